@@ -1,0 +1,195 @@
+//! Choice trees: the options of list/hierarchy/radio fields and the `pos` records, with label
+//! paths from the root (`Sales/France/Paris`) and one-level listing. Pure.
+
+use std::collections::HashMap;
+
+use crate::api::OptionDto;
+use crate::model::{Choice, ChoiceValue};
+
+/// Deepest hierarchy walked; deeper (or cyclic) parent chains are cut.
+const MAX_DEPTH: usize = 64;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Node {
+    pub id: String,
+    pub label: String,
+    pub parent: Option<String>,
+    /// What records hold for this choice.
+    pub value: String,
+    pub selectable: bool,
+    pub active: bool,
+    pub order: i64,
+}
+
+/// A flat list of nodes with parent links.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ChoiceTree {
+    nodes: Vec<Node>,
+    by_id: HashMap<String, usize>,
+    by_value: HashMap<String, usize>,
+}
+
+impl ChoiceTree {
+    pub fn new(nodes: Vec<Node>) -> Self {
+        let mut by_id = HashMap::new();
+        let mut by_value = HashMap::new();
+        for (i, n) in nodes.iter().enumerate() {
+            by_id.entry(n.id.clone()).or_insert(i);
+            by_value.entry(n.value.clone()).or_insert(i);
+        }
+        ChoiceTree { nodes, by_id, by_value }
+    }
+
+    /// From a field's flat options (`value` defaults to the id).
+    pub fn from_options(options: &[OptionDto]) -> Self {
+        ChoiceTree::new(
+            options
+                .iter()
+                .filter(|o| !o.id.is_empty())
+                .enumerate()
+                .map(|(i, o)| Node {
+                    id: o.id.clone(),
+                    label: o.name.clone(),
+                    parent: o.parent_id.clone(),
+                    value: o.value.clone().unwrap_or_else(|| o.id.clone()),
+                    selectable: o.is_selectable.unwrap_or(true),
+                    active: o.is_active.unwrap_or(true),
+                    order: o.position.unwrap_or(i as i64),
+                })
+                .collect(),
+        )
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    pub fn get(&self, id: &str) -> Option<&Node> {
+        self.by_id.get(id).and_then(|&i| self.nodes.get(i))
+    }
+
+    /// True when some node has a parent that exists in the tree.
+    pub fn has_levels(&self) -> bool {
+        self.nodes.iter().any(|n| n.parent.as_deref().is_some_and(|p| self.by_id.contains_key(p)))
+    }
+
+    /// The label path from the root to `id`, joined with `/`.
+    pub fn path(&self, id: &str) -> Option<String> {
+        let mut node = self.get(id)?;
+        let mut labels = vec![node.label.as_str()];
+        let mut seen = vec![node.id.as_str()];
+        while let Some(parent) = node.parent.as_deref() {
+            if seen.len() >= MAX_DEPTH || seen.contains(&parent) {
+                break;
+            }
+            match self.get(parent) {
+                Some(p) => {
+                    labels.push(p.label.as_str());
+                    seen.push(p.id.as_str());
+                    node = p;
+                }
+                None => break,
+            }
+        }
+        labels.reverse();
+        Some(labels.join("/"))
+    }
+
+    /// A stored value (or, failing that, an id) as a choice `{id, label path}`; unknown values
+    /// keep the raw value as both id and label.
+    pub fn choice_for_value(&self, raw: &str) -> ChoiceValue {
+        let node = self.by_value.get(raw).and_then(|&i| self.nodes.get(i)).or_else(|| self.get(raw));
+        match node {
+            Some(n) => ChoiceValue { id: n.id.clone(), label: self.path(&n.id).unwrap_or_else(|| n.label.clone()) },
+            None => ChoiceValue { id: raw.to_string(), label: raw.to_string() },
+        }
+    }
+
+    fn is_root(&self, n: &Node) -> bool {
+        match n.parent.as_deref() {
+            None => true,
+            Some(p) => p == n.id || !self.by_id.contains_key(p),
+        }
+    }
+
+    fn has_children(&self, id: &str) -> bool {
+        self.nodes.iter().any(|c| c.active && c.id != id && c.parent.as_deref() == Some(id))
+    }
+
+    /// The active children of `parent` (the roots for none), in display order; none when the
+    /// parent is unknown.
+    pub fn children(&self, parent: Option<&str>) -> Option<Vec<Choice>> {
+        if let Some(p) = parent
+            && self.get(p).is_none()
+        {
+            return None;
+        }
+        let mut level: Vec<&Node> = self
+            .nodes
+            .iter()
+            .filter(|n| n.active)
+            .filter(|n| match parent {
+                None => self.is_root(n),
+                Some(p) => n.parent.as_deref() == Some(p) && n.id != p,
+            })
+            .collect();
+        level.sort_by(|a, b| a.order.cmp(&b.order).then_with(|| a.label.cmp(&b.label)));
+        Some(
+            level
+                .into_iter()
+                .map(|n| Choice {
+                    id: n.id.clone(),
+                    label: n.label.clone(),
+                    path: self.path(&n.id).unwrap_or_else(|| n.label.clone()),
+                    parent: n.parent.clone().filter(|_| !self.is_root(n)),
+                    selectable: n.selectable,
+                    has_children: self.has_children(&n.id),
+                })
+                .collect(),
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node(id: &str, label: &str, parent: Option<&str>) -> Node {
+        Node {
+            id: id.into(),
+            label: label.into(),
+            parent: parent.map(Into::into),
+            value: id.into(),
+            selectable: parent.is_some(),
+            active: true,
+            order: 0,
+        }
+    }
+
+    #[test]
+    fn paths_and_levels() {
+        let t = ChoiceTree::new(vec![
+            node("1", "Sales", None),
+            node("2", "France", Some("1")),
+            node("3", "Paris", Some("2")),
+            node("4", "Loop", Some("5")),
+            node("5", "Pool", Some("4")),
+        ]);
+        assert_eq!(t.path("3").as_deref(), Some("Sales/France/Paris"));
+        assert_eq!(t.path("4").as_deref(), Some("Pool/Loop"));
+        let roots = t.children(None).unwrap();
+        assert_eq!(roots.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), vec!["1"]);
+        assert!(roots[0].has_children && roots[0].parent.is_none());
+        let kids = t.children(Some("2")).unwrap();
+        assert_eq!(kids[0].path, "Sales/France/Paris");
+        assert_eq!(kids[0].parent.as_deref(), Some("2"));
+        assert!(!kids[0].has_children);
+        assert!(t.children(Some("99")).is_none());
+        assert_eq!(t.choice_for_value("3"), ChoiceValue { id: "3".into(), label: "Sales/France/Paris".into() });
+        assert_eq!(t.choice_for_value("77"), ChoiceValue { id: "77".into(), label: "77".into() });
+    }
+}

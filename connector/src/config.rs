@@ -1,0 +1,320 @@
+//! Configuration: parsing and validation of the keys `describe` advertises, and the derivation
+//! of the SSO, REST and GraphQL URLs (WIRE.md "Hosts"; the host names themselves live in `api`).
+
+use std::fmt;
+
+use crate::api;
+use crate::model::Error;
+
+pub const KEY_LOGIN: &str = "login";
+pub const KEY_PASSWORD: &str = "password";
+pub const KEY_ENVIRONMENT: &str = "environment";
+pub const KEY_URL: &str = "url";
+pub const KEY_SSO_URL: &str = "sso_url";
+pub const KEY_GRAPHQL_URL: &str = "graphql_url";
+pub const KEY_CLIENT_ID: &str = "client_id";
+
+pub const ALL_KEYS: [&str; 7] =
+    [KEY_LOGIN, KEY_PASSWORD, KEY_ENVIRONMENT, KEY_URL, KEY_SSO_URL, KEY_GRAPHQL_URL, KEY_CLIENT_ID];
+
+pub const ENV_PRODUCTION: &str = "production";
+pub const ENV_PREPRODUCTION: &str = "preproduction";
+
+/// An absolute `http(s)` URL without query, fragment or user info; path without trailing `/`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BaseUrl {
+    pub scheme: String,
+    /// Host name, or a bracketed IPv6 literal.
+    pub host: String,
+    pub port: u16,
+    explicit_port: bool,
+    pub path: String,
+}
+
+impl BaseUrl {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let (scheme, rest) = s.split_once("://").ok_or("not an absolute URL (scheme://host)")?;
+        let scheme = scheme.to_ascii_lowercase();
+        let default_port = match scheme.as_str() {
+            "https" => 443,
+            "http" => 80,
+            _ => return Err("the scheme must be http or https".into()),
+        };
+        if rest.contains(['?', '#']) || rest.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            return Err("a base URL takes no query, fragment or spaces".into());
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if authority.contains('@') {
+            return Err("credentials do not belong in the URL".into());
+        }
+        let (host, port) = if let Some(after) = authority.strip_prefix('[') {
+            let (v6, tail) = after.split_once(']').ok_or("unclosed IPv6 literal")?;
+            if v6.is_empty() || !v6.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+                return Err("malformed IPv6 literal".into());
+            }
+            let port = match tail {
+                "" => None,
+                t => Some(t.strip_prefix(':').ok_or("malformed port")?),
+            };
+            (format!("[{}]", v6.to_ascii_lowercase()), port)
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h.to_ascii_lowercase(), Some(p)),
+                None => (authority.to_ascii_lowercase(), None),
+            }
+        };
+        if host.is_empty()
+            || !(host.starts_with('[')
+                || host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+        {
+            return Err("missing or malformed host".into());
+        }
+        let (port, explicit_port) = match port {
+            None => (default_port, false),
+            Some(p) => (p.parse::<u16>().ok().filter(|p| *p != 0).ok_or("malformed port")?, true),
+        };
+        let path = path.trim_end_matches('/').to_string();
+        Ok(BaseUrl { scheme, host, port, explicit_port, path })
+    }
+
+    /// `host:port`, the port always explicit.
+    pub fn host_port(&self) -> String {
+        format!("{}:{}", self.host, self.port)
+    }
+
+    /// This URL with `suffix` (starting with `/`) appended to its path.
+    pub fn join(&self, suffix: &str) -> String {
+        format!("{self}{suffix}")
+    }
+}
+
+impl fmt::Display for BaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.explicit_port {
+            write!(f, "{}://{}:{}{}", self.scheme, self.host, self.port, self.path)
+        } else {
+            write!(f, "{}://{}{}", self.scheme, self.host, self.path)
+        }
+    }
+}
+
+/// The three URLs a configuration designates.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Endpoints {
+    /// REST base.
+    pub api: BaseUrl,
+    /// SSO (Keycloak) base.
+    pub sso: BaseUrl,
+    /// The GraphQL endpoint itself (POST target).
+    pub graphql: BaseUrl,
+}
+
+impl Endpoints {
+    /// `host:port` of every endpoint, deduplicated, in SSO, REST, GraphQL order.
+    pub fn outbound_hosts(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for u in [&self.sso, &self.api, &self.graphql] {
+            let hp = u.host_port();
+            if !out.contains(&hp) {
+                out.push(hp);
+            }
+        }
+        out
+    }
+}
+
+/// A validated configuration. `Debug` never shows the password.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Config {
+    pub login: String,
+    pub password: String,
+    pub client_id: String,
+    pub endpoints: Endpoints,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Config")
+            .field("login", &self.login)
+            .field("password", &"<redacted>")
+            .field("client_id", &self.client_id)
+            .field("endpoints", &self.endpoints)
+            .finish()
+    }
+}
+
+/// Looks a key up; an empty (or blank) value counts as absent.
+fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty())
+}
+
+fn check_known_keys(pairs: &[(String, String)]) -> Result<(), Error> {
+    match pairs.iter().find(|(k, _)| !ALL_KEYS.contains(&k.as_str())) {
+        Some((k, _)) => Err(Error::invalid_config(k.clone(), "unknown configuration key")),
+        None => Ok(()),
+    }
+}
+
+fn url_key(pairs: &[(String, String)], key: &str) -> Result<Option<BaseUrl>, Error> {
+    get(pairs, key).map(|v| BaseUrl::parse(v).map_err(|r| Error::invalid_config(key, r))).transpose()
+}
+
+fn fixed(url: &str) -> Result<BaseUrl, Error> {
+    BaseUrl::parse(url).map_err(|r| Error::Other(format!("built-in URL {url} is malformed: {r}")))
+}
+
+/// Derives the endpoints from the URL-related keys (and rejects unknown keys). Needs no
+/// credentials, so `outbound-hosts` can be answered before the secrets are known.
+pub fn endpoints(pairs: &[(String, String)]) -> Result<Endpoints, Error> {
+    check_known_keys(pairs)?;
+    let env = get(pairs, KEY_ENVIRONMENT).map(str::trim).unwrap_or(ENV_PRODUCTION);
+    let (env_api, env_sso) = match env {
+        ENV_PRODUCTION => (api::PRODUCTION_REST, api::PRODUCTION_SSO),
+        ENV_PREPRODUCTION => (api::PREPRODUCTION_REST, api::PREPRODUCTION_SSO),
+        _ => {
+            return Err(Error::invalid_config(
+                KEY_ENVIRONMENT,
+                format!("must be `{ENV_PRODUCTION}` or `{ENV_PREPRODUCTION}`"),
+            ));
+        }
+    };
+    let custom = url_key(pairs, KEY_URL)?;
+    let sso_override = url_key(pairs, KEY_SSO_URL)?;
+    let graphql_override = url_key(pairs, KEY_GRAPHQL_URL)?;
+    let (api_url, sso_default) = match custom {
+        Some(u) => (u.clone(), u),
+        None => (fixed(env_api)?, fixed(env_sso)?),
+    };
+    let sso = sso_override.unwrap_or(sso_default);
+    let graphql = match graphql_override {
+        Some(g) => g,
+        None => {
+            let mut g = api_url.clone();
+            g.path.push_str(api::GRAPHQL_PATH);
+            g
+        }
+    };
+    Ok(Endpoints { api: api_url, sso, graphql })
+}
+
+impl Config {
+    /// Validates a whole configuration; makes no outbound call.
+    pub fn parse(pairs: &[(String, String)]) -> Result<Self, Error> {
+        let endpoints = endpoints(pairs)?;
+        let login = get(pairs, KEY_LOGIN).ok_or_else(|| Error::invalid_config(KEY_LOGIN, "required"))?;
+        // The password is taken verbatim (spaces may be part of it), but must not be empty.
+        let password = pairs
+            .iter()
+            .rev()
+            .find(|(k, _)| k == KEY_PASSWORD)
+            .map(|(_, v)| v.as_str())
+            .filter(|v| !v.is_empty())
+            .ok_or_else(|| Error::invalid_config(KEY_PASSWORD, "required"))?;
+        let client_id = get(pairs, KEY_CLIENT_ID).map(str::trim).unwrap_or(api::DEFAULT_CLIENT_ID);
+        if !client_id.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(Error::invalid_config(KEY_CLIENT_ID, "must be printable ASCII without spaces"));
+        }
+        Ok(Config {
+            login: login.trim().to_string(),
+            password: password.to_string(),
+            client_id: client_id.to_string(),
+            endpoints,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cfg(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn name_of(e: Error) -> String {
+        match e {
+            Error::InvalidConfig(a) => a.name,
+            other => panic!("expected invalid-config, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn production_is_the_default() {
+        let c = Config::parse(&cfg(&[("login", "a@b.c"), ("password", "pw")])).unwrap();
+        assert_eq!(c.endpoints.api.to_string(), "https://rest.monportailrh.com");
+        assert_eq!(c.endpoints.sso.to_string(), "https://sso.monportailrh.com");
+        assert_eq!(c.endpoints.graphql.to_string(), "https://rest.monportailrh.com/graphql");
+        assert_eq!(c.client_id, "web-app");
+        assert_eq!(c.endpoints.outbound_hosts(), vec!["sso.monportailrh.com:443", "rest.monportailrh.com:443"]);
+    }
+
+    #[test]
+    fn preproduction_hosts() {
+        let e = endpoints(&cfg(&[("environment", "preproduction")])).unwrap();
+        assert_eq!(
+            e.outbound_hosts(),
+            vec!["sso-preproduction.monportailrh.com:443", "rest-preproduction.monportailrh.com:443"]
+        );
+    }
+
+    #[test]
+    fn custom_url_serves_everything() {
+        let e = endpoints(&cfg(&[("url", "http://127.0.0.1:8080/")])).unwrap();
+        assert_eq!(e.api.to_string(), "http://127.0.0.1:8080");
+        assert_eq!(e.sso.to_string(), "http://127.0.0.1:8080");
+        assert_eq!(e.graphql.to_string(), "http://127.0.0.1:8080/graphql");
+        assert_eq!(e.outbound_hosts(), vec!["127.0.0.1:8080"]);
+        let e = endpoints(&cfg(&[("url", "http://localhost/base")])).unwrap();
+        assert_eq!(e.graphql.to_string(), "http://localhost/base/graphql");
+        assert_eq!(e.outbound_hosts(), vec!["localhost:80"]);
+    }
+
+    #[test]
+    fn overrides() {
+        let e = endpoints(&cfg(&[
+            ("url", "https://api.example.com"),
+            ("sso_url", "https://SSO.example.com:8443"),
+            ("graphql_url", "http://[::1]:9000/gql"),
+        ]))
+        .unwrap();
+        assert_eq!(e.sso.to_string(), "https://sso.example.com:8443");
+        assert_eq!(e.graphql.to_string(), "http://[::1]:9000/gql");
+        assert_eq!(e.outbound_hosts(), vec!["sso.example.com:8443", "api.example.com:443", "[::1]:9000"]);
+        // Overrides also apply to the built-in environments.
+        let e = endpoints(&cfg(&[("sso_url", "https://sso.monportailrh.com")])).unwrap();
+        assert_eq!(e.outbound_hosts(), vec!["sso.monportailrh.com:443", "rest.monportailrh.com:443"]);
+    }
+
+    #[test]
+    fn validation_names_the_key() {
+        assert_eq!(name_of(Config::parse(&cfg(&[("password", "pw")])).unwrap_err()), "login");
+        assert_eq!(name_of(Config::parse(&cfg(&[("login", "x")])).unwrap_err()), "password");
+        assert_eq!(name_of(Config::parse(&cfg(&[("login", "x"), ("password", "")])).unwrap_err()), "password");
+        let base = [("login", "x"), ("password", "pw")];
+        let with = |k: &'static str, v: &'static str| {
+            let mut p = base.to_vec();
+            p.push((k, v));
+            name_of(Config::parse(&cfg(&p)).unwrap_err())
+        };
+        assert_eq!(with("environment", "staging"), "environment");
+        assert_eq!(with("url", "ftp://x"), "url");
+        assert_eq!(with("url", "not a url"), "url");
+        assert_eq!(with("url", "https://"), "url");
+        assert_eq!(with("url", "https://h:99999"), "url");
+        assert_eq!(with("url", "https://u:p@h"), "url");
+        assert_eq!(with("sso_url", "https://h?x=1"), "sso_url");
+        assert_eq!(with("graphql_url", "h/graphql"), "graphql_url");
+        assert_eq!(with("tenant", "acme"), "tenant");
+        assert_eq!(with("client_id", "a b"), "client_id");
+    }
+
+    #[test]
+    fn debug_hides_the_password() {
+        let c = Config::parse(&cfg(&[("login", "a"), ("password", "hunter2-secret")])).unwrap();
+        assert!(!format!("{c:?}").contains("hunter2-secret"));
+    }
+}

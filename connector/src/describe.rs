@@ -1,0 +1,101 @@
+//! `describe` and `outbound-hosts`. Pure.
+
+use crate::api;
+use crate::config::{self, ENV_PREPRODUCTION, ENV_PRODUCTION};
+use crate::model::{ConfigKey, ConfigType, Description, Error, Operation, PagingStyle};
+use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
+
+pub const NAME: &str = "peoplespheres";
+pub const CONTRACT_VERSION: &str = "0.1.0";
+
+fn key(name: &str, description: &str, key_type: ConfigType, required: bool, default: Option<&str>) -> ConfigKey {
+    ConfigKey {
+        name: name.into(),
+        description: description.into(),
+        key_type,
+        required,
+        default_value: default.map(Into::into),
+        allowed_values: Vec::new(),
+        secret: false,
+    }
+}
+
+pub fn describe() -> Description {
+    let mut password = key(config::KEY_PASSWORD, "Password of the PeopleSpheres API account.", ConfigType::Text, true, None);
+    password.secret = true;
+    let mut environment = key(
+        config::KEY_ENVIRONMENT,
+        "PeopleSpheres environment (ignored for the hosts when `url` is set).",
+        ConfigType::Enum,
+        false,
+        Some(ENV_PRODUCTION),
+    );
+    environment.allowed_values = vec![ENV_PRODUCTION.into(), ENV_PREPRODUCTION.into()];
+    Description {
+        name: NAME.into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+        contract_version: CONTRACT_VERSION.into(),
+        config: vec![
+            key(config::KEY_LOGIN, "Login (email) of the PeopleSpheres API account.", ConfigType::Text, true, None),
+            password,
+            environment,
+            key(
+                config::KEY_URL,
+                "Custom base URL serving the REST API, GraphQL at /graphql and the SSO (overrides `environment`).",
+                ConfigType::Url,
+                false,
+                None,
+            ),
+            key(config::KEY_SSO_URL, "Override of the SSO (Keycloak) base URL.", ConfigType::Url, false, None),
+            key(config::KEY_GRAPHQL_URL, "Override of the GraphQL endpoint URL.", ConfigType::Url, false, None),
+            key(
+                config::KEY_CLIENT_ID,
+                "Keycloak client id (falls back to `monportailrh-web-app` when refused).",
+                ConfigType::Text,
+                false,
+                Some(api::DEFAULT_CLIENT_ID),
+            ),
+        ],
+        operations: vec![
+            Operation::TestConnection,
+            Operation::GetFields,
+            Operation::ListChoices,
+            Operation::ListUsers,
+            Operation::GetUser,
+        ],
+        paging: PagingStyle::Cursor,
+        max_page_size: MAX_PAGE_SIZE,
+        default_page_size: DEFAULT_PAGE_SIZE,
+    }
+}
+
+/// `host:port` of the SSO, REST and GraphQL URLs of `pairs`, deduplicated.
+pub fn outbound_hosts(pairs: &[(String, String)]) -> Result<Vec<String>, Error> {
+    Ok(config::endpoints(pairs)?.outbound_hosts())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn description() {
+        let d = describe();
+        assert_eq!(d.name, "peoplespheres");
+        assert_eq!(d.contract_version, "0.1.0");
+        assert_eq!(d.version, env!("CARGO_PKG_VERSION"));
+        let names: Vec<_> = d.config.iter().map(|k| k.name.as_str()).collect();
+        assert_eq!(names, config::ALL_KEYS.to_vec());
+        assert!(d.config.iter().all(|k| k.secret == (k.name == "password")));
+        assert!(!d.operations.contains(&Operation::CreateUser));
+        assert_eq!((d.max_page_size, d.default_page_size), (1000, 100));
+    }
+
+    #[test]
+    fn hosts() {
+        let pairs = vec![("url".to_string(), "http://127.0.0.1:4000".to_string())];
+        assert_eq!(outbound_hosts(&pairs).unwrap(), vec!["127.0.0.1:4000"]);
+        let bad = vec![("url".to_string(), "nope".to_string())];
+        assert!(matches!(outbound_hosts(&bad), Err(Error::InvalidConfig(a)) if a.name == "url"));
+    }
+}

@@ -1,0 +1,126 @@
+//! HTTP status + body → contract error. Pure.
+//!
+//! REST errors are Dingo-shaped `{message, errors?, status_code}`; Keycloak errors are
+//! `{error, error_description}`. Server messages are shortened and never contain our secrets
+//! (the request bodies carrying them are never echoed).
+
+use crate::http::{short, str_of, HttpResponse};
+use crate::model::Error;
+
+/// Seconds to wait on a 429 without a usable `Retry-After`.
+pub const DEFAULT_RETRY_AFTER: u32 = 60;
+
+/// Maps a non-success REST/GraphQL answer to the contract error. `what` names the call.
+pub fn from_response(what: &str, resp: &HttpResponse) -> Error {
+    let body: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok();
+    let message = body
+        .as_ref()
+        .and_then(|b| str_of(b, "message").or_else(|| str_of(b, "error_description")))
+        .map(short)
+        .unwrap_or_else(|| format!("HTTP {}", resp.status));
+    match resp.status {
+        400 | 422 => match &body {
+            None => Error::Protocol(format!("{what}: HTTP {} with an unreadable body", resp.status)),
+            Some(b) => {
+                let (name, reason) = first_field_error(b).unwrap_or_else(|| (String::new(), message.clone()));
+                Error::invalid_input(name, reason)
+            }
+        },
+        401 => Error::Unauthorized(format!("{what}: {message}")),
+        403 => Error::Forbidden(format!("{what}: {message}")),
+        404 => Error::NotFound(format!("{what}: {message}")),
+        429 => Error::RateLimited(retry_after(resp)),
+        500..=599 => Error::Unavailable(format!("{what}: HTTP {}: {message}", resp.status)),
+        300..=399 => Error::Protocol(format!("{what}: unexpected redirect (HTTP {})", resp.status)),
+        s => Error::Other(format!("{what}: HTTP {s}: {message}")),
+    }
+}
+
+/// `Retry-After` in seconds (the HTTP-date form is not supported: default then).
+pub fn retry_after(resp: &HttpResponse) -> u32 {
+    resp.header("retry-after").and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(DEFAULT_RETRY_AFTER)
+}
+
+/// The first `errors{field: [reason…]}` entry (keys sorted by serde_json's map, i.e. by name).
+fn first_field_error(body: &serde_json::Value) -> Option<(String, String)> {
+    let errors = body.get("errors")?.as_object()?;
+    let (field, reasons) = errors.iter().next()?;
+    let reason = match reasons {
+        serde_json::Value::Array(a) => a.iter().find_map(|r| r.as_str()).unwrap_or("rejected").to_string(),
+        serde_json::Value::String(s) => s.clone(),
+        _ => "rejected".to_string(),
+    };
+    Some((field.clone(), short(&reason)))
+}
+
+/// The Keycloak `error` code of a token-endpoint answer, if any.
+pub fn keycloak_error(resp: &HttpResponse) -> Option<String> {
+    let body: serde_json::Value = serde_json::from_slice(&resp.body).ok()?;
+    str_of(&body, "error").map(str::to_string)
+}
+
+/// Maps a failed token-endpoint answer. `invalid_grant` means the credentials (or the refresh
+/// token) were refused; the message is fixed text, never the server's.
+pub fn from_token_response(resp: &HttpResponse) -> Error {
+    let body: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok();
+    let code = body.as_ref().and_then(|b| str_of(b, "error")).unwrap_or("");
+    let description = body.as_ref().and_then(|b| str_of(b, "error_description")).unwrap_or("");
+    match code {
+        "invalid_grant" if description.to_ascii_lowercase().contains("disabled") => {
+            Error::Unauthorized("account disabled".into())
+        }
+        "invalid_grant" => Error::Unauthorized("invalid credentials".into()),
+        "invalid_client" | "unauthorized_client" => Error::Unauthorized("the SSO refused the client id".into()),
+        _ if resp.status == 429 => Error::RateLimited(retry_after(resp)),
+        _ if resp.status >= 500 => Error::Unavailable(format!("token endpoint: HTTP {}", resp.status)),
+        _ if body.is_none() => Error::Protocol(format!("token endpoint: HTTP {} with an unreadable body", resp.status)),
+        "" => Error::Other(format!("token endpoint: HTTP {}", resp.status)),
+        other => Error::Other(format!("token endpoint: HTTP {}: {}", resp.status, short(other))),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn resp(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn status_table() {
+        let e = from_response(
+            "x",
+            &resp(400, r#"{"message":"400 Bad Request","errors":{"professional_email":["taken"]},"status_code":400}"#, &[]),
+        );
+        assert_eq!(e, Error::invalid_input("professional_email", "taken"));
+        let e = from_response("x", &resp(422, r#"{"message":"rule broken","errors":[["nope"]],"status_code":422}"#, &[]));
+        assert_eq!(e, Error::invalid_input("", "rule broken"));
+        assert!(matches!(from_response("x", &resp(400, "<html>", &[])), Error::Protocol(_)));
+        assert!(matches!(from_response("x", &resp(401, r#"{"message":"Unauthenticated.","status_code":401}"#, &[])), Error::Unauthorized(m) if m.contains("Unauthenticated")));
+        assert!(matches!(from_response("x", &resp(403, r#"{"message":"no","status_code":403}"#, &[])), Error::Forbidden(_)));
+        assert!(matches!(from_response("x", &resp(404, "", &[])), Error::NotFound(_)));
+        assert_eq!(from_response("x", &resp(429, "", &[("Retry-After", "7")])), Error::RateLimited(7));
+        assert_eq!(from_response("x", &resp(429, "", &[])), Error::RateLimited(60));
+        assert_eq!(from_response("x", &resp(429, "", &[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")])), Error::RateLimited(60));
+        assert!(matches!(from_response("x", &resp(500, r#"{"message":"Internal Error"}"#, &[])), Error::Unavailable(_)));
+        assert!(matches!(from_response("x", &resp(503, "garbage", &[])), Error::Unavailable(_)));
+        assert!(matches!(from_response("x", &resp(302, "", &[])), Error::Protocol(_)));
+        assert!(matches!(from_response("x", &resp(406, "{}", &[])), Error::Other(_)));
+    }
+
+    #[test]
+    fn keycloak_table() {
+        let e = from_token_response(&resp(401, r#"{"error":"invalid_grant","error_description":"Invalid user credentials"}"#, &[]));
+        assert_eq!(e, Error::Unauthorized("invalid credentials".into()));
+        let e = from_token_response(&resp(400, r#"{"error":"invalid_grant","error_description":"Account disabled"}"#, &[]));
+        assert_eq!(e, Error::Unauthorized("account disabled".into()));
+        assert!(matches!(from_token_response(&resp(401, r#"{"error":"invalid_client"}"#, &[])), Error::Unauthorized(_)));
+        assert!(matches!(from_token_response(&resp(502, "bad gateway", &[])), Error::Unavailable(_)));
+        assert!(matches!(from_token_response(&resp(400, "<html>", &[])), Error::Protocol(_)));
+    }
+}

@@ -1,0 +1,151 @@
+//! The transport seam: a tiny blocking HTTP interface the domain logic is generic over
+//! (waki in the component, a scripted fake in tests), plus small encoding/JSON helpers.
+
+use crate::model::{Error, LogLevel};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Get,
+    Post,
+}
+
+/// An outgoing request. `url` is absolute.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpRequest {
+    pub method: Method,
+    pub url: String,
+    pub headers: Vec<(String, String)>,
+    pub body: Option<Vec<u8>>,
+}
+
+impl HttpRequest {
+    pub fn get(url: impl Into<String>) -> Self {
+        HttpRequest { method: Method::Get, url: url.into(), headers: accept_json(), body: None }
+    }
+
+    pub fn post_json(url: impl Into<String>, body: &serde_json::Value) -> Self {
+        let mut headers = accept_json();
+        headers.push(("Content-Type".into(), "application/json".into()));
+        HttpRequest { method: Method::Post, url: url.into(), headers, body: Some(body.to_string().into_bytes()) }
+    }
+
+    pub fn post_form(url: impl Into<String>, pairs: &[(&str, &str)]) -> Self {
+        let mut headers = accept_json();
+        headers.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
+        HttpRequest { method: Method::Post, url: url.into(), headers, body: Some(form_encode(pairs).into_bytes()) }
+    }
+
+    pub fn with_bearer(mut self, token: &str) -> Self {
+        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+        self.headers.push(("Authorization".into(), format!("Bearer {token}")));
+        self
+    }
+}
+
+fn accept_json() -> Vec<(String, String)> {
+    vec![("Accept".into(), "application/json".into())]
+}
+
+/// A received response, body fully read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HttpResponse {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl HttpResponse {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
+    /// The body as JSON, or `protocol` naming `what` (never echoing the body).
+    pub fn json(&self, what: &str) -> Result<serde_json::Value, Error> {
+        serde_json::from_slice(&self.body)
+            .map_err(|e| Error::Protocol(format!("{what}: the answer is not valid JSON ({e})")))
+    }
+}
+
+/// Why a request got no HTTP response at all.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TransportError {
+    /// The host's sandbox refused the request (wasi-http `HttpRequestDenied`).
+    Denied(String),
+    /// Connection refused, DNS failure, timeout, reset, truncated body…
+    Unavailable(String),
+}
+
+impl From<TransportError> for Error {
+    fn from(e: TransportError) -> Self {
+        match e {
+            TransportError::Denied(m) => Error::EgressDenied(m),
+            TransportError::Unavailable(m) => Error::Unavailable(m),
+        }
+    }
+}
+
+/// What the domain needs from its environment.
+pub trait Transport {
+    fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError>;
+    /// Seconds since the Unix epoch.
+    fn now_unix(&self) -> u64;
+    /// Emits a log line. Never called with a secret.
+    fn log(&self, _level: LogLevel, _message: &str) {}
+}
+
+/// `application/x-www-form-urlencoded` encoding of pairs.
+pub fn form_encode(pairs: &[(&str, &str)]) -> String {
+    pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", percent_encode(k), percent_encode(v)))
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Percent-encodes everything but RFC 3986 unreserved characters.
+pub fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// A string member of a JSON object, if present and a string.
+pub fn str_of<'a>(v: &'a serde_json::Value, key: &str) -> Option<&'a str> {
+    v.get(key).and_then(|x| x.as_str())
+}
+
+/// A JSON scalar as text: strings as is, numbers and booleans printed, others none.
+pub fn scalar_text(v: &serde_json::Value) -> Option<String> {
+    match v {
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        serde_json::Value::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+/// Cuts a server message to a displayable length.
+pub fn short(s: &str) -> String {
+    const MAX: usize = 200;
+    if s.chars().count() <= MAX { s.to_string() } else { s.chars().take(MAX).collect::<String>() + "…" }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn form_encoding() {
+        assert_eq!(form_encode(&[("a b", "x&y=z"), ("e", "é")]), "a%20b=x%26y%3Dz&e=%C3%A9");
+    }
+}

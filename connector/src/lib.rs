@@ -1,0 +1,28 @@
+//! The PeopleSpheres connector: a `wasm32-wasip2` component implementing
+//! `provisioning:connector@0.1.0` (world `http-connector`).
+//!
+//! Everything but `component` and `waki_transport` is plain Rust, generic over
+//! [`http::Transport`], and unit-tested natively (`cargo test -p peoplespheres-connector`).
+
+pub mod api;
+pub mod auth;
+pub mod choices;
+pub mod config;
+pub mod describe;
+pub mod error;
+pub mod fields;
+pub mod http;
+pub mod mapping;
+pub mod model;
+pub mod paging;
+pub mod session;
+
+#[cfg(target_arch = "wasm32")]
+mod component;
+#[cfg(target_arch = "wasm32")]
+mod waki_transport;
+
+#[cfg(test)]
+mod fake;
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,239 @@
+//! The domain session: one tenant's credentials, token and caches (field catalogue,
+//! positions), and the read operations of the contract. Generic over the transport.
+
+use std::collections::HashMap;
+
+use crate::api::{self, ConnectionDto};
+use crate::auth::Auth;
+use crate::choices::ChoiceTree;
+use crate::config::Config;
+use crate::error;
+use crate::fields::{Catalogue, Kind};
+use crate::http::{HttpRequest, HttpResponse, Transport};
+use crate::mapping;
+use crate::model::{Attribute, Choice, Error, Field, LogLevel, User, UserPage};
+use crate::paging;
+
+/// Most extra `pos` pages fetched (1000 positions each) before giving up on the rest.
+const MAX_POSITION_PAGES: usize = 100;
+
+pub struct Session<T: Transport> {
+    t: T,
+    cfg: Config,
+    auth: Auth,
+    catalogue: Option<Catalogue>,
+    positions: Option<ChoiceTree>,
+    /// Label paths of options listed through REST, per (field id, option id).
+    rest_paths: HashMap<(String, String), String>,
+}
+
+impl<T: Transport> std::fmt::Debug for Session<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session").field("config", &self.cfg).field("auth", &self.auth).finish()
+    }
+}
+
+fn unsupported(op: &str) -> Error {
+    Error::Unsupported(format!("{op} is not supported by this connector version"))
+}
+
+fn protocol(msg: &str) -> Error {
+    Error::Protocol(msg.to_string())
+}
+
+impl<T: Transport> Session<T> {
+    /// Validates the configuration; makes no outbound call.
+    pub fn open(t: T, pairs: &[(String, String)]) -> Result<Self, Error> {
+        let cfg = Config::parse(pairs)?;
+        let auth = Auth::new(&cfg);
+        Ok(Session { t, cfg, auth, catalogue: None, positions: None, rest_paths: HashMap::new() })
+    }
+
+    pub fn transport(&self) -> &T {
+        &self.t
+    }
+
+    /// An authorized call whose non-2xx answers become contract errors.
+    fn call(&mut self, req: HttpRequest, what: &str) -> Result<HttpResponse, Error> {
+        let resp = self.auth.send_authorized(&self.t, &self.cfg, req)?;
+        if resp.is_success() { Ok(resp) } else { Err(error::from_response(what, &resp)) }
+    }
+
+    pub fn test_connection(&mut self) -> Result<(), Error> {
+        let resp = self.call(api::probe(&self.cfg.endpoints.api), "GET /search")?;
+        resp.json("GET /search")?;
+        Ok(())
+    }
+
+    fn load_catalogue(&mut self) -> Result<(), Error> {
+        if self.catalogue.is_none() {
+            let resp = self.call(api::fields(&self.cfg.endpoints.api), "GET /fields")?;
+            let cat = Catalogue::from_dtos(&api::parse_fields(&resp)?);
+            self.t.log(LogLevel::Debug, &format!("field catalogue loaded: {} fields", cat.top.len()));
+            self.catalogue = Some(cat);
+        }
+        Ok(())
+    }
+
+    fn cat(&self) -> Result<&Catalogue, Error> {
+        self.catalogue.as_ref().ok_or_else(|| Error::Other("field catalogue not loaded".into()))
+    }
+
+    pub fn get_fields(&mut self) -> Result<Vec<Field>, Error> {
+        self.load_catalogue()?;
+        Ok(self.cat()?.fields())
+    }
+
+    /// Reads `pos` records from `first` on (fetching further pages if any) and caches them.
+    fn absorb_positions(&mut self, first: ConnectionDto) -> Result<(), Error> {
+        let mut nodes = mapping::position_nodes(&first.edges);
+        let mut conn = first;
+        let mut pages = 0;
+        while conn.page_info.has_next_page && pages < MAX_POSITION_PAGES {
+            let Some(after) = conn.page_info.end_cursor.clone().or_else(|| conn.edges.last().map(|e| e.cursor.clone()))
+            else {
+                break;
+            };
+            if conn.edges.is_empty() {
+                break;
+            }
+            let req = api::positions_request(&self.cfg.endpoints.graphql, Some(&after));
+            let resp = self.call(req, "GraphQL getPsoRecords(pos)")?;
+            conn = api::parse_records(&resp)?.positions.ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
+            nodes.extend(mapping::position_nodes(&conn.edges));
+            pages += 1;
+        }
+        for (i, n) in nodes.iter_mut().enumerate() {
+            n.order = i as i64;
+        }
+        let tree = ChoiceTree::new(nodes);
+        self.t.log(LogLevel::Debug, &format!("positions loaded: {}", tree.len()));
+        self.positions = Some(tree);
+        Ok(())
+    }
+
+    fn load_positions(&mut self) -> Result<(), Error> {
+        if self.positions.is_none() {
+            let req = api::positions_request(&self.cfg.endpoints.graphql, None);
+            let resp = self.call(req, "GraphQL getPsoRecords(pos)")?;
+            let conn = api::parse_records(&resp)?.positions.ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
+            self.absorb_positions(conn)?;
+        }
+        Ok(())
+    }
+
+    /// One GraphQL call for `first` users after `after`; the first call of a session also
+    /// brings the positions.
+    fn fetch_users(&mut self, first: u32, after: Option<&str>) -> Result<ConnectionDto, Error> {
+        self.load_catalogue()?;
+        let cat = self.cat()?;
+        let with_positions = self.positions.is_none() && cat.uses_positions();
+        let req = api::users_request(&self.cfg.endpoints.graphql, &cat.aliases(), first, after, with_positions);
+        let resp = self.call(req, "GraphQL getPsoRecords(usr)")?;
+        let answer = api::parse_records(&resp)?;
+        if with_positions {
+            let pos = answer.positions.ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
+            self.absorb_positions(pos)?;
+        }
+        answer.users.ok_or_else(|| protocol("GraphQL: no `getPsoRecords` in the answer"))
+    }
+
+    fn to_user(&self, cursor: &str, values: &serde_json::Value) -> Result<User, Error> {
+        let id = api::id_from_cursor(cursor).ok_or_else(|| protocol("GraphQL: a record cursor is not base64 of an id"))?;
+        let empty = ChoiceTree::default();
+        Ok(mapping::user(self.cat()?, self.positions.as_ref().unwrap_or(&empty), id, values))
+    }
+
+    pub fn list_users(&mut self, page_token: Option<&str>, page_size: u32) -> Result<UserPage, Error> {
+        let size = paging::clamp_page_size(page_size);
+        let after = page_token.map(paging::decode).transpose()?;
+        let conn = self.fetch_users(size, after.as_deref())?;
+        let users = conn
+            .edges
+            .iter()
+            .map(|e| self.to_user(&e.cursor, &e.node.field_alias_and_value))
+            .collect::<Result<Vec<_>, _>>()?;
+        let next_page_token = if conn.page_info.has_next_page && !conn.edges.is_empty() {
+            conn.page_info
+                .end_cursor
+                .clone()
+                .filter(|c| api::id_from_cursor(c).is_some())
+                .or_else(|| conn.edges.last().map(|e| e.cursor.clone()))
+                .map(|c| paging::encode(&c))
+        } else {
+            None
+        };
+        self.t.log(LogLevel::Debug, &format!("page fetched: {} users", users.len()));
+        Ok(UserPage { users, next_page_token, total: conn.total_count })
+    }
+
+    pub fn get_user(&mut self, id: &str) -> Result<User, Error> {
+        let not_found = || Error::NotFound(format!("no user with id `{}`", crate::http::short(id)));
+        if id.is_empty() || id.len() > 19 || !id.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(not_found());
+        }
+        let n: u64 = id.parse().map_err(|_| not_found())?;
+        if n == 0 {
+            return Err(not_found());
+        }
+        let conn = self.fetch_users(1, Some(&api::cursor_for_id(n - 1)))?;
+        match conn.edges.first() {
+            Some(e) if api::id_from_cursor(&e.cursor) == Some(n) => self.to_user(&e.cursor, &e.node.field_alias_and_value),
+            _ => Err(not_found()),
+        }
+    }
+
+    pub fn list_choices(&mut self, field: &str, parent: Option<&str>) -> Result<Vec<Choice>, Error> {
+        self.load_catalogue()?;
+        let cf = self.cat()?.find(field).cloned().ok_or_else(|| Error::invalid_input(field, "unknown field"))?;
+        let unknown_parent = || Error::invalid_input("parent", "unknown choice id");
+        match cf.kind {
+            Kind::Position => {
+                self.load_positions()?;
+                let tree = self.positions.as_ref().ok_or_else(|| Error::Other("positions not loaded".into()))?;
+                tree.children(parent).ok_or_else(unknown_parent)
+            }
+            Kind::Options if !cf.options.is_empty() => cf.options.children(parent).ok_or_else(unknown_parent),
+            Kind::Options => {
+                let req = api::field_options(&self.cfg.endpoints.api, &cf.id, parent);
+                let resp = self.call(req, "GET /fields/{id}/options")?;
+                let options = api::parse_options(&resp)?;
+                let prefix = parent.and_then(|p| self.rest_paths.get(&(cf.id.clone(), p.to_string())).cloned());
+                let mut out = Vec::with_capacity(options.len());
+                for o in options.into_iter().filter(|o| !o.id.is_empty() && o.is_active != Some(false)) {
+                    let path = match &prefix {
+                        Some(p) => format!("{p}/{}", o.name),
+                        None => o.name.clone(),
+                    };
+                    self.rest_paths.insert((cf.id.clone(), o.id.clone()), path.clone());
+                    out.push(Choice {
+                        id: o.id,
+                        label: o.name,
+                        path,
+                        parent: parent.map(str::to_string),
+                        selectable: o.is_selectable.unwrap_or(true),
+                        has_children: o.has_children.unwrap_or(false),
+                    });
+                }
+                Ok(out)
+            }
+            _ => Err(Error::invalid_input(field, "not a list field")),
+        }
+    }
+
+    pub fn create_user(&mut self, _attributes: &[Attribute]) -> Result<User, Error> {
+        Err(unsupported("create-user"))
+    }
+
+    pub fn update_user(&mut self, _id: &str) -> Result<User, Error> {
+        Err(unsupported("update-user"))
+    }
+
+    pub fn suspend_user(&mut self, _id: &str) -> Result<User, Error> {
+        Err(unsupported("suspend-user"))
+    }
+
+    pub fn resume_user(&mut self, _id: &str) -> Result<User, Error> {
+        Err(unsupported("resume-user"))
+    }
+}

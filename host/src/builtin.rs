@@ -1,0 +1,47 @@
+//! What the host uses when the user names nothing: the PeopleSpheres connector this workspace
+//! builds (host/build.rs compiles it for wasm32-wasip2), and the built-in sandbox tenant (the
+//! PeopleSpheres simulator on a loopback port).
+
+use std::path::PathBuf;
+
+use ps_simulator::{SimConfig, Simulator};
+
+use crate::model::Config;
+
+/// Where host/build.rs put the PeopleSpheres connector component.
+pub fn connector_component() -> PathBuf {
+    PathBuf::from(env!("CONNECTOR_HOST_BUILTIN_COMPONENT"))
+}
+
+/// A running built-in sandbox tenant and the connector configuration that reaches it.
+pub struct Sandbox {
+    pub simulator: Simulator,
+}
+
+impl std::fmt::Debug for Sandbox {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Sandbox").field("url", &self.simulator.url()).finish()
+    }
+}
+
+impl Sandbox {
+    /// Starts the sandbox tenant with `users` employees on `127.0.0.1:port` (0 = any port).
+    pub async fn start(users: usize, port: u16) -> std::io::Result<Sandbox> {
+        let config = SimConfig { users, bind: std::net::SocketAddr::from(([127, 0, 0, 1], port)), ..SimConfig::default() };
+        Ok(Sandbox { simulator: Simulator::start(config).await? })
+    }
+
+    /// The tenant's URL.
+    pub fn url(&self) -> String {
+        self.simulator.url()
+    }
+
+    /// The PeopleSpheres connector configuration for this tenant.
+    pub fn connector_config(&self) -> Config {
+        vec![
+            ("url".into(), self.simulator.url()),
+            ("login".into(), self.simulator.login().to_string()),
+            ("password".into(), self.simulator.password().to_string()),
+        ]
+    }
+}

@@ -1,0 +1,115 @@
+//! Resolving what a command runs against: the component (`--component`, the configuration
+//! file, or the built-in connector), the tenant (the configuration file, or the built-in
+//! sandbox, announced on stderr), the engine and its limits, and the open session.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use super::{EXIT_USAGE, Failure, Global};
+use crate::builtin::{self, Sandbox};
+use crate::connector::{Connector, Session};
+use crate::engine::HostEngine;
+use crate::runtime::{RuntimeOptions, WasmConnector};
+use crate::sandbox::{LogLevel, LogSink, Limits};
+use crate::settings::Settings;
+
+/// Everything a command needs.
+pub(crate) struct Context {
+    pub connector: WasmConnector,
+    session: Box<dyn Session>,
+    pub sandbox: Option<Sandbox>,
+}
+
+impl Context {
+    /// Loads the component only (for `inspect`).
+    pub async fn component_only(global: &Global, explicit: Option<&Path>) -> Result<WasmConnector, Failure> {
+        let settings = load_settings(global)?;
+        let path = explicit.map(Path::to_path_buf).unwrap_or_else(|| component_path(global, settings.as_ref()));
+        let limits = settings.as_ref().map(Settings::limits).unwrap_or_default();
+        load(&path, limits, RuntimeOptions { operator_allow: None, log: log_sink(global.verbose) }).await
+    }
+
+    /// Loads the component, resolves the tenant and opens a session.
+    pub async fn with_session(global: &Global, err: &mut dyn Write) -> Result<Context, Failure> {
+        let settings = load_settings(global)?;
+        let path = component_path(global, settings.as_ref());
+        let limits = settings.as_ref().map(Settings::limits).unwrap_or_default();
+        let operator_allow = settings.as_ref().and_then(Settings::operator_allow);
+        let connector = load(&path, limits, RuntimeOptions { operator_allow, log: log_sink(global.verbose) }).await?;
+        let (config, sandbox) = match &settings {
+            Some(s) => (s.connector_config(connector.description()).map_err(usage)?, None),
+            None => {
+                let sandbox = Sandbox::start(global.sandbox_users, 0)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot start the built-in sandbox tenant: {e}"))?;
+                writeln!(
+                    err,
+                    "note: no tenant configured (--config or CONNECTOR_HOST_CONFIG); using the built-in PeopleSpheres sandbox tenant at {} ({} employees)",
+                    sandbox.url(),
+                    global.sandbox_users
+                )?;
+                (sandbox.connector_config(), Some(sandbox))
+            }
+        };
+        let session = connector.open(config).await?;
+        Ok(Context { connector, session, sandbox })
+    }
+
+    /// The open session.
+    pub fn session(&mut self) -> &mut dyn Session {
+        self.session.as_mut()
+    }
+
+    /// "the built-in sandbox tenant" or "the configured tenant".
+    pub fn tenant_label(&self) -> String {
+        match &self.sandbox {
+            Some(s) => format!("the built-in sandbox tenant ({})", s.url()),
+            None => "the configured tenant".into(),
+        }
+    }
+}
+
+fn load_settings(global: &Global) -> Result<Option<Settings>, Failure> {
+    match &global.config {
+        Some(path) => Ok(Some(Settings::load(path).map_err(usage)?)),
+        None => Ok(None),
+    }
+}
+
+fn component_path(global: &Global, settings: Option<&Settings>) -> PathBuf {
+    global
+        .component
+        .clone()
+        .or_else(|| settings.and_then(|s| s.component().map(Path::to_path_buf)))
+        .unwrap_or_else(builtin::connector_component)
+}
+
+async fn load(path: &Path, limits: Limits, options: RuntimeOptions) -> Result<WasmConnector, Failure> {
+    let engine = HostEngine::new(limits)?;
+    Ok(WasmConnector::load(Arc::clone(&engine), path, options).await?)
+}
+
+fn usage(e: impl Into<anyhow::Error>) -> Failure {
+    Failure { error: e.into(), code: EXIT_USAGE }
+}
+
+fn log_sink(verbose: bool) -> LogSink {
+    if verbose {
+        Arc::new(|level: LogLevel, line: &str| eprintln!("connector {level:?}: {line}"))
+    } else {
+        crate::sandbox::null_log_sink()
+    }
+}
+
+/// An error and its causes on one line.
+pub(crate) fn one_line(error: &anyhow::Error) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    for cause in error.chain() {
+        let text = cause.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+    }
+    parts.join(": ")
+}

@@ -1,0 +1,198 @@
+//! What the CLI prints: aligned tables for people, JSON for scripts. Nothing here ever prints
+//! a configuration value, so no secret can reach the terminal through it.
+
+use std::io::{self, Write};
+use std::time::Duration;
+
+use serde_json::json;
+
+use super::context::Context;
+use crate::connector::Connector;
+use crate::model::{Choice, Field, User};
+use crate::runtime::WasmConnector;
+
+/// Writes rows as a left-aligned table with a header.
+fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (i, cell) in row.iter().enumerate() {
+            if let Some(w) = widths.get_mut(i) {
+                *w = (*w).max(cell.chars().count());
+            }
+        }
+    }
+    let line = |cells: Vec<String>| -> String {
+        let last = cells.len().saturating_sub(1);
+        cells
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| if i == last { c } else { format!("{c:<w$}", w = widths[i]) })
+            .collect::<Vec<_>>()
+            .join("  ")
+            .trim_end()
+            .to_string()
+    };
+    writeln!(out, "{}", line(header.iter().map(|h| h.to_string()).collect()))?;
+    for row in rows {
+        writeln!(out, "{}", line(row.clone()))?;
+    }
+    Ok(())
+}
+
+fn first(user: &User, name: &str) -> String {
+    user.values(name).iter().map(|v| v.display()).collect::<Vec<_>>().join(", ")
+}
+
+fn user_rows(users: &[User]) -> Vec<Vec<String>> {
+    users
+        .iter()
+        .map(|u| {
+            vec![
+                u.id.clone(),
+                u.display_name.clone(),
+                first(u, "email"),
+                first(u, "position"),
+                first(u, "department"),
+                first(u, "manager"),
+                first(u, "contract.end_date"),
+                if u.active { "active".into() } else { "suspended".into() },
+            ]
+        })
+        .collect()
+}
+
+const USER_HEADER: [&str; 8] = ["ID", "NAME", "EMAIL", "POSITION", "DEPARTMENT", "MANAGER", "CONTRACT END", "STATUS"];
+
+pub fn users(out: &mut dyn Write, users: &[User], json: bool) -> anyhow::Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(users)?)?;
+    } else {
+        table(out, &USER_HEADER, &user_rows(users))?;
+        writeln!(out, "{} users", users.len())?;
+    }
+    Ok(())
+}
+
+pub fn user(out: &mut dyn Write, user: &User, json: bool) -> anyhow::Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(user)?)?;
+        return Ok(());
+    }
+    writeln!(out, "{} (id {}, {})", user.display_name, user.id, if user.active { "active" } else { "suspended" })?;
+    let rows: Vec<Vec<String>> = user
+        .attributes
+        .iter()
+        .map(|a| vec![a.name.clone(), a.values.iter().map(|v| v.display()).collect::<Vec<_>>().join(" | ")])
+        .collect();
+    table(out, &["ATTRIBUTE", "VALUE"], &rows)?;
+    Ok(())
+}
+
+fn flags(f: &Field) -> String {
+    [(f.required, 'R'), (f.writable, 'W'), (f.multi_valued, 'M'), (f.unique, 'U'), (f.custom, 'C'), (f.hierarchical, 'H')]
+        .iter()
+        .map(|&(on, c)| if on { c } else { '-' })
+        .collect()
+}
+
+pub fn fields(out: &mut dyn Write, fields: &[Field], json: bool) -> anyhow::Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(fields)?)?;
+        return Ok(());
+    }
+    field_table(out, fields)?;
+    Ok(())
+}
+
+fn field_table(out: &mut dyn Write, fields: &[Field]) -> io::Result<()> {
+    let rows: Vec<Vec<String>> = fields
+        .iter()
+        .map(|f| vec![f.name.clone(), f.field_type.as_str().into(), flags(f), f.category.clone(), f.label.clone()])
+        .collect();
+    table(out, &["FIELD", "TYPE", "FLAGS", "CATEGORY", "LABEL"], &rows)?;
+    writeln!(out, "{} fields (flags: R required, W writable, M multi-valued, U unique, C custom, H hierarchical)", fields.len())
+}
+
+pub fn choices(out: &mut dyn Write, choices: &[Choice], json: bool) -> anyhow::Result<()> {
+    if json {
+        writeln!(out, "{}", serde_json::to_string_pretty(choices)?)?;
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = choices
+        .iter()
+        .map(|c| {
+            vec![
+                c.id.clone(),
+                c.path.clone(),
+                if c.has_children { "yes".into() } else { "no".into() },
+                if c.selectable { "yes".into() } else { "no".into() },
+            ]
+        })
+        .collect();
+    table(out, &["ID", "PATH", "CHILDREN", "SELECTABLE"], &rows)?;
+    Ok(())
+}
+
+pub fn inspect(out: &mut dyn Write, connector: &WasmConnector, json: bool) -> anyhow::Result<()> {
+    let d = connector.description();
+    let c = connector.component();
+    if json {
+        let value = json!({
+            "path": c.path,
+            "sha256": c.hash_hex(),
+            "description": d,
+            "imports": c.imports,
+        });
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+        return Ok(());
+    }
+    writeln!(out, "connector   {} {}", d.name, d.version)?;
+    writeln!(out, "contract    provisioning:connector@{}", d.contract_version)?;
+    writeln!(out, "component   {}", c.path.display())?;
+    writeln!(out, "sha256      {}", c.hash_hex())?;
+    writeln!(out, "operations  {}", d.operations.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", "))?;
+    writeln!(out, "paging      {:?}, default page {}, max page {}", d.paging, d.default_page_size, d.max_page_size)?;
+    writeln!(out, "\nconfiguration keys:")?;
+    let rows: Vec<Vec<String>> = d
+        .config
+        .iter()
+        .map(|k| {
+            let mut notes = Vec::new();
+            if k.required {
+                notes.push("required".to_string());
+            }
+            if k.secret {
+                notes.push("secret".to_string());
+            }
+            if let Some(def) = &k.default_value {
+                notes.push(format!("default {def}"));
+            }
+            if !k.allowed_values.is_empty() {
+                notes.push(format!("one of {}", k.allowed_values.join("|")));
+            }
+            vec![k.name.clone(), format!("{:?}", k.key_type).to_lowercase(), notes.join(", "), k.description.clone()]
+        })
+        .collect();
+    table(out, &["KEY", "TYPE", "NOTES", "DESCRIPTION"], &rows)?;
+    writeln!(out, "\nimports:")?;
+    for import in &c.imports {
+        writeln!(out, "  {import}")?;
+    }
+    Ok(())
+}
+
+pub fn import(out: &mut dyn Write, ctx: &Context, users: &[User], pages: usize, elapsed: Duration, fields: &[Field], json: bool) -> anyhow::Result<()> {
+    let d = ctx.connector.description();
+    if json {
+        let value = json!({ "connector": { "name": d.name, "version": d.version, "contract": d.contract_version }, "users": users, "fields": fields });
+        writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
+        return Ok(());
+    }
+    let active = users.iter().filter(|u| u.active).count();
+    writeln!(out, "connector {} {} (contract {}) on {}", d.name, d.version, d.contract_version, ctx.tenant_label())?;
+    writeln!(out, "imported {} employees ({} active, {} suspended) in {} pages, {} ms\n", users.len(), active, users.len() - active, pages, elapsed.as_millis())?;
+    table(out, &USER_HEADER, &user_rows(users))?;
+    writeln!(out, "\nfield catalogue:")?;
+    field_table(out, fields)?;
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! One wasmtime [`Engine`] for the whole process (component model, async, epoch interruption,
+//! pooling allocator), one [`Linker`] (WASI p2 without filesystem or sockets, wasi:http through
+//! the sandbox hooks, the `host` import), and compiled components cached by content hash.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use wasmtime::component::{Component, Linker};
+use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
+
+use crate::sandbox::{Limits, StoreState};
+
+/// How often the epoch advances; deadlines are counted in these ticks.
+pub const EPOCH_TICK: Duration = Duration::from_millis(10);
+
+/// The shared engine, linker and compile cache.
+pub struct HostEngine {
+    engine: Engine,
+    linker: Linker<StoreState>,
+    cache: Mutex<HashMap<[u8; 32], Component>>,
+    limits: Limits,
+}
+
+impl std::fmt::Debug for HostEngine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HostEngine").field("limits", &self.limits).finish_non_exhaustive()
+    }
+}
+
+/// Engine set-up failures.
+#[derive(Debug, thiserror::Error)]
+#[error("could not set up the WebAssembly engine: {0}")]
+pub struct EngineError(String);
+
+impl HostEngine {
+    /// Builds the engine with these per-instance limits and starts its epoch ticker.
+    pub fn new(limits: Limits) -> Result<Arc<HostEngine>, EngineError> {
+        let mut pool = PoolingAllocationConfig::new();
+        pool.total_component_instances(64)
+            .total_core_instances(256)
+            .total_memories(128)
+            .total_tables(256)
+            .total_stacks(64)
+            .max_memory_size(limits.memory_bytes);
+        let mut config = Config::new();
+        config
+            .wasm_component_model(true)
+            .epoch_interruption(true)
+            .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
+        let engine = Engine::new(&config).map_err(|e| EngineError(format!("{e:#}")))?;
+        let mut linker = Linker::new(&engine);
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| EngineError(format!("{e:#}")))?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(|e| EngineError(format!("{e:#}")))?;
+        crate::bindings::add_host_to_linker(&mut linker).map_err(|e| EngineError(format!("{e:#}")))?;
+        let host = Arc::new(HostEngine { engine, linker, cache: Mutex::default(), limits });
+        spawn_ticker(Arc::downgrade(&host));
+        Ok(host)
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn linker(&self) -> &Linker<StoreState> {
+        &self.linker
+    }
+
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Compiles `bytes`, or returns the component already compiled from identical bytes.
+    pub fn compile(&self, bytes: &[u8]) -> wasmtime::Result<(Component, [u8; 32])> {
+        let hash: [u8; 32] = Sha256::digest(bytes).into();
+        if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&hash).cloned()) {
+            return Ok((hit, hash));
+        }
+        let component = Component::new(&self.engine, bytes)?;
+        if let Ok(mut cache) = self.cache.lock() {
+            cache.insert(hash, component.clone());
+        }
+        Ok((component, hash))
+    }
+
+    /// Number of epoch ticks in a duration (at least one).
+    pub fn ticks(duration: Duration) -> u64 {
+        (duration.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64
+    }
+}
+
+/// Advances the engine's epoch until the engine is dropped.
+fn spawn_ticker(engine: Weak<HostEngine>) {
+    let spawned = std::thread::Builder::new().name("wasm-epoch".into()).spawn(move || {
+        loop {
+            std::thread::sleep(EPOCH_TICK);
+            match engine.upgrade() {
+                Some(e) => e.engine.increment_epoch(),
+                None => return,
+            }
+        }
+    });
+    // Without a ticker no deadline fires; a host that cannot start a thread is unusable anyway,
+    // and deadlines are also enforced by the async timeout around each call.
+    drop(spawned);
+}

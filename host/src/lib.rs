@@ -1,0 +1,19 @@
+//! The reference host of the provisioning connector framework: it loads connector components
+//! (`provisioning:connector@0.1.0`), sandboxes them, and exposes them through the
+//! [`connector::Connector`] seam that the CLI, the conformance harness and the sync engine use.
+
+mod bindings;
+pub mod builtin;
+pub mod cli;
+pub mod connector;
+pub mod engine;
+pub mod error;
+pub mod loader;
+pub mod model;
+pub mod runtime;
+pub mod sandbox;
+pub mod settings;
+
+pub use bindings::CONTRACT_VERSION;
+pub use connector::{Connector, Session};
+pub use error::{ConnectorError, HostError};

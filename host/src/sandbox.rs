@@ -1,0 +1,291 @@
+//! The sandbox a connector instance runs in: the outbound HTTP policy (deny by default, only the
+//! hosts derived from the connector's configuration), HTTP timeouts and a response size cap,
+//! the per-store memory limit, and the state every `Store` carries (WASI with no filesystem,
+//! no sockets, no environment; wasi:http through [`SandboxHooks`]; the `host` log import).
+
+use std::collections::BTreeSet;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use http_body_util::BodyExt;
+use wasmtime::component::ResourceTable;
+use wasmtime::{StoreLimits, StoreLimitsBuilder};
+use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
+use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+
+/// Resource limits applied to every connector instance and call.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Linear memory a connector instance may grow to.
+    pub memory_bytes: usize,
+    /// Wall-clock budget of one contract call (HTTP waits included).
+    pub call_timeout: Duration,
+    /// TCP/TLS connect timeout of an outbound request.
+    pub connect_timeout: Duration,
+    /// Time to the first response byte.
+    pub first_byte_timeout: Duration,
+    /// Time between two response chunks.
+    pub between_bytes_timeout: Duration,
+    /// Largest response body a connector may receive.
+    pub max_response_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            memory_bytes: 64 << 20,
+            call_timeout: Duration::from_secs(60),
+            connect_timeout: Duration::from_secs(10),
+            first_byte_timeout: Duration::from_secs(30),
+            between_bytes_timeout: Duration::from_secs(30),
+            max_response_bytes: 32 << 20,
+        }
+    }
+}
+
+/// Normalises a `host[:port]` with a scheme default into `host:port`, lowercased.
+pub fn authority_key(host: &str, port: Option<u16>, https: bool) -> String {
+    let port = port.unwrap_or(if https { 443 } else { 80 });
+    format!("{}:{port}", host.trim_end_matches('.').to_ascii_lowercase())
+}
+
+/// Parses an allow-list entry (`host:port`, `host` meaning both 80 and 443, or a URL).
+fn parse_entry(entry: &str) -> Vec<String> {
+    let entry = entry.trim();
+    if let Ok(uri) = entry.parse::<http::Uri>()
+        && let (Some(scheme), Some(host)) = (uri.scheme_str(), uri.host())
+    {
+        return vec![authority_key(host, uri.port_u16(), scheme == "https")];
+    }
+    if let Some((host, port)) = entry.rsplit_once(':')
+        && let Ok(port) = port.parse::<u16>()
+        && !host.is_empty()
+    {
+        return vec![authority_key(host, Some(port), true)];
+    }
+    vec![authority_key(entry, Some(443), true), authority_key(entry, Some(80), false)]
+}
+
+/// Which `host:port` a connector instance may call. Empty means nothing at all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OutboundPolicy {
+    allowed: BTreeSet<String>,
+}
+
+impl OutboundPolicy {
+    /// A policy allowing exactly these entries (`host:port`, bare `host`, or URLs).
+    pub fn allow<I, S>(entries: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<str>,
+    {
+        OutboundPolicy { allowed: entries.into_iter().flat_map(|e| parse_entry(e.as_ref())).collect() }
+    }
+
+    /// Keeps only the entries the operator's list also allows.
+    pub fn intersect(&self, operator: &OutboundPolicy) -> OutboundPolicy {
+        OutboundPolicy { allowed: self.allowed.intersection(&operator.allowed).cloned().collect() }
+    }
+
+    /// The allowed `host:port` entries.
+    pub fn entries(&self) -> impl Iterator<Item = &str> {
+        self.allowed.iter().map(String::as_str)
+    }
+
+    /// Whether a request to this URI may leave the sandbox; the error names the authority.
+    pub fn check(&self, uri: &http::Uri) -> Result<(), String> {
+        let Some(host) = uri.host() else {
+            return Err(format!("request to `{uri}` has no host"));
+        };
+        let https = uri.scheme_str() == Some("https");
+        let key = authority_key(host, uri.port_u16(), https);
+        if self.allowed.contains(&key) { Ok(()) } else { Err(key) }
+    }
+}
+
+/// Log lines a connector emits through the `host` import.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogLevel {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+/// Where connector log lines go. Secrets named by the configuration are masked first.
+pub type LogSink = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
+
+/// A sink that drops everything.
+pub fn null_log_sink() -> LogSink {
+    Arc::new(|_, _| {})
+}
+
+/// The wasi:http hooks: the allow list, capped timeouts and a response size cap.
+pub struct SandboxHooks {
+    policy: OutboundPolicy,
+    limits: Limits,
+    denied: Arc<Mutex<Vec<String>>>,
+}
+
+impl WasiHttpHooks for SandboxHooks {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        fut: Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = Result<
+                    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>),
+                    wasmtime_wasi_http::Error,
+                >,
+            > + Send,
+    > {
+        drop(fut);
+        if let Err(authority) = self.policy.check(request.uri()) {
+            if let Ok(mut denied) = self.denied.lock() {
+                denied.push(authority);
+            }
+            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
+        let cap = |asked: Option<Duration>, ours: Duration| Some(asked.map_or(ours, |a| a.min(ours)));
+        let asked = options.unwrap_or_default();
+        let options = RequestOptions {
+            connect_timeout: cap(asked.connect_timeout, self.limits.connect_timeout),
+            first_byte_timeout: cap(asked.first_byte_timeout, self.limits.first_byte_timeout),
+            between_bytes_timeout: cap(asked.between_bytes_timeout, self.limits.between_bytes_timeout),
+        };
+        let max = self.limits.max_response_bytes;
+        Box::new(async move {
+            let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
+            let response = response.map(|body| CappedBody { inner: body.boxed_unsync(), left: max }.boxed_unsync());
+            Ok((response, Box::new(io) as Box<dyn Future<Output = _> + Send>))
+        })
+    }
+}
+
+/// A response body that fails once more than `left` bytes went through.
+struct CappedBody {
+    inner: WasiBody,
+    left: u64,
+}
+
+impl Body for CappedBody {
+    type Data = Bytes;
+    type Error = wasmtime_wasi_http::Error;
+
+    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    let len = data.len() as u64;
+                    if len > self.left {
+                        return Poll::Ready(Some(Err(wasmtime_wasi_http::Error::HttpResponseBodySize(None))));
+                    }
+                    self.left -= len;
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            other => other,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}
+
+/// Everything one connector `Store` holds.
+pub struct StoreState {
+    wasi: WasiCtx,
+    table: ResourceTable,
+    http: WasiHttpCtx,
+    hooks: SandboxHooks,
+    pub(crate) limits: StoreLimits,
+    pub(crate) log: LogSink,
+    secrets: Vec<String>,
+}
+
+impl StoreState {
+    /// A fresh state: no filesystem, sockets, environment or stdio; HTTP through the policy.
+    pub fn new(policy: OutboundPolicy, limits: &Limits, log: LogSink, secrets: Vec<String>) -> Self {
+        let wasi = WasiCtxBuilder::new().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
+        StoreState {
+            wasi,
+            table: ResourceTable::new(),
+            http: WasiHttpCtx::new(),
+            hooks: SandboxHooks { policy, limits: limits.clone(), denied: Arc::default() },
+            limits: StoreLimitsBuilder::new().memory_size(limits.memory_bytes).instances(64).build(),
+            log,
+            secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
+        }
+    }
+
+    /// Authorities the policy refused during this store's life.
+    pub fn denied(&self) -> Vec<String> {
+        self.hooks.denied.lock().map(|d| d.clone()).unwrap_or_default()
+    }
+
+    /// Forwards a connector log line, with every configured secret masked.
+    pub fn log(&self, level: LogLevel, message: &str) {
+        let mut line = message.to_string();
+        for secret in &self.secrets {
+            line = line.replace(secret.as_str(), "***");
+        }
+        (self.log)(level, &line);
+    }
+}
+
+impl WasiView for StoreState {
+    fn ctx(&mut self) -> WasiCtxView<'_> {
+        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+    }
+}
+
+impl WasiHttpView for StoreState {
+    fn http(&mut self) -> WasiHttpCtxView<'_> {
+        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_ports_are_normalised() {
+        let p = OutboundPolicy::allow(["rest.monportailrh.com:443", "127.0.0.1:8080"]);
+        assert!(p.check(&"https://rest.monportailrh.com/search".parse().unwrap()).is_ok());
+        assert!(p.check(&"https://REST.monportailrh.com:443/x".parse().unwrap()).is_ok());
+        assert!(p.check(&"http://rest.monportailrh.com/x".parse().unwrap()).is_err());
+        assert!(p.check(&"http://127.0.0.1:8080/x".parse().unwrap()).is_ok());
+        assert_eq!(p.check(&"http://127.0.0.2:8080/x".parse().unwrap()), Err("127.0.0.2:8080".into()));
+    }
+
+    #[test]
+    fn urls_and_bare_hosts_are_accepted_entries() {
+        let p = OutboundPolicy::allow(["https://sso.monportailrh.com", "example.org"]);
+        assert!(p.check(&"https://sso.monportailrh.com/auth".parse().unwrap()).is_ok());
+        assert!(p.check(&"http://example.org/".parse().unwrap()).is_ok());
+        assert!(p.check(&"https://example.org/".parse().unwrap()).is_ok());
+        assert!(p.check(&"https://example.org:8443/".parse().unwrap()).is_err());
+    }
+
+    #[test]
+    fn intersection_keeps_common_entries_only() {
+        let connector = OutboundPolicy::allow(["a.example:443", "b.example:443"]);
+        let operator = OutboundPolicy::allow(["b.example:443"]);
+        let both = connector.intersect(&operator);
+        assert_eq!(both.entries().collect::<Vec<_>>(), vec!["b.example:443"]);
+    }
+}

@@ -1,0 +1,218 @@
+//! The host's configuration file (TOML): which component, the connector's settings, and the
+//! sandbox limits. Secrets are never written in the file: a secret key `k` is given as `k_env`
+//! (an environment variable's name) or `k_file` (a file whose content is the value).
+//!
+//! ```toml
+//! [connector]
+//! component = "peoplespheres_connector.wasm"   # optional: the built-in connector otherwise
+//!
+//! [connector.settings]
+//! login = "api@acme.example"
+//! environment = "production"                   # or "preproduction", or set `url`
+//! password_env = "PEOPLESPHERES_PASSWORD"       # or password_file = "/run/secrets/ps"
+//!
+//! [sandbox]
+//! allowed_hosts = ["rest.monportailrh.com", "sso.monportailrh.com"]   # optional extra fence
+//! memory_mib = 64
+//! call_timeout_secs = 60
+//! ```
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use crate::model::{Config, Description};
+use crate::sandbox::{Limits, OutboundPolicy};
+
+/// A configuration problem, naming the file and the key.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    #[error("cannot read configuration file {path}: {reason}")]
+    Read { path: PathBuf, reason: String },
+    #[error("configuration file {path} is not valid: {reason}")]
+    Parse { path: PathBuf, reason: String },
+    #[error("configuration file {path}: `{key}` is a secret; give `{key}_env` (an environment variable) or `{key}_file` instead of the value")]
+    InlineSecret { path: PathBuf, key: String },
+    #[error("configuration file {path}: `{key}_env` names the environment variable {var}, which is not set")]
+    MissingEnv { path: PathBuf, key: String, var: String },
+    #[error("configuration file {path}: cannot read `{key}_file` {file}: {reason}")]
+    SecretFile { path: PathBuf, key: String, file: PathBuf, reason: String },
+    #[error("configuration file {path}: `{key}` must be a string, number or boolean")]
+    BadValue { path: PathBuf, key: String },
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileModel {
+    #[serde(default)]
+    connector: ConnectorSection,
+    #[serde(default)]
+    sandbox: SandboxSection,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConnectorSection {
+    component: Option<PathBuf>,
+    #[serde(default)]
+    settings: BTreeMap<String, toml::Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SandboxSection {
+    allowed_hosts: Option<Vec<String>>,
+    memory_mib: Option<u64>,
+    call_timeout_secs: Option<u64>,
+}
+
+/// A parsed configuration file; settings are resolved against a connector's description.
+#[derive(Debug)]
+pub struct Settings {
+    path: PathBuf,
+    component: Option<PathBuf>,
+    settings: BTreeMap<String, toml::Value>,
+    sandbox: SandboxSection,
+}
+
+impl Settings {
+    /// Reads and parses a configuration file.
+    pub fn load(path: &Path) -> Result<Settings, SettingsError> {
+        let text = std::fs::read_to_string(path).map_err(|e| SettingsError::Read { path: path.into(), reason: e.to_string() })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses configuration text; `path` names it in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<Settings, SettingsError> {
+        let model: FileModel = toml::from_str(text).map_err(|e| SettingsError::Parse { path: path.into(), reason: one_line(&e.to_string()) })?;
+        let base = path.parent().unwrap_or(Path::new("."));
+        let component = model.connector.component.map(|c| if c.is_relative() { base.join(c) } else { c });
+        Ok(Settings { path: path.into(), component, settings: model.connector.settings, sandbox: model.sandbox })
+    }
+
+    /// The component the file names, if any (relative to the file).
+    pub fn component(&self) -> Option<&Path> {
+        self.component.as_deref()
+    }
+
+    /// The operator's allow list, if the file sets one.
+    pub fn operator_allow(&self) -> Option<OutboundPolicy> {
+        self.sandbox.allowed_hosts.as_ref().map(OutboundPolicy::allow)
+    }
+
+    /// Sandbox limits, defaults where unset.
+    pub fn limits(&self) -> Limits {
+        let mut limits = Limits::default();
+        if let Some(mib) = self.sandbox.memory_mib {
+            limits.memory_bytes = (mib as usize).saturating_mul(1 << 20);
+        }
+        if let Some(secs) = self.sandbox.call_timeout_secs {
+            limits.call_timeout = Duration::from_secs(secs.max(1));
+        }
+        limits
+    }
+
+    /// The connector configuration, with `*_env` / `*_file` secrets resolved. A key the
+    /// description flags secret must not be given inline.
+    pub fn connector_config(&self, description: &Description) -> Result<Config, SettingsError> {
+        let secret = |k: &str| description.config.iter().any(|c| c.secret && c.name == k);
+        let mut out = Config::new();
+        for (key, value) in &self.settings {
+            if let Some(base) = key.strip_suffix("_env") {
+                let var = scalar(value).ok_or_else(|| SettingsError::BadValue { path: self.path.clone(), key: key.clone() })?;
+                let v = std::env::var(&var).map_err(|_| SettingsError::MissingEnv { path: self.path.clone(), key: base.into(), var: var.clone() })?;
+                out.push((base.into(), v));
+            } else if let Some(base) = key.strip_suffix("_file") {
+                let file = PathBuf::from(scalar(value).ok_or_else(|| SettingsError::BadValue { path: self.path.clone(), key: key.clone() })?);
+                let v = std::fs::read_to_string(&file).map_err(|e| SettingsError::SecretFile {
+                    path: self.path.clone(),
+                    key: base.into(),
+                    file: file.clone(),
+                    reason: e.to_string(),
+                })?;
+                out.push((base.into(), v.trim_end_matches(['\r', '\n']).to_string()));
+            } else if secret(key) {
+                return Err(SettingsError::InlineSecret { path: self.path.clone(), key: key.clone() });
+            } else {
+                let v = scalar(value).ok_or_else(|| SettingsError::BadValue { path: self.path.clone(), key: key.clone() })?;
+                out.push((key.clone(), v));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn scalar(value: &toml::Value) -> Option<String> {
+    match value {
+        toml::Value::String(s) => Some(s.clone()),
+        toml::Value::Integer(i) => Some(i.to_string()),
+        toml::Value::Boolean(b) => Some(b.to_string()),
+        toml::Value::Float(f) => Some(f.to_string()),
+        _ => None,
+    }
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ConfigKey, ConfigType, PagingStyle};
+
+    fn description() -> Description {
+        let key = |name: &str, secret| ConfigKey {
+            name: name.into(),
+            description: String::new(),
+            key_type: ConfigType::Text,
+            required: true,
+            default_value: None,
+            allowed_values: vec![],
+            secret,
+        };
+        Description {
+            name: "x".into(),
+            version: "0".into(),
+            contract_version: "0.1.0".into(),
+            config: vec![key("login", false), key("password", true)],
+            operations: vec![],
+            paging: PagingStyle::Cursor,
+            max_page_size: 10,
+            default_page_size: 10,
+        }
+    }
+
+    #[test]
+    fn inline_secret_is_refused_and_not_echoed() {
+        let s = Settings::parse(Path::new("c.toml"), "[connector.settings]\nlogin='a'\npassword='hunter2'\n").unwrap();
+        let err = s.connector_config(&description()).unwrap_err().to_string();
+        assert!(err.contains("`password` is a secret"), "{err}");
+        assert!(!err.contains("hunter2"));
+    }
+
+    #[test]
+    fn secret_from_file_and_env() {
+        let dir = std::env::temp_dir().join(format!("settings-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let f = dir.join("pw");
+        std::fs::write(&f, "s3cret\n").unwrap();
+        let text = format!("[connector.settings]\nlogin='a'\npassword_file='{}'\n", f.display());
+        let s = Settings::parse(Path::new("c.toml"), &text).unwrap();
+        let cfg = s.connector_config(&description()).unwrap();
+        assert!(cfg.contains(&("password".into(), "s3cret".into())));
+        let s = Settings::parse(Path::new("c.toml"), "[connector.settings]\npassword_env='SETTINGS_TEST_UNSET_VAR'\n").unwrap();
+        let err = s.connector_config(&description()).unwrap_err().to_string();
+        assert!(err.contains("SETTINGS_TEST_UNSET_VAR"), "{err}");
+    }
+
+    #[test]
+    fn malformed_file_names_the_file() {
+        let err = Settings::parse(Path::new("bad.toml"), "[connector\n").unwrap_err().to_string();
+        assert!(err.starts_with("configuration file bad.toml is not valid"), "{err}");
+        let err = Settings::parse(Path::new("bad.toml"), "[conector]\n").unwrap_err().to_string();
+        assert!(err.contains("conector"), "{err}");
+    }
+}

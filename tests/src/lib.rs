@@ -1,0 +1,60 @@
+//! Shared helpers for the integration tests: one engine and one compiled PeopleSpheres
+//! connector per test binary (compiling a component in a debug host takes seconds), a
+//! simulator on its own runtime, and a runtime to drive the host's async API from plain tests.
+
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+use connector_host::engine::HostEngine;
+use connector_host::loader::{self, LoadedComponent};
+use connector_host::model::Config;
+use connector_host::runtime::{RuntimeOptions, WasmConnector};
+use connector_host::sandbox::Limits;
+use ps_simulator::{SimConfig, Simulator};
+
+/// A multi-thread runtime that lives for the whole test binary.
+pub fn runtime() -> &'static tokio::runtime::Runtime {
+    static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
+    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime"))
+}
+
+/// The engine shared by a test binary.
+pub fn engine() -> Arc<HostEngine> {
+    static ENGINE: OnceLock<Arc<HostEngine>> = OnceLock::new();
+    ENGINE.get_or_init(|| HostEngine::new(Limits::default()).expect("engine")).clone()
+}
+
+/// The PeopleSpheres component, compiled once per test binary.
+pub fn component() -> LoadedComponent {
+    static COMPONENT: OnceLock<LoadedComponent> = OnceLock::new();
+    COMPONENT
+        .get_or_init(|| loader::load_file(&engine(), &connector_host::builtin::connector_component()).expect("the built-in connector loads"))
+        .clone()
+}
+
+/// The PeopleSpheres connector with these runtime options.
+pub fn connector(options: RuntimeOptions) -> WasmConnector {
+    runtime().block_on(WasmConnector::from_component(engine(), component(), options)).expect("connector describes itself")
+}
+
+/// Starts a simulator with `users` employees.
+pub fn simulator(users: usize) -> Simulator {
+    runtime().block_on(Simulator::start(SimConfig { users, ..SimConfig::default() })).expect("simulator starts")
+}
+
+/// The connector configuration reaching a simulator.
+pub fn config_for(sim: &Simulator) -> Config {
+    vec![("url".into(), sim.url()), ("login".into(), sim.login().into()), ("password".into(), sim.password().into())]
+}
+
+/// Replaces `127.0.0.1:<port>` and temp paths so output can be compared.
+pub fn scrub(text: &str, sim_url: Option<&str>, paths: &[&Path]) -> String {
+    let mut out = text.to_string();
+    if let Some(url) = sim_url {
+        out = out.replace(url, "http://127.0.0.1:PORT");
+    }
+    for p in paths {
+        out = out.replace(&p.display().to_string(), "<PATH>");
+    }
+    out
+}
