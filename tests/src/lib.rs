@@ -2,7 +2,6 @@
 //! connector per test binary (compiling a component in a debug host takes seconds), a
 //! simulator on its own runtime, and a runtime to drive the host's async API from plain tests.
 
-use std::path::Path;
 use std::sync::{Arc, OnceLock};
 
 use connector_host::engine::HostEngine;
@@ -45,16 +44,4 @@ pub fn simulator(users: usize) -> Simulator {
 /// The connector configuration reaching a simulator.
 pub fn config_for(sim: &Simulator) -> Config {
     vec![("url".into(), sim.url()), ("login".into(), sim.login().into()), ("password".into(), sim.password().into())]
-}
-
-/// Replaces `127.0.0.1:<port>` and temp paths so output can be compared.
-pub fn scrub(text: &str, sim_url: Option<&str>, paths: &[&Path]) -> String {
-    let mut out = text.to_string();
-    if let Some(url) = sim_url {
-        out = out.replace(url, "http://127.0.0.1:PORT");
-    }
-    for p in paths {
-        out = out.replace(&p.display().to_string(), "<PATH>");
-    }
-    out
 }

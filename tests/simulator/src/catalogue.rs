@@ -26,7 +26,14 @@ pub const PSO_TYPES: &[SimPsoType] = &[
     pso_type(4, "div", "Division", false, 7, 8),
 ];
 
-const fn pso_type(id: u64, alias: &'static str, name: &'static str, sys: bool, cfi: u64, pfi: u64) -> SimPsoType {
+const fn pso_type(
+    id: u64,
+    alias: &'static str,
+    name: &'static str,
+    sys: bool,
+    cfi: u64,
+    pfi: u64,
+) -> SimPsoType {
     SimPsoType {
         id,
         alias,
@@ -136,11 +143,17 @@ impl SimField {
     }
     /// Options a record may hold (leaves of a hierarchy).
     pub fn selectable(&self) -> Vec<&SimOption> {
-        self.options.iter().filter(|o| o.is_selectable && o.is_active).collect()
+        self.options
+            .iter()
+            .filter(|o| o.is_selectable && o.is_active)
+            .collect()
     }
     /// The value of a setting.
     pub fn setting(&self, alias: &str) -> Option<&str> {
-        self.settings.iter().find(|(a, _)| a == alias).map(|(_, v)| v.as_str())
+        self.settings
+            .iter()
+            .find(|(a, _)| a == alias)
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -153,7 +166,10 @@ pub struct FieldCatalogue {
 
 impl FieldCatalogue {
     /// Top-level fields of one PSO type.
-    pub fn of_type<'a>(&'a self, pso: &'a str) -> impl Iterator<Item = &'a SimField> + 'a {
+    pub fn of_type<'a, 'b>(
+        &'a self,
+        pso: &'b str,
+    ) -> impl Iterator<Item = &'a SimField> + use<'a, 'b> {
         self.fields.iter().filter(move |f| f.pso_type == pso)
     }
     /// A top-level field by alias.
@@ -174,7 +190,13 @@ impl FieldCatalogue {
     }
     /// Any field or sub-field by id.
     pub fn by_id(&self, id: u64) -> Option<&SimField> {
-        self.fields.iter().find_map(|f| if f.id == id { Some(f) } else { f.items.iter().find(|i| i.id == id) })
+        self.fields.iter().find_map(|f| {
+            if f.id == id {
+                Some(f)
+            } else {
+                f.items.iter().find(|i| i.id == id)
+            }
+        })
     }
     /// Label path of an option value of a `usr` field or sub-field (e.g. `["Ventes","France","Paris"]`).
     pub fn option_path(&self, alias: &str, value: &str) -> Option<Vec<String>> {
@@ -183,11 +205,17 @@ impl FieldCatalogue {
 
     /// Build the fixed catalogue.
     pub fn build() -> FieldCatalogue {
-        let mut b = Builder { next_field: 101, next_option: 501, position: 0 };
+        let mut b = Builder {
+            next_field: 101,
+            next_option: 501,
+            position: 0,
+        };
         let mut fields = Vec::new();
         let base = "2019-01-15T08:00:00Z";
         let custom = "2023-03-02T10:15:00Z";
-        let mut f = |b: &mut Builder, alias: &str, name: &str, ty: &str, cat: &str| b.field("usr", alias, name, ty, cat, base);
+        let f = |b: &mut Builder, alias: &str, name: &str, ty: &str, cat: &str| {
+            b.field("usr", alias, name, ty, cat, base)
+        };
 
         let mut username = f(&mut b, "username", "Identifiant", "string", "usr_identity");
         username.required = true;
@@ -200,56 +228,178 @@ impl FieldCatalogue {
             x.system_required = true;
             fields.push(x);
         }
-        fields.push(f(&mut b, "usr_birth_date", "Date de naissance", "date", "usr_identity"));
-        let mut email = f(&mut b, "professional_email", "E-mail professionnel", "string", "usr_contact");
+        fields.push(f(
+            &mut b,
+            "usr_birth_date",
+            "Date de naissance",
+            "date",
+            "usr_identity",
+        ));
+        let mut email = f(
+            &mut b,
+            "professional_email",
+            "E-mail professionnel",
+            "string",
+            "usr_contact",
+        );
         email.required = true;
         email.system_required = true;
         email.has_unique_data = true;
         fields.push(email);
-        fields.push(f(&mut b, "professional_phone", "Téléphone professionnel", "string", "usr_contact"));
-        fields.push(f(&mut b, "professional_mobile_phone", "Mobile professionnel", "string", "usr_contact"));
+        fields.push(f(
+            &mut b,
+            "professional_phone",
+            "Téléphone professionnel",
+            "string",
+            "usr_contact",
+        ));
+        fields.push(f(
+            &mut b,
+            "professional_mobile_phone",
+            "Mobile professionnel",
+            "string",
+            "usr_contact",
+        ));
         let mut fax = f(&mut b, "usr_fax", "Fax", "string", "usr_contact");
         fax.is_active = false;
         fields.push(fax);
-        for (alias, name) in [("manager", "Responsable"), ("hr", "Responsable RH"), ("mentor", "Parrain")] {
+        for (alias, name) in [
+            ("manager", "Responsable"),
+            ("hr", "Responsable RH"),
+            ("mentor", "Parrain"),
+        ] {
             fields.push(f(&mut b, alias, name, "user_relation", "usr_organisation"));
         }
-        let mut poste = f(&mut b, "usr_poste", "Poste", "pso_relation", "usr_organisation");
-        poste.settings.push(("target_pso_type".into(), "pos".into()));
+        let mut poste = f(
+            &mut b,
+            "usr_poste",
+            "Poste",
+            "pso_relation",
+            "usr_organisation",
+        );
+        poste
+            .settings
+            .push(("target_pso_type".into(), "pos".into()));
         fields.push(poste);
-        let mut bu = f(&mut b, "usr_business_unit", "Entité", "hierarchy", "usr_organisation");
+        let mut bu = f(
+            &mut b,
+            "usr_business_unit",
+            "Entité",
+            "hierarchy",
+            "usr_organisation",
+        );
         bu.options = b.options_from_paths(BUSINESS_UNITS);
         fields.push(bu);
-        let mut dep = f(&mut b, "usr_department", "Service", "hierarchy", "usr_organisation");
+        let mut dep = f(
+            &mut b,
+            "usr_department",
+            "Service",
+            "hierarchy",
+            "usr_organisation",
+        );
         dep.options = b.options_from_paths(DEPARTMENTS);
         fields.push(dep);
-        let mut csp = f(&mut b, "usr_socio_professional_category", "Catégorie socio-professionnelle", "list", "usr_organisation");
+        let mut csp = f(
+            &mut b,
+            "usr_socio_professional_category",
+            "Catégorie socio-professionnelle",
+            "list",
+            "usr_organisation",
+        );
         csp.options = b.options_from_paths(&["Cadre", "ETAM", "Ouvrier", "Apprenti"]);
         fields.push(csp);
 
-        let mut contract = f(&mut b, "usr_employment_contract", "Contrat de travail", "composite", "usr_contract");
-        let mut ctype = f(&mut b, "usr_employment_contract_contract_type", "Type de contrat", "list", "usr_contract");
+        let mut contract = f(
+            &mut b,
+            "usr_employment_contract",
+            "Contrat de travail",
+            "composite",
+            "usr_contract",
+        );
+        let mut ctype = f(
+            &mut b,
+            "usr_employment_contract_contract_type",
+            "Type de contrat",
+            "list",
+            "usr_contract",
+        );
         ctype.options = b.options_from_paths(&["CDI", "CDD", "Stage", "Alternance"]);
         contract.items = vec![
             ctype,
-            f(&mut b, "usr_employment_contract_start_date", "Date de début", "date", "usr_contract"),
-            f(&mut b, "usr_employment_contract_end_date", "Date de fin", "date", "usr_contract"),
+            f(
+                &mut b,
+                "usr_employment_contract_start_date",
+                "Date de début",
+                "date",
+                "usr_contract",
+            ),
+            f(
+                &mut b,
+                "usr_employment_contract_end_date",
+                "Date de fin",
+                "date",
+                "usr_contract",
+            ),
         ];
         fields.push(contract);
 
-        fields.push(f(&mut b, "usr_position_start_date", "Date de prise de poste", "date", "usr_career"));
-        let mut history = f(&mut b, "usr_career_history", "Historique de carrière", "composite", "usr_career");
+        fields.push(f(
+            &mut b,
+            "usr_position_start_date",
+            "Date de prise de poste",
+            "date",
+            "usr_career",
+        ));
+        let mut history = f(
+            &mut b,
+            "usr_career_history",
+            "Historique de carrière",
+            "composite",
+            "usr_career",
+        );
         history.list = true;
         history.items = vec![
-            f(&mut b, "usr_career_history_position", "Poste occupé", "text", "usr_career"),
-            f(&mut b, "usr_career_history_department", "Service", "text", "usr_career"),
-            f(&mut b, "usr_career_history_start_date", "Date de début", "date", "usr_career"),
-            f(&mut b, "usr_career_history_end_date", "Date de fin", "date", "usr_career"),
+            f(
+                &mut b,
+                "usr_career_history_position",
+                "Poste occupé",
+                "text",
+                "usr_career",
+            ),
+            f(
+                &mut b,
+                "usr_career_history_department",
+                "Service",
+                "text",
+                "usr_career",
+            ),
+            f(
+                &mut b,
+                "usr_career_history_start_date",
+                "Date de début",
+                "date",
+                "usr_career",
+            ),
+            f(
+                &mut b,
+                "usr_career_history_end_date",
+                "Date de fin",
+                "date",
+                "usr_career",
+            ),
         ];
         fields.push(history);
-        let mut seniority = f(&mut b, "usr_seniority", "Ancienneté (années)", "calculated", "usr_career");
+        let mut seniority = f(
+            &mut b,
+            "usr_seniority",
+            "Ancienneté (années)",
+            "calculated",
+            "usr_career",
+        );
         seniority.read_only = true;
-        seniority.settings.push(("result_type".into(), "number".into()));
+        seniority
+            .settings
+            .push(("result_type".into(), "number".into()));
         fields.push(seniority);
 
         let mut active = f(&mut b, "usr_active", "Actif", "radio_button", "usr_status");
@@ -259,7 +409,7 @@ impl FieldCatalogue {
         active.options[1].value = "usr_active_no".into();
         fields.push(active);
 
-        let mut c = |b: &mut Builder, alias: &str, name: &str, ty: &str| {
+        let c = |b: &mut Builder, alias: &str, name: &str, ty: &str| {
             let mut x = b.field("usr", alias, name, ty, "usr_custom", custom);
             x.removable = true;
             x
@@ -270,18 +420,44 @@ impl FieldCatalogue {
         let mut tshirt = c(&mut b, "usr_tshirt_size", "Taille de t-shirt", "list");
         tshirt.options = b.options_from_paths(&["XS", "S", "M", "L", "XL"]);
         fields.push(tshirt);
-        fields.push(c(&mut b, "usr_remote_days", "Jours de télétravail", "number"));
+        fields.push(c(
+            &mut b,
+            "usr_remote_days",
+            "Jours de télétravail",
+            "number",
+        ));
         let mut skills = c(&mut b, "usr_skills", "Compétences", "multi_checkbox");
         skills.list = true;
         skills.options = b.options_from_paths(SKILLS);
         fields.push(skills);
-        fields.push(c(&mut b, "usr_company_car", "Véhicule de fonction", "checkbox"));
+        fields.push(c(
+            &mut b,
+            "usr_company_car",
+            "Véhicule de fonction",
+            "checkbox",
+        ));
 
-        let mut pos_name = b.field("pos", "pos_name", "Intitulé du poste", "text", "pos_general", base);
+        let mut pos_name = b.field(
+            "pos",
+            "pos_name",
+            "Intitulé du poste",
+            "text",
+            "pos_general",
+            base,
+        );
         pos_name.required = true;
         fields.push(pos_name);
-        let mut pos_parent = b.field("pos", "pos_parent", "Poste parent", "pso_relation", "pos_general", base);
-        pos_parent.settings.push(("target_pso_type".into(), "pos".into()));
+        let mut pos_parent = b.field(
+            "pos",
+            "pos_parent",
+            "Poste parent",
+            "pso_relation",
+            "pos_general",
+            base,
+        );
+        pos_parent
+            .settings
+            .push(("target_pso_type".into(), "pos".into()));
         fields.push(pos_parent);
         FieldCatalogue { fields }
     }
@@ -319,7 +495,15 @@ pub const DEPARTMENTS: &[&str] = &[
     "Production/Logistique",
 ];
 
-const SKILLS: &[&str] = &["Anglais", "Excel", "Management", "Rust", "Comptabilité", "Négociation", "Sécurité"];
+const SKILLS: &[&str] = &[
+    "Anglais",
+    "Excel",
+    "Management",
+    "Rust",
+    "Comptabilité",
+    "Négociation",
+    "Sécurité",
+];
 
 struct Builder {
     next_field: u64,
@@ -328,7 +512,15 @@ struct Builder {
 }
 
 impl Builder {
-    fn field(&mut self, pso: &str, alias: &str, name: &str, ty: &str, cat: &str, created: &str) -> SimField {
+    fn field(
+        &mut self,
+        pso: &str,
+        alias: &str,
+        name: &str,
+        ty: &str,
+        cat: &str,
+        created: &str,
+    ) -> SimField {
         let id = self.next_field;
         self.next_field += 1;
         self.position += 1;
@@ -360,13 +552,16 @@ impl Builder {
         for path in paths {
             let mut parent: Option<u64> = None;
             for label in path.split('/') {
-                let existing = out.iter().position(|o| o.parent_id == parent && o.name == label);
+                let existing = out
+                    .iter()
+                    .position(|o| o.parent_id == parent && o.name == label);
                 let idx = match existing {
                     Some(i) => i,
                     None => {
                         let id = self.next_option;
                         self.next_option += 1;
-                        let position = out.iter().filter(|o| o.parent_id == parent).count() as u32 + 1;
+                        let position =
+                            out.iter().filter(|o| o.parent_id == parent).count() as u32 + 1;
                         out.push(SimOption {
                             id,
                             name: label.into(),

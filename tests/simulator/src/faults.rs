@@ -7,24 +7,50 @@
 pub enum Fault {
     /// Answer `status` instead of the real response. `body` defaults to the REST error body
     /// `{"message": …, "status_code": status}`; `retry_after` sets the `Retry-After` header.
-    Status { path_prefix: String, status: u16, body: Option<String>, retry_after: Option<u32>, times: u32 },
+    Status {
+        path_prefix: String,
+        status: u16,
+        body: Option<String>,
+        retry_after: Option<u32>,
+        times: u32,
+    },
     /// Answer `200` with the real body cut in half (invalid JSON).
     Malformed { path_prefix: String, times: u32 },
     /// Wait `millis` before answering.
-    Delay { path_prefix: String, millis: u64, times: u32 },
+    Delay {
+        path_prefix: String,
+        millis: u64,
+        times: u32,
+    },
     /// Let `after_requests` matching requests through, then insert `count` generated users just
     /// before the next matching request is handled (once).
-    InsertUsersAfter { path_prefix: String, after_requests: u32, count: u32 },
+    InsertUsersAfter {
+        path_prefix: String,
+        after_requests: u32,
+        count: u32,
+    },
 }
 
 impl Fault {
     /// A `429 Too Many Attempts.` with `Retry-After: secs`, once.
     pub fn rate_limited(path_prefix: &str, secs: u32) -> Fault {
-        Fault::Status { path_prefix: path_prefix.into(), status: 429, body: None, retry_after: Some(secs), times: 1 }
+        Fault::Status {
+            path_prefix: path_prefix.into(),
+            status: 429,
+            body: None,
+            retry_after: Some(secs),
+            times: 1,
+        }
     }
     /// A bare status with the default REST body, `times` times.
     pub fn status(path_prefix: &str, status: u16, times: u32) -> Fault {
-        Fault::Status { path_prefix: path_prefix.into(), status, body: None, retry_after: None, times }
+        Fault::Status {
+            path_prefix: path_prefix.into(),
+            status,
+            body: None,
+            retry_after: None,
+            times,
+        }
     }
     fn prefix(&self) -> &str {
         match self {
@@ -71,16 +97,21 @@ impl FaultQueue {
     pub fn len(&self) -> usize {
         self.faults.len()
     }
-    pub fn is_empty(&self) -> bool {
-        self.faults.is_empty()
-    }
 
     /// Match the request path against the queue and consume what fires.
     pub fn decide(&mut self, path: &str) -> Decision {
         let mut d = Decision::default();
-        for f in self.faults.iter_mut().filter(|f| path.starts_with(f.prefix())) {
+        for f in self
+            .faults
+            .iter_mut()
+            .filter(|f| path.starts_with(f.prefix()))
+        {
             match f {
-                Fault::InsertUsersAfter { after_requests, count, .. } => {
+                Fault::InsertUsersAfter {
+                    after_requests,
+                    count,
+                    ..
+                } => {
                     if *after_requests == 0 {
                         d.insert_users += *count;
                         *count = 0;
@@ -93,7 +124,13 @@ impl FaultQueue {
                         d.delay_ms += *millis;
                     }
                 }
-                Fault::Status { status, body, retry_after, times, .. } => {
+                Fault::Status {
+                    status,
+                    body,
+                    retry_after,
+                    times,
+                    ..
+                } => {
                     if d.status.is_none() && !d.malformed && consume(times) {
                         d.status = Some((*status, body.clone(), *retry_after));
                     }
@@ -107,7 +144,9 @@ impl FaultQueue {
         }
         self.faults.retain(|f| match f {
             Fault::InsertUsersAfter { count, .. } => *count > 0,
-            Fault::Delay { times, .. } | Fault::Status { times, .. } | Fault::Malformed { times, .. } => *times > 0,
+            Fault::Delay { times, .. }
+            | Fault::Status { times, .. }
+            | Fault::Malformed { times, .. } => *times > 0,
         });
         d
     }
@@ -121,21 +160,34 @@ mod tests {
     fn consumed_in_order() {
         let mut q = FaultQueue::default();
         q.push(Fault::status("/search", 503, 2));
-        q.push(Fault::Malformed { path_prefix: "/".into(), times: 1 });
-        assert_eq!(q.decide("/fields"), Decision { malformed: true, ..Decision::default() });
+        q.push(Fault::Malformed {
+            path_prefix: "/".into(),
+            times: 1,
+        });
+        assert_eq!(
+            q.decide("/fields"),
+            Decision {
+                malformed: true,
+                ..Decision::default()
+            }
+        );
         assert_eq!(q.decide("/search").status, Some((503, None, None)));
         assert_eq!(q.decide("/search").status, Some((503, None, None)));
         assert_eq!(q.decide("/search"), Decision::default());
-        assert!(q.is_empty());
+        assert_eq!(q.len(), 0);
     }
 
     #[test]
     fn insert_after() {
         let mut q = FaultQueue::default();
-        q.push(Fault::InsertUsersAfter { path_prefix: "/graphql".into(), after_requests: 1, count: 3 });
+        q.push(Fault::InsertUsersAfter {
+            path_prefix: "/graphql".into(),
+            after_requests: 1,
+            count: 3,
+        });
         assert_eq!(q.decide("/graphql").insert_users, 0);
         assert_eq!(q.decide("/search").insert_users, 0);
         assert_eq!(q.decide("/graphql").insert_users, 3);
-        assert!(q.is_empty());
+        assert_eq!(q.len(), 0);
     }
 }

@@ -30,7 +30,9 @@ pub fn redact_query(query: &str) -> String {
         .map(|pair| {
             let key = pair.split('=').next().unwrap_or("");
             let k = key.to_ascii_lowercase();
-            if pair.contains('=') && (k.contains("password") || k.contains("token") || k.contains("secret")) {
+            if pair.contains('=')
+                && (k.contains("password") || k.contains("token") || k.contains("secret"))
+            {
                 format!("{key}=***")
             } else {
                 pair.to_string()
@@ -44,7 +46,10 @@ pub fn redact_query(query: &str) -> String {
 mod tests {
     #[test]
     fn redacts() {
-        assert_eq!(super::redact_query("a=1&access_token=xyz&Password=p&page=2"), "a=1&access_token=***&Password=***&page=2");
+        assert_eq!(
+            super::redact_query("a=1&access_token=xyz&Password=p&page=2"),
+            "a=1&access_token=***&Password=***&page=2"
+        );
         assert_eq!(super::redact_query(""), "");
     }
 }

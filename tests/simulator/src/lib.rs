@@ -1,1 +1,244 @@
+//! A local simulator of the PeopleSpheres API (Keycloak token endpoint, REST reads, GraphQL
+//! reads) over a seeded, deterministic tenant, with scripted faults and a request journal.
+//! No test ever needs the internet: start a [`Simulator`] on loopback and point the connector
+//! at [`Simulator::url`]. This module owns the public handle; the wire format is in `wire.rs`.
 
+mod auth;
+mod catalogue;
+mod faults;
+mod graphql;
+mod journal;
+mod rest;
+mod rng;
+mod seed;
+mod server;
+mod tenant;
+mod wire;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use auth::{CLIENT_IDS, REFRESH_TTL_SECS, TOKEN_PATH};
+pub use catalogue::{FieldCatalogue, PSO_TYPES, SimField, SimOption, SimPsoType};
+pub use faults::Fault;
+pub use graphql::MAX_FIRST;
+pub use journal::JournalEntry;
+pub use rng::REFERENCE_DATE;
+pub use seed::ascii_fold;
+pub use tenant::{SimPosition, SimUser};
+pub use wire::{decode_cursor, encode_cursor};
+
+use server::{Shared, lock};
+
+/// Errors of the simulator library.
+#[derive(Debug, thiserror::Error)]
+pub enum SimError {
+    #[error("cannot bind {addr}: {source}")]
+    Bind {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+/// How to seed and serve a simulated tenant.
+#[derive(Clone)]
+pub struct SimConfig {
+    /// Number of seeded users (ids `1..=users`).
+    pub users: usize,
+    pub seed: u64,
+    /// Access-token lifetime (`expires_in`).
+    pub token_ttl_secs: u64,
+    pub login: String,
+    pub password: String,
+    pub bind: SocketAddr,
+}
+
+impl std::fmt::Debug for SimConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SimConfig")
+            .field("users", &self.users)
+            .field("seed", &self.seed)
+            .field("token_ttl_secs", &self.token_ttl_secs)
+            .field("login", &self.login)
+            .field("password", &"<redacted>")
+            .field("bind", &self.bind)
+            .finish()
+    }
+}
+
+/// Default login of the sandbox tenant.
+pub const DEFAULT_LOGIN: &str = "admin@sandbox.example";
+/// Default password of the sandbox tenant.
+pub const DEFAULT_PASSWORD: &str = "sandbox-password";
+
+impl Default for SimConfig {
+    fn default() -> Self {
+        SimConfig {
+            users: 250,
+            seed: 42,
+            token_ttl_secs: 300,
+            login: DEFAULT_LOGIN.into(),
+            password: DEFAULT_PASSWORD.into(),
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+        }
+    }
+}
+
+/// The shutdown trigger and the task serving the router.
+type ServerTask = (oneshot::Sender<()>, JoinHandle<()>);
+
+/// A running simulator. Cloning gives another handle to the same server.
+#[derive(Clone)]
+pub struct Simulator {
+    shared: Arc<Shared>,
+    addr: SocketAddr,
+    task: Arc<Mutex<Option<ServerTask>>>,
+}
+
+impl std::fmt::Debug for Simulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Simulator")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Simulator {
+    /// Seed the tenant, bind `cfg.bind` and serve on a tokio task.
+    pub async fn start(cfg: SimConfig) -> std::io::Result<Simulator> {
+        let listener = tokio::net::TcpListener::bind(cfg.bind).await?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared {
+            tenant: Mutex::new(tenant::Tenant::seeded(cfg.users, cfg.seed)),
+            tokens: Mutex::new(auth::TokenStore::new(cfg.token_ttl_secs)),
+            faults: Mutex::new(faults::FaultQueue::default()),
+            journal: Mutex::new(Vec::new()),
+            login: cfg.login,
+            password: cfg.password,
+            base_url: format!("http://{addr}"),
+            schema: graphql::schema(),
+        });
+        let app = server::router(shared.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        Ok(Simulator {
+            shared,
+            addr,
+            task: Arc::new(Mutex::new(Some((tx, task)))),
+        })
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+    /// `http://127.0.0.1:PORT` — SSO, REST and GraphQL (`/graphql`) base.
+    pub fn url(&self) -> String {
+        self.shared.base_url.clone()
+    }
+    pub fn login(&self) -> &str {
+        &self.shared.login
+    }
+    pub fn password(&self) -> &str {
+        &self.shared.password
+    }
+    /// The same routes and state as an axum router, for `tower::ServiceExt::oneshot`.
+    pub fn router(&self) -> axum::Router {
+        server::router(self.shared.clone())
+    }
+
+    /// Requests served so far.
+    pub fn journal(&self) -> Vec<JournalEntry> {
+        lock(&self.shared.journal).clone()
+    }
+    pub fn clear_journal(&self) {
+        lock(&self.shared.journal).clear();
+    }
+
+    /// Every access token issued so far is expired from now on (refresh tokens stay valid).
+    pub fn expire_tokens(&self) {
+        lock(&self.shared.tokens).expire_all();
+    }
+    /// Lifetime of access tokens issued from now on.
+    pub fn set_token_ttl(&self, secs: u64) {
+        lock(&self.shared.tokens).set_ttl(secs);
+    }
+
+    /// Snapshot of every user, sorted by id.
+    pub fn users(&self) -> Vec<SimUser> {
+        lock(&self.shared.tenant).users.clone()
+    }
+    /// One user.
+    pub fn user(&self, id: u64) -> Option<SimUser> {
+        lock(&self.shared.tenant).user(id).cloned()
+    }
+    /// Number of users.
+    pub fn user_count(&self) -> usize {
+        lock(&self.shared.tenant).users.len()
+    }
+    /// The `pos` records, sorted by id.
+    pub fn positions(&self) -> Vec<SimPosition> {
+        lock(&self.shared.tenant).positions.clone()
+    }
+    /// The field catalogue (every PSO type).
+    pub fn field_catalogue(&self) -> FieldCatalogue {
+        lock(&self.shared.tenant).catalogue.clone()
+    }
+    /// Label path of an option value of a `usr` field or sub-field, e.g.
+    /// `option_path("usr_business_unit", "504") == Some(["Ventes","France","Paris"])`.
+    pub fn option_path(&self, alias: &str, value: &str) -> Option<Vec<String>> {
+        lock(&self.shared.tenant)
+            .catalogue
+            .option_path(alias, value)
+    }
+
+    /// Insert a user with exactly these values (`usr_active` defaults to `usr_active_yes`); its id.
+    pub fn insert_user(&self, values: BTreeMap<String, Value>) -> u64 {
+        lock(&self.shared.tenant).insert_user(values)
+    }
+    /// Insert one realistic generated user; its id.
+    pub fn insert_generated_user(&self) -> u64 {
+        lock(&self.shared.tenant).insert_generated_user()
+    }
+    /// Suspend (`false`) or resume (`true`); false for an unknown id.
+    pub fn set_active(&self, id: u64, active: bool) -> bool {
+        lock(&self.shared.tenant).set_active(id, active)
+    }
+    /// Set or clear one value (the `fieldAliasAndValue` encoding); false for an unknown id.
+    pub fn set_value(&self, id: u64, alias: &str, value: Option<Value>) -> bool {
+        lock(&self.shared.tenant).set_value(id, alias, value)
+    }
+
+    /// Queue a scripted fault.
+    pub fn inject(&self, fault: Fault) {
+        lock(&self.shared.faults).push(fault);
+    }
+    /// Drop every pending fault.
+    pub fn clear_faults(&self) {
+        lock(&self.shared.faults).clear();
+    }
+    /// Number of pending faults.
+    pub fn pending_faults(&self) -> usize {
+        lock(&self.shared.faults).len()
+    }
+
+    /// Stop serving and wait for the server task.
+    pub async fn shutdown(self) {
+        let taken = lock(&self.task).take();
+        if let Some((tx, task)) = taken {
+            let _ = tx.send(());
+            let _ = task.await;
+        }
+    }
+}

@@ -25,7 +25,11 @@ impl Rng {
     }
     /// Uniform in `lo..=hi`.
     pub fn range(&mut self, lo: i64, hi: i64) -> i64 {
-        if hi <= lo { lo } else { lo + self.below((hi - lo + 1) as u64) as i64 }
+        if hi <= lo {
+            lo
+        } else {
+            lo + self.below((hi - lo + 1) as u64) as i64
+        }
     }
     /// True with probability `pct` percent.
     pub fn chance(&mut self, pct: u64) -> bool {
@@ -33,7 +37,11 @@ impl Rng {
     }
     /// A random element (`None` on an empty slice).
     pub fn pick<'a, T>(&mut self, items: &'a [T]) -> Option<&'a T> {
-        if items.is_empty() { None } else { items.get(self.below(items.len() as u64) as usize) }
+        if items.is_empty() {
+            None
+        } else {
+            items.get(self.below(items.len() as u64) as usize)
+        }
     }
     /// A version-4 formatted UUID.
     pub fn uuid(&mut self) -> String {

@@ -52,25 +52,167 @@ const DEPT_POSITIONS: &[&[usize]] = &[
 ];
 
 const FIRST_NAMES: &[&str] = &[
-    "Jean", "Marie", "Pierre", "Sophie", "Nicolas", "Camille", "Julien", "Léa", "Thomas", "Manon", "Antoine",
-    "Chloé", "Mathieu", "Émilie", "Alexandre", "Sarah", "Guillaume", "Julie", "Maxime", "Laura", "Romain",
-    "Pauline", "Hugo", "Élodie", "Lucas", "Céline", "Louis", "Inès", "Benoît", "Amélie", "François", "Hélène",
-    "Olivier", "Claire", "Sébastien", "Anaïs", "Vincent", "Margaux", "Théo", "Océane", "Jérôme", "Nathalie",
-    "Stéphane", "Isabelle", "Cédric", "Aurélie", "Baptiste", "Mélanie", "Clément", "Justine", "Arnaud",
-    "Noémie", "Quentin", "Zoé", "Damien", "Maëlle", "Yann", "Gaëlle", "Loïc", "Agnès", "Jean-Baptiste",
-    "Anne-Sophie", "Marc", "Valérie", "Éric", "Brigitte", "Rémi", "Lucie", "Kévin", "Charlotte",
+    "Jean",
+    "Marie",
+    "Pierre",
+    "Sophie",
+    "Nicolas",
+    "Camille",
+    "Julien",
+    "Léa",
+    "Thomas",
+    "Manon",
+    "Antoine",
+    "Chloé",
+    "Mathieu",
+    "Émilie",
+    "Alexandre",
+    "Sarah",
+    "Guillaume",
+    "Julie",
+    "Maxime",
+    "Laura",
+    "Romain",
+    "Pauline",
+    "Hugo",
+    "Élodie",
+    "Lucas",
+    "Céline",
+    "Louis",
+    "Inès",
+    "Benoît",
+    "Amélie",
+    "François",
+    "Hélène",
+    "Olivier",
+    "Claire",
+    "Sébastien",
+    "Anaïs",
+    "Vincent",
+    "Margaux",
+    "Théo",
+    "Océane",
+    "Jérôme",
+    "Nathalie",
+    "Stéphane",
+    "Isabelle",
+    "Cédric",
+    "Aurélie",
+    "Baptiste",
+    "Mélanie",
+    "Clément",
+    "Justine",
+    "Arnaud",
+    "Noémie",
+    "Quentin",
+    "Zoé",
+    "Damien",
+    "Maëlle",
+    "Yann",
+    "Gaëlle",
+    "Loïc",
+    "Agnès",
+    "Jean-Baptiste",
+    "Anne-Sophie",
+    "Marc",
+    "Valérie",
+    "Éric",
+    "Brigitte",
+    "Rémi",
+    "Lucie",
+    "Kévin",
+    "Charlotte",
 ];
 
 const LAST_NAMES: &[&str] = &[
-    "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent",
-    "Simon", "Michel", "Lefèvre", "Leroy", "Roux", "David", "Bertrand", "Morel", "Fournier", "Girard",
-    "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Vincent", "Mercier", "Blanc", "Guérin", "Boyer",
-    "Garnier", "Chevalier", "François", "Legrand", "Gauthier", "Garcia", "Perrin", "Robin", "Clément",
-    "Morin", "Nicolas", "Henry", "Roussel", "Mathieu", "Masson", "Marchand", "Duval", "Denis", "Dumont",
-    "Lemaire", "Noël", "Meyer", "Dufour", "Meunier", "Brun", "Blanchard", "Giraud", "Joly", "Rivière",
-    "Lucas", "Brunet", "Gaillard", "Barbier", "Arnaud", "Gérard", "Roche", "Renard", "Schmitt", "Leroux",
-    "Colin", "Vidal", "Caron", "Picard", "Fabre", "Aubert", "Lemoine", "Renaud", "Dumas", "Lacroix",
-    "Le Gall", "Da Silva", "Ménard", "Carré", "Lévêque", "Prévost", "Étienne", "Barthélemy", "Le Goff",
+    "Martin",
+    "Bernard",
+    "Thomas",
+    "Petit",
+    "Robert",
+    "Richard",
+    "Durand",
+    "Dubois",
+    "Moreau",
+    "Laurent",
+    "Simon",
+    "Michel",
+    "Lefèvre",
+    "Leroy",
+    "Roux",
+    "David",
+    "Bertrand",
+    "Morel",
+    "Fournier",
+    "Girard",
+    "Bonnet",
+    "Dupont",
+    "Lambert",
+    "Fontaine",
+    "Rousseau",
+    "Vincent",
+    "Mercier",
+    "Blanc",
+    "Guérin",
+    "Boyer",
+    "Garnier",
+    "Chevalier",
+    "François",
+    "Legrand",
+    "Gauthier",
+    "Garcia",
+    "Perrin",
+    "Robin",
+    "Clément",
+    "Morin",
+    "Nicolas",
+    "Henry",
+    "Roussel",
+    "Mathieu",
+    "Masson",
+    "Marchand",
+    "Duval",
+    "Denis",
+    "Dumont",
+    "Lemaire",
+    "Noël",
+    "Meyer",
+    "Dufour",
+    "Meunier",
+    "Brun",
+    "Blanchard",
+    "Giraud",
+    "Joly",
+    "Rivière",
+    "Lucas",
+    "Brunet",
+    "Gaillard",
+    "Barbier",
+    "Arnaud",
+    "Gérard",
+    "Roche",
+    "Renard",
+    "Schmitt",
+    "Leroux",
+    "Colin",
+    "Vidal",
+    "Caron",
+    "Picard",
+    "Fabre",
+    "Aubert",
+    "Lemoine",
+    "Renaud",
+    "Dumas",
+    "Lacroix",
+    "Le Gall",
+    "Da Silva",
+    "Ménard",
+    "Carré",
+    "Lévêque",
+    "Prévost",
+    "Étienne",
+    "Barthélemy",
+    "Le Goff",
 ];
 
 /// Values a user record needs from the catalogue, resolved once.
@@ -86,13 +228,18 @@ struct Ctx {
 
 fn leaf_value(f: Option<&SimField>, path: &str) -> String {
     let labels: Vec<String> = path.split('/').map(String::from).collect();
-    f.and_then(|f| f.options.iter().find(|o| f.option_path(&o.value).as_deref() == Some(&labels[..])))
-        .map(|o| o.value.clone())
-        .unwrap_or_default()
+    f.and_then(|f| {
+        f.options
+            .iter()
+            .find(|o| f.option_path(&o.value).as_deref() == Some(&labels[..]))
+    })
+    .map(|o| o.value.clone())
+    .unwrap_or_default()
 }
 
 fn option_values(f: Option<&SimField>) -> Vec<String> {
-    f.map(|f| f.options.iter().map(|o| o.value.clone()).collect()).unwrap_or_default()
+    f.map(|f| f.options.iter().map(|o| o.value.clone()).collect())
+        .unwrap_or_default()
 }
 
 impl Ctx {
@@ -100,12 +247,23 @@ impl Ctx {
         let dep = cat.field("usr", "usr_department");
         let bu = cat.field("usr", "usr_business_unit");
         let csp_f = cat.field("usr", "usr_socio_professional_category");
-        let ct_f = cat.any_field("usr", "usr_employment_contract_contract_type").map(|x| x.0);
+        let ct_f = cat
+            .any_field("usr", "usr_employment_contract_contract_type")
+            .map(|x| x.0);
         Ctx {
             dept_values: DEPARTMENTS.iter().map(|p| leaf_value(dep, p)).collect(),
-            bu_leaves: BUSINESS_UNITS.iter().map(|p| (p.to_string(), leaf_value(bu, p))).collect(),
-            csp: ["Cadre", "ETAM", "Ouvrier", "Apprenti"].into_iter().map(|l| (l, leaf_value(csp_f, l))).collect(),
-            contract_types: ["CDI", "CDD", "Stage", "Alternance"].into_iter().map(|l| (l, leaf_value(ct_f, l))).collect(),
+            bu_leaves: BUSINESS_UNITS
+                .iter()
+                .map(|p| (p.to_string(), leaf_value(bu, p)))
+                .collect(),
+            csp: ["Cadre", "ETAM", "Ouvrier", "Apprenti"]
+                .into_iter()
+                .map(|l| (l, leaf_value(csp_f, l)))
+                .collect(),
+            contract_types: ["CDI", "CDD", "Stage", "Alternance"]
+                .into_iter()
+                .map(|l| (l, leaf_value(ct_f, l)))
+                .collect(),
             tshirt: option_values(cat.field("usr", "usr_tshirt_size")),
             skills: option_values(cat.field("usr", "usr_skills")),
             pos_ids,
@@ -116,13 +274,20 @@ impl Ctx {
             "Industrie"
         } else if dept.starts_with("Commercial") {
             "Ventes"
-        } else if rng.chance(60) || dept.starts_with("Direction") || dept.starts_with("Ressources") {
+        } else if rng.chance(60) || dept.starts_with("Direction") || dept.starts_with("Ressources")
+        {
             "Siège"
         } else {
             "Services"
         };
-        let leaves: Vec<&(String, String)> = self.bu_leaves.iter().filter(|(p, _)| p.starts_with(prefix)).collect();
-        rng.pick(&leaves).map(|(_, v)| v.clone()).unwrap_or_default()
+        let leaves: Vec<&(String, String)> = self
+            .bu_leaves
+            .iter()
+            .filter(|(p, _)| p.starts_with(prefix))
+            .collect();
+        rng.pick(&leaves)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
     }
 }
 
@@ -175,10 +340,17 @@ pub fn generate(seed: u64, n: usize, cat: &FieldCatalogue) -> (Vec<SimUser>, Vec
         let (dept_idx, pos_idx) = match id {
             1 => (0, 0),
             2 => (2, 3),
-            3..=6 => (if id % 2 == 1 { 1 } else { 2 }, if id % 2 == 1 { 10 } else { 11 }),
+            3..=6 => (
+                if id % 2 == 1 { 1 } else { 2 },
+                if id % 2 == 1 { 10 } else { 11 },
+            ),
             _ => {
                 let d = rng.below(DEPARTMENTS.len() as u64) as usize;
-                let p = DEPT_POSITIONS.get(d).and_then(|ps| rng.pick(ps)).copied().unwrap_or(6);
+                let p = DEPT_POSITIONS
+                    .get(d)
+                    .and_then(|ps| rng.pick(ps))
+                    .copied()
+                    .unwrap_or(6);
                 (d, p)
             }
         };
@@ -191,9 +363,17 @@ pub fn generate(seed: u64, n: usize, cat: &FieldCatalogue) -> (Vec<SimUser>, Vec
             },
             hr: {
                 let others: Vec<u64> = hr_people.iter().copied().filter(|h| *h != id).collect();
-                if id == 2 && n >= 1 { Some(1) } else { rng.pick(&others).copied() }
+                if id == 2 {
+                    Some(1)
+                } else {
+                    rng.pick(&others).copied()
+                }
             },
-            mentor: if id > 1 && rng.chance(30) { Some(rng.range(1, id as i64 - 1) as u64) } else { None },
+            mentor: if id > 1 && rng.chance(30) {
+                Some(rng.range(1, id as i64 - 1) as u64)
+            } else {
+                None
+            },
         };
         users.push(make_user(&mut rng, &ctx, id, dept_idx, pos_idx, links));
         if id == 2 || (id > 6 && rng.chance(10)) {
@@ -209,10 +389,18 @@ pub fn extra_user(t: &mut Tenant, id: u64) -> SimUser {
     let ctx = Ctx::new(&t.catalogue, pos_ids);
     let existing = t.users.len() as u64;
     let mut rng = Rng::new(t.rng.next_u64());
-    let mut pick_user = |rng: &mut Rng| t.users.get(rng.below(existing) as usize).map(|u| u.id);
-    let links = Links { manager: pick_user(&mut rng), hr: pick_user(&mut rng), mentor: None };
+    let pick_user = |rng: &mut Rng| t.users.get(rng.below(existing) as usize).map(|u| u.id);
+    let links = Links {
+        manager: pick_user(&mut rng),
+        hr: pick_user(&mut rng),
+        mentor: None,
+    };
     let d = rng.below(DEPARTMENTS.len() as u64) as usize;
-    let p = DEPT_POSITIONS.get(d).and_then(|ps| rng.pick(ps)).copied().unwrap_or(6);
+    let p = DEPT_POSITIONS
+        .get(d)
+        .and_then(|ps| rng.pick(ps))
+        .copied()
+        .unwrap_or(6);
     make_user(&mut rng, &ctx, id, d, p, links)
 }
 
@@ -234,7 +422,14 @@ fn phone(rng: &mut Rng, prefix: &str, present: u64, null_text: u64) -> Option<Va
     }
 }
 
-fn make_user(rng: &mut Rng, ctx: &Ctx, id: u64, dept_idx: usize, pos_idx: usize, links: Links) -> SimUser {
+fn make_user(
+    rng: &mut Rng,
+    ctx: &Ctx,
+    id: u64,
+    dept_idx: usize,
+    pos_idx: usize,
+    links: Links,
+) -> SimUser {
     let today = reference_day();
     let first = rng.pick(FIRST_NAMES).copied().unwrap_or("Jean");
     let last = rng.pick(LAST_NAMES).copied().unwrap_or("Martin");
@@ -246,7 +441,10 @@ fn make_user(rng: &mut Rng, ctx: &Ctx, id: u64, dept_idx: usize, pos_idx: usize,
     put("username", json!(login));
     put("usr_first_name", json!(first));
     put("usr_last_name", json!(last));
-    put("professional_email", json!(format!("{login}@sandbox.example")));
+    put(
+        "professional_email",
+        json!(format!("{login}@sandbox.example")),
+    );
 
     // Contract.
     let ctype = match (id, rng.below(100)) {
@@ -256,7 +454,7 @@ fn make_user(rng: &mut Rng, ctx: &Ctx, id: u64, dept_idx: usize, pos_idx: usize,
         (_, 87..92) => "Stage",
         _ => "Alternance",
     };
-    let active = id == 1 || !rng.chance(5);
+    let active = id <= 6 || !rng.chance(5);
     let (start, mut end) = match ctype {
         "CDI" if id == 1 => (today - 5_929, None),
         "CDI" => (rng.range(today - 7_995, today - 55), None),
@@ -277,7 +475,11 @@ fn make_user(rng: &mut Rng, ctx: &Ctx, id: u64, dept_idx: usize, pos_idx: usize,
         end = Some(rng.range(start + 30, today - 1).max(start));
     }
     let young = matches!(ctype, "Stage" | "Alternance");
-    let birth = if young { rng.range(-(30 * 365), -(20 * 365)) + today } else { rng.range(-(64 * 365), -(24 * 365)) + today };
+    let birth = if young {
+        rng.range(-(30 * 365), -(20 * 365)) + today
+    } else {
+        rng.range(-(64 * 365), -(24 * 365)) + today
+    };
     put("usr_birth_date", json!(fmt_date(birth)));
     if let Some(p) = phone(rng, "+33 1", 80, 5) {
         put("professional_phone", p);
@@ -296,9 +498,22 @@ fn make_user(rng: &mut Rng, ctx: &Ctx, id: u64, dept_idx: usize, pos_idx: usize,
     }
     let pos_id = ctx.pos_ids.get(pos_idx).copied().unwrap_or(0);
     put("usr_poste", json!(pos_id.to_string()));
-    let dept = DEPARTMENTS.get(dept_idx).copied().unwrap_or("Direction Générale");
-    put("usr_department", json!(ctx.dept_values.get(dept_idx).cloned().unwrap_or_default()));
-    put("usr_business_unit", json!(if id == 1 { ctx.bu_leaves[0].1.clone() } else { ctx.bu_for(rng, dept) }));
+    let dept = DEPARTMENTS
+        .get(dept_idx)
+        .copied()
+        .unwrap_or("Direction Générale");
+    put(
+        "usr_department",
+        json!(ctx.dept_values.get(dept_idx).cloned().unwrap_or_default()),
+    );
+    put(
+        "usr_business_unit",
+        json!(if id == 1 {
+            ctx.bu_leaves[0].1.clone()
+        } else {
+            ctx.bu_for(rng, dept)
+        }),
+    );
     let csp = if ctype == "Alternance" {
         "Apprenti"
     } else if pos_idx == 17 {
@@ -308,12 +523,24 @@ fn make_user(rng: &mut Rng, ctx: &Ctx, id: u64, dept_idx: usize, pos_idx: usize,
     } else {
         "ETAM"
     };
-    put("usr_socio_professional_category", json!(ctx.csp.get(csp).cloned().unwrap_or_default()));
+    put(
+        "usr_socio_professional_category",
+        json!(ctx.csp.get(csp).cloned().unwrap_or_default()),
+    );
     let mut contract = serde_json::Map::new();
-    contract.insert("usr_employment_contract_contract_type".into(), json!(ctx.contract_types.get(ctype).cloned().unwrap_or_default()));
-    contract.insert("usr_employment_contract_start_date".into(), json!(fmt_date(start)));
+    contract.insert(
+        "usr_employment_contract_contract_type".into(),
+        json!(ctx.contract_types.get(ctype).cloned().unwrap_or_default()),
+    );
+    contract.insert(
+        "usr_employment_contract_start_date".into(),
+        json!(fmt_date(start)),
+    );
     if let Some(e) = end {
-        contract.insert("usr_employment_contract_end_date".into(), json!(fmt_date(e)));
+        contract.insert(
+            "usr_employment_contract_end_date".into(),
+            json!(fmt_date(e)),
+        );
     }
     put("usr_employment_contract", Value::Object(contract));
 
@@ -325,24 +552,55 @@ fn make_user(rng: &mut Rng, ctx: &Ctx, id: u64, dept_idx: usize, pos_idx: usize,
     let mut row_start = start;
     for r in 0..rows {
         let is_last = r == rows - 1;
-        let row_end = if is_last { end.filter(|e| *e <= today) } else { Some(start + span * (r + 1) / rows - 1) };
-        let title = if is_last { POSITIONS.get(pos_idx).map_or("", |p| p.0) } else { rng.pick(POSITIONS).map_or("", |p| p.0) };
-        let dept_label = if is_last { dept } else { rng.pick(DEPARTMENTS).copied().unwrap_or(dept) };
+        let row_end = if is_last {
+            end.filter(|e| *e <= today)
+        } else {
+            Some(start + span * (r + 1) / rows - 1)
+        };
+        let title = if is_last {
+            POSITIONS.get(pos_idx).map_or("", |p| p.0)
+        } else {
+            rng.pick(&POSITIONS[5..]).map_or("", |p| p.0)
+        };
+        let dept_label = if is_last {
+            dept
+        } else {
+            rng.pick(DEPARTMENTS).copied().unwrap_or(dept)
+        };
         let mut row = serde_json::Map::new();
         row.insert("usr_career_history_position".into(), json!(title));
-        row.insert("usr_career_history_department".into(), json!(dept_label.rsplit('/').next().unwrap_or(dept_label)));
-        row.insert("usr_career_history_start_date".into(), json!(fmt_date(row_start)));
+        row.insert(
+            "usr_career_history_department".into(),
+            json!(dept_label.rsplit('/').next().unwrap_or(dept_label)),
+        );
+        row.insert(
+            "usr_career_history_start_date".into(),
+            json!(fmt_date(row_start)),
+        );
         if let Some(e) = row_end {
-            row.insert("usr_career_history_end_date".into(), json!(fmt_date(e.max(row_start))));
+            row.insert(
+                "usr_career_history_end_date".into(),
+                json!(fmt_date(e.max(row_start))),
+            );
             row_start = e.max(row_start) + 1;
         }
         history.push(Value::Object(row));
     }
-    put("usr_position_start_date", json!(fmt_date(row_start.min(last_day).max(start))));
+    put(
+        "usr_position_start_date",
+        json!(fmt_date(row_start.min(last_day).max(start))),
+    );
     put("usr_career_history", Value::Array(history));
     let years = (last_day.max(start) - start) as f64 / 365.25;
     put("usr_seniority", json!(format!("{years:.1}")));
-    put("usr_active", json!(if active { "usr_active_yes" } else { "usr_active_no" }));
+    put(
+        "usr_active",
+        json!(if active {
+            "usr_active_yes"
+        } else {
+            "usr_active_no"
+        }),
+    );
 
     // Custom fields.
     if rng.chance(60) {
@@ -376,7 +634,13 @@ fn make_user(rng: &mut Rng, ctx: &Ctx, id: u64, dept_idx: usize, pos_idx: usize,
     SimUser {
         id,
         external_id: rng.uuid(),
-        created_at: format!("{}T{:02}:{:02}:{:02}Z", fmt_date(created), 8 + id % 10, id % 60, (id * 7) % 60),
+        created_at: format!(
+            "{}T{:02}:{:02}:{:02}Z",
+            fmt_date(created),
+            8 + id % 10,
+            id % 60,
+            (id * 7) % 60
+        ),
         active,
         values: v,
     }

@@ -35,7 +35,10 @@ pub struct Shared {
 
 impl std::fmt::Debug for Shared {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Shared").field("base_url", &self.base_url).field("login", &self.login).finish_non_exhaustive()
+        f.debug_struct("Shared")
+            .field("base_url", &self.base_url)
+            .field("login", &self.login)
+            .finish_non_exhaustive()
     }
 }
 
@@ -48,7 +51,9 @@ pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 pub fn bearer(req: &Request) -> Option<&str> {
     let v = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = v.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then_some(token.trim())
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then_some(token.trim())
 }
 
 /// The whole API on one router.
@@ -64,7 +69,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .route("/graphql", post(graphql::handler))
         .route_layer(from_fn_with_state(shared.clone(), require_token))
         .fallback(|| async { rest_error(StatusCode::NOT_FOUND, "404 Not Found") })
-        .method_not_allowed_fallback(|| async { rest_error(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed") })
+        .method_not_allowed_fallback(|| async {
+            rest_error(StatusCode::METHOD_NOT_ALLOWED, "405 Method Not Allowed")
+        })
         .layer(from_fn_with_state(shared.clone(), gate))
         .with_state(shared)
 }
@@ -78,7 +85,10 @@ async fn require_token(State(s): State<Arc<Shared>>, req: Request, next: Next) -
     if !ok {
         return unauthenticated();
     }
-    if let Some(v) = req.headers().get("x-application-version").and_then(|v| v.to_str().ok())
+    if let Some(v) = req
+        .headers()
+        .get("x-application-version")
+        .and_then(|v| v.to_str().ok())
         && outdated_mobile(v)
     {
         return rest_error(StatusCode::NOT_ACCEPTABLE, "Please update the application.");
@@ -88,9 +98,17 @@ async fn require_token(State(s): State<Arc<Shared>>, req: Request, next: Next) -
 
 /// `ios|android/<semver>` with a major version below 2 is "too old"; anything else passes.
 fn outdated_mobile(v: &str) -> bool {
-    let Some((platform, version)) = v.split_once('/') else { return false };
-    let major: Option<u32> = version.split('.').next().and_then(|m| m.trim().parse().ok());
-    matches!(platform.trim().to_ascii_lowercase().as_str(), "ios" | "android") && major.is_some_and(|m| m < 2)
+    let Some((platform, version)) = v.split_once('/') else {
+        return false;
+    };
+    let major: Option<u32> = version
+        .split('.')
+        .next()
+        .and_then(|m| m.trim().parse().ok());
+    matches!(
+        platform.trim().to_ascii_lowercase().as_str(),
+        "ios" | "android"
+    ) && major.is_some_and(|m| m < 2)
 }
 
 /// Outer gate (every request): scripted faults, then the journal entry.
@@ -116,7 +134,8 @@ async fn gate(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respons
             None => rest_error(code, default_fault_message(status)),
         };
         if let Some(secs) = retry_after {
-            r.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(secs));
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         r
     } else {
@@ -124,15 +143,31 @@ async fn gate(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respons
     };
     if decision.malformed {
         let (mut parts, body) = resp.into_parts();
-        let bytes = axum::body::to_bytes(body, usize::MAX).await.unwrap_or_default();
+        let bytes = axum::body::to_bytes(body, usize::MAX)
+            .await
+            .unwrap_or_default();
         let cut = bytes.slice(..bytes.len() / 2);
         parts.status = StatusCode::OK;
         parts.headers.remove(header::CONTENT_LENGTH);
-        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        parts.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/json"),
+        );
         resp = Response::from_parts(parts, Body::from(cut));
     }
-    let graphql_roots = resp.extensions().get::<GraphqlRoots>().map(|r| r.0.clone()).unwrap_or_default();
-    lock(&s.journal).push(JournalEntry { method, path, query, status: resp.status().as_u16(), authorized, graphql_roots });
+    let graphql_roots = resp
+        .extensions()
+        .get::<GraphqlRoots>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
+    lock(&s.journal).push(JournalEntry {
+        method,
+        path,
+        query,
+        status: resp.status().as_u16(),
+        authorized,
+        graphql_roots,
+    });
     resp
 }
 

@@ -82,13 +82,28 @@ impl Tenant {
     pub fn seeded(users: usize, seed_value: u64) -> Tenant {
         let catalogue = FieldCatalogue::build();
         let (users, positions) = seed::generate(seed_value, users, &catalogue);
-        let next_id = users.iter().map(|u| u.id).chain(positions.iter().map(|p| p.id)).max().unwrap_or(0) + 1;
-        Tenant { catalogue, users, positions, next_id, rng: Rng::new(seed_value ^ 0x5EED_1A5E_0000_0001) }
+        let next_id = users
+            .iter()
+            .map(|u| u.id)
+            .chain(positions.iter().map(|p| p.id))
+            .max()
+            .unwrap_or(0)
+            + 1;
+        Tenant {
+            catalogue,
+            users,
+            positions,
+            next_id,
+            rng: Rng::new(seed_value ^ 0x5EED_1A5E_0000_0001),
+        }
     }
 
     /// A user by REST id.
     pub fn user(&self, id: u64) -> Option<&SimUser> {
-        self.users.binary_search_by_key(&id, |u| u.id).ok().and_then(|i| self.users.get(i))
+        self.users
+            .binary_search_by_key(&id, |u| u.id)
+            .ok()
+            .and_then(|i| self.users.get(i))
     }
     fn user_mut(&mut self, id: u64) -> Option<&mut SimUser> {
         let i = self.users.binary_search_by_key(&id, |u| u.id).ok()?;
@@ -96,7 +111,10 @@ impl Tenant {
     }
     /// A position by REST id.
     pub fn position(&self, id: u64) -> Option<&SimPosition> {
-        self.positions.binary_search_by_key(&id, |p| p.id).ok().and_then(|i| self.positions.get(i))
+        self.positions
+            .binary_search_by_key(&id, |p| p.id)
+            .ok()
+            .and_then(|i| self.positions.get(i))
     }
 
     /// Index of the first user whose id is greater than `after`.
@@ -108,7 +126,9 @@ impl Tenant {
     pub fn insert_user(&mut self, mut values: BTreeMap<String, Value>) -> u64 {
         let id = self.next_id;
         self.next_id += 1;
-        values.entry("usr_active".to_string()).or_insert_with(|| Value::String("usr_active_yes".into()));
+        values
+            .entry("usr_active".to_string())
+            .or_insert_with(|| Value::String("usr_active_yes".into()));
         let active = values.get("usr_active").and_then(Value::as_str) != Some("usr_active_no");
         let user = SimUser {
             id,
@@ -132,16 +152,25 @@ impl Tenant {
 
     /// Suspend or resume; false for an unknown id.
     pub fn set_active(&mut self, id: u64, active: bool) -> bool {
-        let Some(u) = self.user_mut(id) else { return false };
+        let Some(u) = self.user_mut(id) else {
+            return false;
+        };
         u.active = active;
-        let v = if active { "usr_active_yes" } else { "usr_active_no" };
-        u.values.insert("usr_active".to_string(), Value::String(v.to_string()));
+        let v = if active {
+            "usr_active_yes"
+        } else {
+            "usr_active_no"
+        };
+        u.values
+            .insert("usr_active".to_string(), Value::String(v.to_string()));
         true
     }
 
     /// Set (`Some`) or clear (`None`) a value; false for an unknown id.
     pub fn set_value(&mut self, id: u64, alias: &str, value: Option<Value>) -> bool {
-        let Some(u) = self.user_mut(id) else { return false };
+        let Some(u) = self.user_mut(id) else {
+            return false;
+        };
         match value {
             Some(v) => {
                 u.values.insert(alias.to_string(), v);

@@ -18,13 +18,19 @@ pub fn encode_cursor(id: u64) -> String {
 
 /// Inverse of [`encode_cursor`]; `None` if it is not base64 of a decimal number.
 pub fn decode_cursor(cursor: &str) -> Option<u64> {
-    let bytes = base64::engine::general_purpose::STANDARD.decode(cursor).ok()?;
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(cursor)
+        .ok()?;
     std::str::from_utf8(&bytes).ok()?.parse().ok()
 }
 
 /// Dingo-style REST error: `{"message": …, "status_code": N}`.
 pub fn rest_error(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "message": message, "status_code": status.as_u16() }))).into_response()
+    (
+        status,
+        Json(json!({ "message": message, "status_code": status.as_u16() })),
+    )
+        .into_response()
 }
 
 /// The REST 401 for a missing, bad or expired token.
@@ -34,7 +40,8 @@ pub fn unauthenticated() -> Response {
 
 /// The REST 400 validation error: `{"message":"400 Bad Request","errors":{field:[reason]},"status_code":400}`.
 pub fn validation_error(field: &str, reason: &str) -> Response {
-    let body = json!({ "message": "400 Bad Request", "errors": { field: [reason] }, "status_code": 400 });
+    let body =
+        json!({ "message": "400 Bad Request", "errors": { field: [reason] }, "status_code": 400 });
     (StatusCode::BAD_REQUEST, Json(body)).into_response()
 }
 
@@ -55,18 +62,28 @@ pub fn default_fault_message(status: u16) -> &'static str {
 
 /// Keycloak token-endpoint error.
 pub fn keycloak_error(status: StatusCode, error: &str, description: &str) -> Response {
-    (status, Json(json!({ "error": error, "error_description": description }))).into_response()
+    (
+        status,
+        Json(json!({ "error": error, "error_description": description })),
+    )
+        .into_response()
 }
 
 /// `{id, alias, name}` of a data type.
 pub fn data_type_json(alias: &str) -> Value {
-    let (id, name) = DATA_TYPES.iter().find(|t| t.1 == alias).map_or((0, alias), |t| (t.0, t.2));
+    let (id, name) = DATA_TYPES
+        .iter()
+        .find(|t| t.1 == alias)
+        .map_or((0, alias), |t| (t.0, t.2));
     json!({ "id": id, "alias": alias, "name": name })
 }
 
 /// `{id, alias, name}` of a category.
 pub fn category_json(alias: &str) -> Value {
-    let (id, name) = CATEGORIES.iter().find(|c| c.1 == alias).map_or((0, alias), |c| (c.0, c.2));
+    let (id, name) = CATEGORIES
+        .iter()
+        .find(|c| c.1 == alias)
+        .map_or((0, alias), |c| (c.0, c.2));
     json!({ "id": id, "alias": alias, "name": name })
 }
 
@@ -79,7 +96,13 @@ pub fn option_json(o: &SimOption) -> Value {
 }
 
 /// One level of `/fields/{id}/options`.
-pub fn option_level_json(id: u64, name: &str, value: &str, has_children: bool, is_selectable: bool) -> Value {
+pub fn option_level_json(
+    id: u64,
+    name: &str,
+    value: &str,
+    has_children: bool,
+    is_selectable: bool,
+) -> Value {
     json!({ "id": id, "name": name, "value": value, "has_children": has_children, "is_selectable": is_selectable })
 }
 
@@ -116,15 +139,25 @@ pub fn brief_user_json(u: &SimUser) -> Value {
 
 /// `value_details` of one stored value (not a list): labels resolved, relations expanded.
 fn detail_one(t: &Tenant, f: &SimField, v: &Value) -> Value {
-    let Some(s) = v.as_str() else { return v.clone() };
+    let Some(s) = v.as_str() else {
+        return v.clone();
+    };
     match f.data_type.as_str() {
-        "list" | "hierarchy" | "radio_button" | "multi_checkbox" => {
-            f.option_by_value(s).map_or(Value::String(s.to_string()), |o| Value::String(o.name.clone()))
-        }
-        "user_relation" => s.parse().ok().and_then(|id| t.user(id)).map_or(Value::Null, brief_user_json),
-        "pso_relation" => {
-            s.parse().ok().and_then(|id| t.position(id)).map_or(Value::Null, |p| Value::String(p.name.clone()))
-        }
+        "list" | "hierarchy" | "radio_button" | "multi_checkbox" => f
+            .option_by_value(s)
+            .map_or(Value::String(s.to_string()), |o| {
+                Value::String(o.name.clone())
+            }),
+        "user_relation" => s
+            .parse()
+            .ok()
+            .and_then(|id| t.user(id))
+            .map_or(Value::Null, brief_user_json),
+        "pso_relation" => s
+            .parse()
+            .ok()
+            .and_then(|id| t.position(id))
+            .map_or(Value::Null, |p| Value::String(p.name.clone())),
         _ => Value::String(s.to_string()),
     }
 }
@@ -150,7 +183,13 @@ pub fn value_details(t: &Tenant, f: &SimField, v: Option<&Value>) -> (Value, usi
         Some(Value::Array(items)) => {
             let details = items
                 .iter()
-                .map(|i| if f.data_type == "composite" { detail_composite_row(t, f, i) } else { detail_one(t, f, i) })
+                .map(|i| {
+                    if f.data_type == "composite" {
+                        detail_composite_row(t, f, i)
+                    } else {
+                        detail_one(t, f, i)
+                    }
+                })
                 .collect::<Vec<_>>();
             (Value::Array(details), items.len())
         }
@@ -167,9 +206,15 @@ pub fn field_with_value_json(t: &Tenant, f: &SimField, v: Option<&Value>) -> Val
         obj.insert("is_locked".into(), json!(false));
         obj.insert("values_count".into(), json!(count));
         obj.insert("value_details".into(), details);
-        obj.insert("access_permissions".into(), json!({ "view": true, "edit": !f.read_only, "history": true }));
+        obj.insert(
+            "access_permissions".into(),
+            json!({ "view": true, "edit": !f.read_only, "history": true }),
+        );
         obj.insert("assignment_settings".into(), json!([]));
-        obj.insert("assignment_permissions".into(), json!({ "permissions": {}, "access_list": [0, 1, 1] }));
+        obj.insert(
+            "assignment_permissions".into(),
+            json!({ "permissions": {}, "access_list": [0, 1, 1] }),
+        );
     }
     out
 }
@@ -203,10 +248,18 @@ pub fn profile_form_json(t: &Tenant, pso: &SimPsoType, active: bool) -> Value {
 }
 
 /// Fractal pagination meta; `links.previous` absent on page 1, `links.next` on the last page.
-pub fn pagination_json(base: &str, query: &[(String, String)], total: usize, count: usize, per_page: usize, page: usize) -> Value {
+pub fn pagination_json(
+    base: &str,
+    query: &[(String, String)],
+    total: usize,
+    count: usize,
+    per_page: usize,
+    page: usize,
+) -> Value {
     let total_pages = total.div_ceil(per_page.max(1)).max(1);
     let link = |p: usize| {
-        let mut q: Vec<(String, String)> = query.iter().filter(|(k, _)| k != "page").cloned().collect();
+        let mut q: Vec<(String, String)> =
+            query.iter().filter(|(k, _)| k != "page").cloned().collect();
         q.push(("page".into(), p.to_string()));
         let qs = serde_urlencoded::to_string(&q).unwrap_or_default();
         format!("{base}?{qs}")
