@@ -5,6 +5,7 @@
 mod bindings;
 pub mod builtin;
 pub mod cli;
+pub mod conformance;
 pub mod connector;
 pub mod engine;
 pub mod error;

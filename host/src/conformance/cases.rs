@@ -1,0 +1,458 @@
+//! The cases. Each has a stable id (reports and CI history key on it), the requirement it
+//! checks, and whether it writes to the tenant.
+
+use std::collections::{HashMap, HashSet};
+
+use super::{Ctx, Outcome};
+use crate::error::{ConnectorError, HostError};
+use crate::model::{Field, FieldType, Operation, User};
+
+/// A case's identity and purpose.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseInfo {
+    pub id: &'static str,
+    pub requirement: &'static str,
+    pub writes: bool,
+}
+
+const fn case(id: &'static str, requirement: &'static str, writes: bool) -> CaseInfo {
+    CaseInfo { id, requirement, writes }
+}
+
+/// Every case, in run order.
+pub const CASES: &[CaseInfo] = &[
+    case("describe.valid", "describe() names the connector, a semver version, a contract version this host serves, unique configuration keys, operations, and a positive page size no larger than the maximum", false),
+    case("describe.honest-operations", "an operation describe() does not list answers `unsupported` (and writes nothing)", false),
+    case("config.invalid-rejected", "open() with an empty configuration fails with `invalid-config` naming a required key", false),
+    case("connection.ok", "test-connection() succeeds with the given configuration", false),
+    case("connection.bad-credentials", "test-connection() with wrong secrets fails with `unauthorized`", false),
+    case("fields.well-formed", "get-fields() returns unique names; every dotted sub-field sits under a declared composite; composites hold no values", false),
+    case("choices.well-formed", "list-choices() of choice fields returns choices whose parent is the one asked for, with unique ids", false),
+    case("list.terminates-unique", "paging through list-users() ends, and returns every user exactly once", false),
+    case("list.page-size", "list-users() never returns more users than the page size asked, and clamps sizes above its maximum", false),
+    case("list.token-resume", "a page token returned by list-users() resumes the listing at the same page in a new session", false),
+    case("list.attributes-declared", "every attribute a listed user carries is declared by get-fields() with a matching type and multiplicity", false),
+    case("list.get-agree", "get-user() returns each listed user exactly as list-users() did", false),
+    case("get.unknown-not-found", "get-user() of an unknown id fails with `not-found`", false),
+    case("faults.rate-limited", "a 429 from the tenant ends in a transparent retry or `rate-limited` with the server's delay", false),
+    case("faults.transient", "a 5xx from the tenant ends in a transparent retry or `unavailable`", false),
+    case("faults.malformed", "an unparseable answer ends in a transparent retry or `protocol`", false),
+];
+
+fn fail(msg: impl Into<String>) -> Outcome {
+    Outcome::Failed(msg.into())
+}
+
+fn host_err(op: &str, e: &HostError) -> Outcome {
+    fail(format!("{op} failed: {e}"))
+}
+
+fn kind(e: &HostError) -> &'static str {
+    e.as_connector().map(ConnectorError::kind).unwrap_or("host-error")
+}
+
+/// Runs one case by id.
+pub(crate) async fn run_case(id: &str, ctx: &mut Ctx<'_>) -> Outcome {
+    match id {
+        "describe.valid" => describe_valid(ctx),
+        "describe.honest-operations" => honest_operations(ctx).await,
+        "config.invalid-rejected" => invalid_config(ctx).await,
+        "connection.ok" => match ctx.session().await {
+            Ok(s) => match s.test_connection().await {
+                Ok(()) => Outcome::Passed,
+                Err(e) => host_err("test-connection", &e),
+            },
+            Err(e) => host_err("open", &e),
+        },
+        "connection.bad-credentials" => bad_credentials(ctx).await,
+        "fields.well-formed" => fields_well_formed(ctx).await,
+        "choices.well-formed" => choices_well_formed(ctx).await,
+        "list.terminates-unique" => terminates_unique(ctx).await,
+        "list.page-size" => page_size(ctx).await,
+        "list.token-resume" => token_resume(ctx).await,
+        "list.attributes-declared" => attributes_declared(ctx).await,
+        "list.get-agree" => get_agree(ctx).await,
+        "get.unknown-not-found" => unknown_not_found(ctx).await,
+        "faults.rate-limited" => fault_case(ctx, Fault::RateLimit).await,
+        "faults.transient" => fault_case(ctx, Fault::Transient).await,
+        "faults.malformed" => fault_case(ctx, Fault::Malformed).await,
+        other => fail(format!("unknown case {other}")),
+    }
+}
+
+fn is_semver(v: &str) -> bool {
+    let core = v.split(['-', '+']).next().unwrap_or_default();
+    let parts: Vec<&str> = core.split('.').collect();
+    parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+}
+
+fn describe_valid(ctx: &Ctx<'_>) -> Outcome {
+    let d = ctx.target.connector.description();
+    let mut problems = Vec::new();
+    if d.name.trim().is_empty() {
+        problems.push("empty name".to_string());
+    }
+    if !is_semver(&d.version) {
+        problems.push(format!("version {:?} is not semver", d.version));
+    }
+    if !crate::loader::compatible(crate::CONTRACT_VERSION, &d.contract_version) {
+        problems.push(format!("contract version {} is not served by this host ({})", d.contract_version, crate::CONTRACT_VERSION));
+    }
+    let mut keys = HashSet::new();
+    for k in &d.config {
+        if !keys.insert(&k.name) {
+            problems.push(format!("configuration key {} declared twice", k.name));
+        }
+        if k.key_type == crate::model::ConfigType::Enum && k.allowed_values.is_empty() {
+            problems.push(format!("enum key {} lists no allowed values", k.name));
+        }
+        if let (Some(def), false) = (&k.default_value, k.allowed_values.is_empty())
+            && !k.allowed_values.contains(def)
+        {
+            problems.push(format!("default of {} is not an allowed value", k.name));
+        }
+    }
+    if d.operations.is_empty() {
+        problems.push("no operations".into());
+    }
+    if d.default_page_size == 0 || d.default_page_size > d.max_page_size {
+        problems.push(format!("default page size {} not within 1..={}", d.default_page_size, d.max_page_size));
+    }
+    if problems.is_empty() { Outcome::Passed } else { fail(problems.join("; ")) }
+}
+
+async fn honest_operations(ctx: &mut Ctx<'_>) -> Outcome {
+    let ops = ctx.target.connector.description().operations.clone();
+    let missing: Vec<Operation> = [Operation::CreateUser, Operation::UpdateUser, Operation::SuspendUser, Operation::ResumeUser]
+        .into_iter()
+        .filter(|o| !ops.contains(o))
+        .collect();
+    if missing.is_empty() {
+        return Outcome::NotApplicable("every write operation is advertised".into());
+    }
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    let ghost = "conformance-no-such-user";
+    for op in missing {
+        let result = match op {
+            Operation::CreateUser => session.create_user(Vec::new()).await.map(|_| ()),
+            Operation::UpdateUser => session.update_user(ghost, Vec::new()).await.map(|_| ()),
+            Operation::SuspendUser => session.suspend_user(ghost).await.map(|_| ()),
+            _ => session.resume_user(ghost).await.map(|_| ()),
+        };
+        match result {
+            Err(e) if kind(&e) == "unsupported" => {}
+            Err(e) => return fail(format!("{} is not advertised but answered {} instead of unsupported: {e}", op.as_str(), kind(&e))),
+            Ok(()) => return fail(format!("{} is not advertised but succeeded", op.as_str())),
+        }
+    }
+    Outcome::Passed
+}
+
+async fn invalid_config(ctx: &mut Ctx<'_>) -> Outcome {
+    let required: Vec<String> = ctx.target.connector.description().config.iter().filter(|k| k.required).map(|k| k.name.clone()).collect();
+    if required.is_empty() {
+        return Outcome::NotApplicable("the connector has no required configuration key".into());
+    }
+    match ctx.target.connector.open(Vec::new()).await {
+        Ok(_) => fail("open() accepted an empty configuration"),
+        Err(HostError::Connector(ConnectorError::InvalidConfig { name, .. })) if required.contains(&name) => Outcome::Passed,
+        Err(HostError::Connector(ConnectorError::InvalidConfig { name, .. })) => fail(format!("invalid-config names {name:?}, which is not a required key")),
+        Err(e) => fail(format!("expected invalid-config, got {}: {e}", kind(&e))),
+    }
+}
+
+async fn bad_credentials(ctx: &mut Ctx<'_>) -> Outcome {
+    let secrets: Vec<String> = ctx.target.connector.description().secret_keys().map(str::to_string).collect();
+    if secrets.is_empty() {
+        return Outcome::NotApplicable("the connector declares no secret key".into());
+    }
+    let config = ctx
+        .target
+        .config
+        .iter()
+        .map(|(k, v)| if secrets.contains(k) { (k.clone(), "conformance-wrong-secret".to_string()) } else { (k.clone(), v.clone()) })
+        .collect();
+    let mut session = match ctx.target.connector.open(config).await {
+        Ok(s) => s,
+        Err(e) if kind(&e) == "unauthorized" => return Outcome::Passed,
+        Err(e) => return host_err("open", &e),
+    };
+    match session.test_connection().await {
+        Ok(()) => fail("test-connection succeeded with wrong secrets"),
+        Err(e) if kind(&e) == "unauthorized" => Outcome::Passed,
+        Err(e) => fail(format!("expected unauthorized, got {}: {e}", kind(&e))),
+    }
+}
+
+async fn fields(ctx: &mut Ctx<'_>) -> Result<Vec<Field>, Outcome> {
+    if let Some(f) = &ctx.fields {
+        return Ok(f.clone());
+    }
+    let session = ctx.session().await.map_err(|e| host_err("open", &e))?;
+    let fields = session.get_fields().await.map_err(|e| host_err("get-fields", &e))?;
+    ctx.fields = Some(fields.clone());
+    Ok(fields)
+}
+
+async fn fields_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
+    let fields = match fields(ctx).await {
+        Ok(f) => f,
+        Err(o) => return o,
+    };
+    let mut names = HashSet::new();
+    let composites: HashSet<&str> = fields.iter().filter(|f| f.field_type == FieldType::Composite).map(|f| f.name.as_str()).collect();
+    for f in &fields {
+        if f.name.trim().is_empty() {
+            return fail("a field has an empty name");
+        }
+        if !names.insert(f.name.as_str()) {
+            return fail(format!("field {} is declared twice", f.name));
+        }
+        if let Some((parent, _)) = f.name.rsplit_once('.')
+            && !composites.contains(parent)
+        {
+            return fail(format!("sub-field {} has no composite {parent}", f.name));
+        }
+    }
+    if fields.is_empty() { fail("no fields") } else { Outcome::Passed }
+}
+
+async fn choices_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
+    let fields = match fields(ctx).await {
+        Ok(f) => f,
+        Err(o) => return o,
+    };
+    let choice_fields: Vec<Field> = fields.into_iter().filter(|f| f.field_type == FieldType::Choice).take(6).collect();
+    if choice_fields.is_empty() {
+        return Outcome::NotApplicable("no choice field".into());
+    }
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    for field in choice_fields {
+        let mut queue: Vec<Option<String>> = vec![None];
+        let mut seen = HashSet::new();
+        let mut visited = 0;
+        while let Some(parent) = queue.pop() {
+            visited += 1;
+            if visited > 40 {
+                break;
+            }
+            let choices = match session.list_choices(&field.name, parent.as_deref()).await {
+                Ok(c) => c,
+                Err(e) => return host_err(&format!("list-choices({})", field.name), &e),
+            };
+            for c in choices {
+                if c.parent != parent {
+                    return fail(format!("{}: choice {} has parent {:?}, asked for {:?}", field.name, c.id, c.parent, parent));
+                }
+                if !seen.insert(c.id.clone()) {
+                    return fail(format!("{}: choice {} listed twice", field.name, c.id));
+                }
+                if c.has_children && field.hierarchical {
+                    queue.push(Some(c.id.clone()));
+                }
+            }
+        }
+    }
+    Outcome::Passed
+}
+
+async fn listing(ctx: &mut Ctx<'_>) -> Result<Vec<User>, Outcome> {
+    if let Some(l) = &ctx.listing {
+        return Ok(l.clone());
+    }
+    let page_size = ctx.options.page_size;
+    let max_pages = ctx.options.max_pages;
+    let session = ctx.session().await.map_err(|e| host_err("open", &e))?;
+    let mut users = Vec::new();
+    let mut token: Option<String> = None;
+    let mut tokens = HashSet::new();
+    for _ in 0..max_pages {
+        let page = session.list_users(token.as_deref(), page_size).await.map_err(|e| host_err("list-users", &e))?;
+        users.extend(page.users);
+        match page.next_page_token {
+            None => {
+                ctx.listing = Some(users.clone());
+                return Ok(users);
+            }
+            Some(t) if !tokens.insert(t.clone()) => return Err(fail(format!("page token {t:?} came back twice: the listing loops"))),
+            Some(t) => token = Some(t),
+        }
+    }
+    Err(fail(format!("the listing did not end within {max_pages} pages")))
+}
+
+async fn terminates_unique(ctx: &mut Ctx<'_>) -> Outcome {
+    let users = match listing(ctx).await {
+        Ok(u) => u,
+        Err(o) => return o,
+    };
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for u in &users {
+        *count.entry(u.id.as_str()).or_default() += 1;
+    }
+    let repeated: Vec<String> = count.iter().filter(|(_, n)| **n > 1).map(|(id, n)| format!("{id} ({n} times)")).take(5).collect();
+    if repeated.is_empty() { Outcome::Passed } else { fail(format!("users listed more than once: {}", repeated.join(", "))) }
+}
+
+async fn page_size(ctx: &mut Ctx<'_>) -> Outcome {
+    let max = ctx.target.connector.description().max_page_size;
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    for asked in [1u32, 3, max.saturating_add(1000)] {
+        match session.list_users(None, asked).await {
+            Ok(page) if page.users.len() as u64 > u64::from(asked.min(max)) => {
+                return fail(format!("asked for {asked} users per page (max {max}), got {}", page.users.len()));
+            }
+            Ok(_) => {}
+            Err(e) => return host_err("list-users", &e),
+        }
+    }
+    Outcome::Passed
+}
+
+async fn token_resume(ctx: &mut Ctx<'_>) -> Outcome {
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    let first = match session.list_users(None, 2).await {
+        Ok(p) => p,
+        Err(e) => return host_err("list-users", &e),
+    };
+    let Some(token) = first.next_page_token else {
+        return Outcome::NotApplicable("the tenant has a single page of 2 users".into());
+    };
+    let second = match session.list_users(Some(&token), 2).await {
+        Ok(p) => p,
+        Err(e) => return host_err("list-users", &e),
+    };
+    let mut fresh = match ctx.target.connector.open(ctx.target.config.clone()).await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    match fresh.list_users(Some(&token), 2).await {
+        Ok(again) if again.users.iter().map(|u| &u.id).eq(second.users.iter().map(|u| &u.id)) => Outcome::Passed,
+        Ok(_) => fail("the same token gave different users in a new session"),
+        Err(e) => host_err("list-users with a token in a new session", &e),
+    }
+}
+
+async fn attributes_declared(ctx: &mut Ctx<'_>) -> Outcome {
+    let fields = match fields(ctx).await {
+        Ok(f) => f,
+        Err(o) => return o,
+    };
+    let users = match listing(ctx).await {
+        Ok(u) => u,
+        Err(o) => return o,
+    };
+    let declared: HashMap<&str, &Field> = fields.iter().map(|f| (f.name.as_str(), f)).collect();
+    for u in &users {
+        for a in &u.attributes {
+            let Some(field) = declared.get(a.name.as_str()) else {
+                return fail(format!("user {} carries {}, which get-fields does not declare", u.id, a.name));
+            };
+            if !field.multi_valued && a.values.len() > 1 {
+                return fail(format!("user {}: {} is single-valued but has {} values", u.id, a.name, a.values.len()));
+            }
+            if let Some(v) = a.values.iter().find(|v| v.field_type() != field.field_type) {
+                return fail(format!("user {}: {} is declared {} but holds a {} value", u.id, a.name, field.field_type.as_str(), v.field_type().as_str()));
+            }
+        }
+    }
+    Outcome::Passed
+}
+
+async fn get_agree(ctx: &mut Ctx<'_>) -> Outcome {
+    let users = match listing(ctx).await {
+        Ok(u) => u,
+        Err(o) => return o,
+    };
+    if users.is_empty() {
+        return Outcome::NotApplicable("the tenant has no user".into());
+    }
+    let step = (users.len() / ctx.options.sample.max(1)).max(1);
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    for listed in users.iter().step_by(step) {
+        match session.get_user(&listed.id).await {
+            Ok(got) if &got == listed => {}
+            Ok(got) => {
+                let differing: Vec<&str> = listed
+                    .attributes
+                    .iter()
+                    .filter(|a| got.values(&a.name) != a.values.as_slice())
+                    .map(|a| a.name.as_str())
+                    .take(5)
+                    .collect();
+                return fail(format!("get-user({}) differs from the listing (attributes: {})", listed.id, differing.join(", ")));
+            }
+            Err(e) => return host_err(&format!("get-user({})", listed.id), &e),
+        }
+    }
+    Outcome::Passed
+}
+
+async fn unknown_not_found(ctx: &mut Ctx<'_>) -> Outcome {
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    match session.get_user("999999999").await {
+        Err(e) if kind(&e) == "not-found" => Outcome::Passed,
+        Err(e) => fail(format!("expected not-found, got {}: {e}", kind(&e))),
+        Ok(u) => fail(format!("an unknown id returned user {}", u.id)),
+    }
+}
+
+enum Fault {
+    RateLimit,
+    Transient,
+    Malformed,
+}
+
+async fn fault_case(ctx: &mut Ctx<'_>, fault: Fault) -> Outcome {
+    let Some(injector) = ctx.target.faults else {
+        return Outcome::NotApplicable("the tenant cannot stage faults (run against the sandbox tenant)".into());
+    };
+    // Warm the session so the fault hits a data call, not the login.
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    if let Err(e) = session.list_users(None, 1).await {
+        return host_err("list-users", &e);
+    }
+    let expected = match fault {
+        Fault::RateLimit => {
+            injector.rate_limit_once(1);
+            "rate-limited"
+        }
+        Fault::Transient => {
+            injector.fail_with(503, 1);
+            "unavailable"
+        }
+        Fault::Malformed => {
+            injector.malformed(1);
+            "protocol"
+        }
+    };
+    match session.list_users(None, 1).await {
+        Ok(_) => Outcome::Passed,
+        Err(HostError::Connector(ConnectorError::RateLimited { retry_after_secs })) if expected == "rate-limited" => {
+            if retry_after_secs >= 1 { Outcome::Passed } else { fail("rate-limited without the server's delay") }
+        }
+        Err(e) if kind(&e) == expected => Outcome::Passed,
+        Err(e) => fail(format!("expected a retry or {expected}, got {}: {e}", kind(&e))),
+    }
+}

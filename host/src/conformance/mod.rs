@@ -1,0 +1,96 @@
+//! The conformance harness: connector-agnostic cases with stable ids, each documenting the
+//! requirement it checks, run against anything behind the [`Connector`] seam. Cases that write
+//! are marked; `read_only` runs only the safe ones (fit for a production tenant). Fault cases
+//! need a tenant that can misbehave on request ([`FaultInjector`], e.g. the simulator).
+
+mod cases;
+mod report;
+
+use std::time::Instant;
+
+use crate::connector::{Connector, Session};
+use crate::error::HostError;
+use crate::model::{Config, Field, User};
+
+pub use cases::{CASES, CaseInfo};
+pub use report::{CaseResult, Outcome, Report};
+
+/// Faults a test tenant can stage for the next calls, so fault cases can run.
+pub trait FaultInjector: Send + Sync {
+    /// The next API call answers 429 with `Retry-After: secs`, once.
+    fn rate_limit_once(&self, secs: u32);
+    /// The next API call answers this 5xx status `times` times.
+    fn fail_with(&self, status: u16, times: u32);
+    /// The next API call answers 200 with a truncated JSON body, `times` times.
+    fn malformed(&self, times: u32);
+    /// Removes staged faults that were not consumed.
+    fn clear(&self);
+}
+
+/// How to run the suite.
+#[derive(Debug, Clone)]
+pub struct Options {
+    /// Run only cases that write nothing.
+    pub read_only: bool,
+    /// Page size for listing cases (0 = the connector's default).
+    pub page_size: u32,
+    /// How many users the per-user cases look at.
+    pub sample: usize,
+    /// Stop listing after this many pages (a guard against connectors that never end).
+    pub max_pages: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options { read_only: false, page_size: 0, sample: 20, max_pages: 10_000 }
+    }
+}
+
+/// What the suite runs against.
+pub struct Target<'a> {
+    pub connector: &'a dyn Connector,
+    pub config: Config,
+    pub faults: Option<&'a dyn FaultInjector>,
+}
+
+/// State shared by the cases of one run.
+pub(crate) struct Ctx<'a> {
+    pub target: Target<'a>,
+    pub options: Options,
+    pub session: Option<Box<dyn Session>>,
+    pub fields: Option<Vec<Field>>,
+    pub listing: Option<Vec<User>>,
+}
+
+impl Ctx<'_> {
+    /// The shared session, opened on first use.
+    pub async fn session(&mut self) -> Result<&mut Box<dyn Session>, HostError> {
+        if self.session.is_none() {
+            self.session = Some(self.target.connector.open(self.target.config.clone()).await?);
+        }
+        match self.session.as_mut() {
+            Some(s) => Ok(s),
+            None => Err(HostError::Instantiate("session not open".into())),
+        }
+    }
+}
+
+/// Runs every case (or the read-only ones) and reports each outcome.
+pub async fn run(target: Target<'_>, options: Options) -> Report {
+    let description = target.connector.description().clone();
+    let read_only = options.read_only;
+    let mut ctx = Ctx { target, options, session: None, fields: None, listing: None };
+    let mut results = Vec::new();
+    for case in CASES {
+        if read_only && case.writes {
+            continue;
+        }
+        let started = Instant::now();
+        let outcome = cases::run_case(case.id, &mut ctx).await;
+        if let Some(f) = ctx.target.faults {
+            f.clear();
+        }
+        results.push(CaseResult { id: case.id.into(), requirement: case.requirement.into(), writes: case.writes, outcome, millis: started.elapsed().as_millis() as u64 });
+    }
+    Report { connector: description.name, version: description.version, read_only, results }
+}
