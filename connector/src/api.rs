@@ -32,14 +32,23 @@ pub const DEFAULT_EXPIRES_IN: u64 = 300;
 pub fn password_grant(sso: &BaseUrl, client_id: &str, login: &str, password: &str) -> HttpRequest {
     HttpRequest::post_form(
         sso.join(TOKEN_PATH),
-        &[("grant_type", "password"), ("client_id", client_id), ("username", login), ("password", password)],
+        &[
+            ("grant_type", "password"),
+            ("client_id", client_id),
+            ("username", login),
+            ("password", password),
+        ],
     )
 }
 
 pub fn refresh_grant(sso: &BaseUrl, client_id: &str, refresh_token: &str) -> HttpRequest {
     HttpRequest::post_form(
         sso.join(TOKEN_PATH),
-        &[("grant_type", "refresh_token"), ("client_id", client_id), ("refresh_token", refresh_token)],
+        &[
+            ("grant_type", "refresh_token"),
+            ("client_id", client_id),
+            ("refresh_token", refresh_token),
+        ],
     )
 }
 
@@ -59,7 +68,9 @@ pub fn parse_token(resp: &HttpResponse) -> Result<TokenDto, Error> {
     serde_json::from_slice::<TokenDto>(&resp.body)
         .ok()
         .filter(|t| !t.access_token.is_empty())
-        .ok_or_else(|| Error::Protocol("token endpoint: the answer has no usable access_token".into()))
+        .ok_or_else(|| {
+            Error::Protocol("token endpoint: the answer has no usable access_token".into())
+        })
 }
 
 // ---- REST ----------------------------------------------------------------------------------
@@ -76,7 +87,10 @@ pub fn fields(api: &BaseUrl) -> HttpRequest {
 
 /// One level of a field's options (roots without `parent`).
 pub fn field_options(api: &BaseUrl, field_id: &str, parent: Option<&str>) -> HttpRequest {
-    let mut url = api.join(&format!("/fields/{}/options", crate::http::percent_encode(field_id)));
+    let mut url = api.join(&format!(
+        "/fields/{}/options",
+        crate::http::percent_encode(field_id)
+    ));
     if let Some(p) = parent {
         url.push_str(&format!("?parent={}", crate::http::percent_encode(p)));
     }
@@ -174,7 +188,10 @@ pub struct FieldDto {
 impl FieldDto {
     /// A setting's value as text.
     pub fn setting(&self, alias: &str) -> Option<String> {
-        self.settings.iter().find(|s| s.alias == alias).and_then(|s| scalar_text(&s.value))
+        self.settings
+            .iter()
+            .find(|s| s.alias == alias)
+            .and_then(|s| scalar_text(&s.value))
     }
 }
 
@@ -191,13 +208,23 @@ struct DataEnvelope<T> {
 pub fn parse_fields(resp: &HttpResponse) -> Result<Vec<FieldDto>, Error> {
     serde_json::from_slice::<DataEnvelope<Vec<FieldDto>>>(&resp.body)
         .map(|e| e.data)
-        .map_err(|e| Error::Protocol(format!("GET /fields: unexpected answer ({})", short(&e.to_string()))))
+        .map_err(|e| {
+            Error::Protocol(format!(
+                "GET /fields: unexpected answer ({})",
+                short(&e.to_string())
+            ))
+        })
 }
 
 pub fn parse_options(resp: &HttpResponse) -> Result<Vec<OptionDto>, Error> {
     serde_json::from_slice::<DataEnvelope<Vec<OptionDto>>>(&resp.body)
         .map(|e| e.data)
-        .map_err(|e| Error::Protocol(format!("GET /fields/{{id}}/options: unexpected answer ({})", short(&e.to_string()))))
+        .map_err(|e| {
+            Error::Protocol(format!(
+                "GET /fields/{{id}}/options: unexpected answer ({})",
+                short(&e.to_string())
+            ))
+        })
 }
 
 // ---- record values (WIRE.md "fieldAliasAndValue") ------------------------------------------
@@ -259,8 +286,18 @@ fn graphql_body(query: &str, variables: serde_json::Value) -> serde_json::Value 
 }
 
 /// `first` users after `after` (a GraphQL cursor), optionally with the positions.
-pub fn users_request(graphql: &BaseUrl, fields: &[String], first: u32, after: Option<&str>, with_positions: bool) -> HttpRequest {
-    let query = if with_positions { USERS_AND_POSITIONS_QUERY } else { USERS_QUERY };
+pub fn users_request(
+    graphql: &BaseUrl,
+    fields: &[String],
+    first: u32,
+    after: Option<&str>,
+    with_positions: bool,
+) -> HttpRequest {
+    let query = if with_positions {
+        USERS_AND_POSITIONS_QUERY
+    } else {
+        USERS_QUERY
+    };
     let vars = serde_json::json!({ "fields": fields, "first": first, "after": after });
     HttpRequest::post_json(graphql.to_string(), &graphql_body(query, vars))
 }
@@ -320,27 +357,45 @@ pub struct RecordsAnswer {
 /// unauthorized, else `protocol` (a query this connector built was refused).
 pub fn parse_records(resp: &HttpResponse) -> Result<RecordsAnswer, Error> {
     let body = resp.json("GraphQL")?;
-    if let Some(errors) = body.get("errors").and_then(|e| e.as_array()).filter(|a| !a.is_empty()) {
-        let msg = errors.iter().find_map(|e| str_of(e, "message")).unwrap_or("unknown error");
+    if let Some(errors) = body
+        .get("errors")
+        .and_then(|e| e.as_array())
+        .filter(|a| !a.is_empty())
+    {
+        let msg = errors
+            .iter()
+            .find_map(|e| str_of(e, "message"))
+            .unwrap_or("unknown error");
         let lower = msg.to_ascii_lowercase();
-        return Err(if lower.contains("unauthorized") || lower.contains("forbidden") {
-            Error::Forbidden(format!("GraphQL: {}", short(msg)))
-        } else if lower.contains("unauthenticated") {
-            Error::Unauthorized(format!("GraphQL: {}", short(msg)))
-        } else {
-            Error::Protocol(format!("GraphQL error: {}", short(msg)))
-        });
+        return Err(
+            if lower.contains("unauthorized") || lower.contains("forbidden") {
+                Error::Forbidden(format!("GraphQL: {}", short(msg)))
+            } else if lower.contains("unauthenticated") {
+                Error::Unauthorized(format!("GraphQL: {}", short(msg)))
+            } else {
+                Error::Protocol(format!("GraphQL error: {}", short(msg)))
+            },
+        );
     }
-    let data = body.get("data").filter(|d| d.is_object()).ok_or_else(|| Error::Protocol("GraphQL: no data".into()))?;
+    let data = body
+        .get("data")
+        .filter(|d| d.is_object())
+        .ok_or_else(|| Error::Protocol("GraphQL: no data".into()))?;
     let conn = |key: &str| -> Result<Option<ConnectionDto>, Error> {
         match data.get(key) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(v) => serde_json::from_value(v.clone())
-                .map(Some)
-                .map_err(|e| Error::Protocol(format!("GraphQL `{key}`: unexpected shape ({})", short(&e.to_string())))),
+            Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|e| {
+                Error::Protocol(format!(
+                    "GraphQL `{key}`: unexpected shape ({})",
+                    short(&e.to_string())
+                ))
+            }),
         }
     };
-    Ok(RecordsAnswer { users: conn("getPsoRecords")?, positions: conn("positions")? })
+    Ok(RecordsAnswer {
+        users: conn("getPsoRecords")?,
+        positions: conn("positions")?,
+    })
 }
 
 /// The cursor of the record with REST id `id`: base64 of its decimal id.
@@ -387,9 +442,19 @@ mod tests {
 
     #[test]
     fn graphql_errors() {
-        let r = |b: &str| HttpResponse { status: 200, headers: vec![], body: b.as_bytes().to_vec() };
-        assert!(matches!(parse_records(&r(r#"{"data":null,"errors":[{"message":"Syntax Error"}]}"#)), Err(Error::Protocol(_))));
-        assert!(matches!(parse_records(&r(r#"{"data":null,"errors":[{"message":"Unauthorized"}]}"#)), Err(Error::Forbidden(_))));
+        let r = |b: &str| HttpResponse {
+            status: 200,
+            headers: vec![],
+            body: b.as_bytes().to_vec(),
+        };
+        assert!(matches!(
+            parse_records(&r(r#"{"data":null,"errors":[{"message":"Syntax Error"}]}"#)),
+            Err(Error::Protocol(_))
+        ));
+        assert!(matches!(
+            parse_records(&r(r#"{"data":null,"errors":[{"message":"Unauthorized"}]}"#)),
+            Err(Error::Forbidden(_))
+        ));
         assert!(matches!(parse_records(&r("{")), Err(Error::Protocol(_))));
         let ok = parse_records(&r(r#"{"data":{"getPsoRecords":{"totalCount":0,"pageInfo":{"endCursor":null,"hasNextPage":false},"edges":[]}},"errors":null}"#)).unwrap();
         assert_eq!(ok.users.unwrap().total_count, Some(0));

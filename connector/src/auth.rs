@@ -38,12 +38,18 @@ impl fmt::Debug for Auth {
 }
 
 fn is_client_refusal(resp: &HttpResponse) -> bool {
-    matches!(error::keycloak_error(resp).as_deref(), Some("invalid_client" | "unauthorized_client"))
+    matches!(
+        error::keycloak_error(resp).as_deref(),
+        Some("invalid_client" | "unauthorized_client")
+    )
 }
 
 impl Auth {
     pub fn new(cfg: &Config) -> Self {
-        Auth { token: None, client_id: cfg.client_id.clone() }
+        Auth {
+            token: None,
+            client_id: cfg.client_id.clone(),
+        }
     }
 
     /// The client id in use.
@@ -66,13 +72,20 @@ impl Auth {
     /// the refresh is refused) log in again with the password.
     pub fn renew<T: Transport>(&mut self, t: &T, cfg: &Config) -> Result<String, Error> {
         let now = t.now_unix();
-        let refresh = self.token.take().and_then(|tok| match (tok.refresh, tok.refresh_expires_at) {
-            (Some(r), Some(exp)) if exp > now => Some(r),
-            (Some(r), None) => Some(r),
-            _ => None,
-        });
+        let refresh =
+            self.token
+                .take()
+                .and_then(|tok| match (tok.refresh, tok.refresh_expires_at) {
+                    (Some(r), Some(exp)) if exp > now => Some(r),
+                    (Some(r), None) => Some(r),
+                    _ => None,
+                });
         if let Some(refresh) = refresh {
-            let resp = t.send(api::refresh_grant(&cfg.endpoints.sso, &self.client_id, &refresh))?;
+            let resp = t.send(api::refresh_grant(
+                &cfg.endpoints.sso,
+                &self.client_id,
+                &refresh,
+            ))?;
             if resp.is_success() {
                 self.store(t, &resp)?;
                 t.log(LogLevel::Debug, "token refreshed");
@@ -89,13 +102,30 @@ impl Auth {
 
     fn login<T: Transport>(&mut self, t: &T, cfg: &Config) -> Result<String, Error> {
         let sso = &cfg.endpoints.sso;
-        let mut resp = t.send(api::password_grant(sso, &self.client_id, &cfg.login, &cfg.password))?;
-        if !resp.is_success() && is_client_refusal(&resp) && self.client_id != api::FALLBACK_CLIENT_ID {
+        let mut resp = t.send(api::password_grant(
+            sso,
+            &self.client_id,
+            &cfg.login,
+            &cfg.password,
+        ))?;
+        if !resp.is_success()
+            && is_client_refusal(&resp)
+            && self.client_id != api::FALLBACK_CLIENT_ID
+        {
             t.log(
                 LogLevel::Warn,
-                &format!("client id `{}` refused by the SSO; trying `{}`", self.client_id, api::FALLBACK_CLIENT_ID),
+                &format!(
+                    "client id `{}` refused by the SSO; trying `{}`",
+                    self.client_id,
+                    api::FALLBACK_CLIENT_ID
+                ),
             );
-            resp = t.send(api::password_grant(sso, api::FALLBACK_CLIENT_ID, &cfg.login, &cfg.password))?;
+            resp = t.send(api::password_grant(
+                sso,
+                api::FALLBACK_CLIENT_ID,
+                &cfg.login,
+                &cfg.password,
+            ))?;
             if resp.is_success() {
                 self.client_id = api::FALLBACK_CLIENT_ID.to_string();
             }
@@ -117,24 +147,38 @@ impl Auth {
             expires_at: now.saturating_add(lifetime),
             margin: REFRESH_MARGIN.min(lifetime / 2),
             refresh: dto.refresh_token.filter(|r| !r.is_empty()),
-            refresh_expires_at: dto.refresh_expires_in.filter(|s| *s > 0).map(|s| now.saturating_add(s)),
+            refresh_expires_at: dto
+                .refresh_expires_in
+                .filter(|s| *s > 0)
+                .map(|s| now.saturating_add(s)),
         });
         Ok(())
     }
 
     fn current(&self) -> Result<String, Error> {
-        self.token.as_ref().map(|t| t.access.clone()).ok_or_else(|| Error::Other("no token after login".into()))
+        self.token
+            .as_ref()
+            .map(|t| t.access.clone())
+            .ok_or_else(|| Error::Other("no token after login".into()))
     }
 
     /// Sends `req` with a bearer token; on a 401, renews the token once and retries once.
     /// Returns the final response whatever its status.
-    pub fn send_authorized<T: Transport>(&mut self, t: &T, cfg: &Config, req: HttpRequest) -> Result<HttpResponse, Error> {
+    pub fn send_authorized<T: Transport>(
+        &mut self,
+        t: &T,
+        cfg: &Config,
+        req: HttpRequest,
+    ) -> Result<HttpResponse, Error> {
         let token = self.bearer(t, cfg)?;
         let resp = t.send(req.clone().with_bearer(&token))?;
         if resp.status != 401 {
             return Ok(resp);
         }
-        t.log(LogLevel::Info, "API answered 401; renewing the token and retrying once");
+        t.log(
+            LogLevel::Info,
+            "API answered 401; renewing the token and retrying once",
+        );
         let token = self.renew(t, cfg)?;
         Ok(t.send(req.with_bearer(&token))?)
     }

@@ -37,7 +37,11 @@ impl ChoiceTree {
             by_id.entry(n.id.clone()).or_insert(i);
             by_value.entry(n.value.clone()).or_insert(i);
         }
-        ChoiceTree { nodes, by_id, by_value }
+        ChoiceTree {
+            nodes,
+            by_id,
+            by_value,
+        }
     }
 
     /// From a field's flat options (`value` defaults to the id).
@@ -74,7 +78,11 @@ impl ChoiceTree {
 
     /// True when some node has a parent that exists in the tree.
     pub fn has_levels(&self) -> bool {
-        self.nodes.iter().any(|n| n.parent.as_deref().is_some_and(|p| self.by_id.contains_key(p)))
+        self.nodes.iter().any(|n| {
+            n.parent
+                .as_deref()
+                .is_some_and(|p| self.by_id.contains_key(p))
+        })
     }
 
     /// The label path from the root to `id`, joined with `/`.
@@ -102,10 +110,20 @@ impl ChoiceTree {
     /// A stored value (or, failing that, an id) as a choice `{id, label path}`; unknown values
     /// keep the raw value as both id and label.
     pub fn choice_for_value(&self, raw: &str) -> ChoiceValue {
-        let node = self.by_value.get(raw).and_then(|&i| self.nodes.get(i)).or_else(|| self.get(raw));
+        let node = self
+            .by_value
+            .get(raw)
+            .and_then(|&i| self.nodes.get(i))
+            .or_else(|| self.get(raw));
         match node {
-            Some(n) => ChoiceValue { id: n.id.clone(), label: self.path(&n.id).unwrap_or_else(|| n.label.clone()) },
-            None => ChoiceValue { id: raw.to_string(), label: raw.to_string() },
+            Some(n) => ChoiceValue {
+                id: n.id.clone(),
+                label: self.path(&n.id).unwrap_or_else(|| n.label.clone()),
+            },
+            None => ChoiceValue {
+                id: raw.to_string(),
+                label: raw.to_string(),
+            },
         }
     }
 
@@ -117,7 +135,9 @@ impl ChoiceTree {
     }
 
     fn has_children(&self, id: &str) -> bool {
-        self.nodes.iter().any(|c| c.active && c.id != id && c.parent.as_deref() == Some(id))
+        self.nodes
+            .iter()
+            .any(|c| c.active && c.id != id && c.parent.as_deref() == Some(id))
     }
 
     /// The active children of `parent` (the roots for none), in display order; none when the
@@ -182,14 +202,29 @@ mod tests {
         assert_eq!(t.path("3").as_deref(), Some("Sales/France/Paris"));
         assert_eq!(t.path("4").as_deref(), Some("Pool/Loop"));
         let roots = t.children(None).unwrap();
-        assert_eq!(roots.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), vec!["1"]);
+        assert_eq!(
+            roots.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(),
+            vec!["1"]
+        );
         assert!(roots[0].has_children && roots[0].parent.is_none());
         let kids = t.children(Some("2")).unwrap();
         assert_eq!(kids[0].path, "Sales/France/Paris");
         assert_eq!(kids[0].parent.as_deref(), Some("2"));
         assert!(!kids[0].has_children);
         assert!(t.children(Some("99")).is_none());
-        assert_eq!(t.choice_for_value("3"), ChoiceValue { id: "3".into(), label: "Sales/France/Paris".into() });
-        assert_eq!(t.choice_for_value("77"), ChoiceValue { id: "77".into(), label: "77".into() });
+        assert_eq!(
+            t.choice_for_value("3"),
+            ChoiceValue {
+                id: "3".into(),
+                label: "Sales/France/Paris".into()
+            }
+        );
+        assert_eq!(
+            t.choice_for_value("77"),
+            ChoiceValue {
+                id: "77".into(),
+                label: "77".into()
+            }
+        );
     }
 }

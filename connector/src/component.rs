@@ -34,7 +34,10 @@ struct Component;
 struct Session(RefCell<DomainSession<WakiTransport>>);
 
 impl Session {
-    fn with<R>(&self, f: impl FnOnce(&mut DomainSession<WakiTransport>) -> Result<R, model::Error>) -> Result<R, t::Error> {
+    fn with<R>(
+        &self,
+        f: impl FnOnce(&mut DomainSession<WakiTransport>) -> Result<R, model::Error>,
+    ) -> Result<R, t::Error> {
         match self.0.try_borrow_mut() {
             Ok(mut s) => f(&mut s).map_err(error),
             Err(_) => Err(t::Error::Other("session is busy".into())),
@@ -43,7 +46,10 @@ impl Session {
 }
 
 fn invalid(a: model::InvalidAttribute) -> t::InvalidAttribute {
-    t::InvalidAttribute { name: a.name, reason: a.reason }
+    t::InvalidAttribute {
+        name: a.name,
+        reason: a.reason,
+    }
 }
 
 fn error(e: model::Error) -> t::Error {
@@ -74,7 +80,10 @@ fn value_out(v: model::Value) -> t::Value {
         V::Date(s) => t::Value::Date(s),
         V::Datetime(s) => t::Value::Datetime(s),
         V::Reference(s) => t::Value::Reference(s),
-        V::Choice(c) => t::Value::Choice(t::ChoiceValue { id: c.id, label: c.label }),
+        V::Choice(c) => t::Value::Choice(t::ChoiceValue {
+            id: c.id,
+            label: c.label,
+        }),
     }
 }
 
@@ -88,12 +97,18 @@ fn value_in(v: t::Value) -> model::Value {
         t::Value::Date(s) => V::Date(s),
         t::Value::Datetime(s) => V::Datetime(s),
         t::Value::Reference(s) => V::Reference(s),
-        t::Value::Choice(c) => V::Choice(model::ChoiceValue { id: c.id, label: c.label }),
+        t::Value::Choice(c) => V::Choice(model::ChoiceValue {
+            id: c.id,
+            label: c.label,
+        }),
     }
 }
 
 fn attribute_in(a: t::Attribute) -> model::Attribute {
-    model::Attribute { name: a.name, values: a.values.into_iter().map(value_in).collect() }
+    model::Attribute {
+        name: a.name,
+        values: a.values.into_iter().map(value_in).collect(),
+    }
 }
 
 fn field_type(ft: model::FieldType) -> t::FieldType {
@@ -128,7 +143,14 @@ fn field_out(f: model::Field) -> t::Field {
 }
 
 fn choice_out(c: model::Choice) -> t::Choice {
-    t::Choice { id: c.id, label: c.label, path: c.path, parent: c.parent, selectable: c.selectable, has_children: c.has_children }
+    t::Choice {
+        id: c.id,
+        label: c.label,
+        path: c.path,
+        parent: c.parent,
+        selectable: c.selectable,
+        has_children: c.has_children,
+    }
 }
 
 fn user_out(u: model::User) -> t::User {
@@ -139,7 +161,10 @@ fn user_out(u: model::User) -> t::User {
         attributes: u
             .attributes
             .into_iter()
-            .map(|a| t::Attribute { name: a.name, values: a.values.into_iter().map(value_out).collect() })
+            .map(|a| t::Attribute {
+                name: a.name,
+                values: a.values.into_iter().map(value_out).collect(),
+            })
             .collect(),
     }
 }
@@ -217,19 +242,30 @@ impl wit::GuestSession for Session {
     }
 
     fn get_fields(&self) -> Result<Vec<t::Field>, t::Error> {
-        self.with(|s| s.get_fields()).map(|v| v.into_iter().map(field_out).collect())
+        self.with(|s| s.get_fields())
+            .map(|v| v.into_iter().map(field_out).collect())
     }
 
-    fn list_choices(&self, field: String, parent: Option<String>) -> Result<Vec<t::Choice>, t::Error> {
-        self.with(|s| s.list_choices(&field, parent.as_deref())).map(|v| v.into_iter().map(choice_out).collect())
+    fn list_choices(
+        &self,
+        field: String,
+        parent: Option<String>,
+    ) -> Result<Vec<t::Choice>, t::Error> {
+        self.with(|s| s.list_choices(&field, parent.as_deref()))
+            .map(|v| v.into_iter().map(choice_out).collect())
     }
 
-    fn list_users(&self, page_token: Option<String>, page_size: u32) -> Result<t::UserPage, t::Error> {
-        self.with(|s| s.list_users(page_token.as_deref(), page_size)).map(|p| t::UserPage {
-            users: p.users.into_iter().map(user_out).collect(),
-            next_page_token: p.next_page_token,
-            total: p.total,
-        })
+    fn list_users(
+        &self,
+        page_token: Option<String>,
+        page_size: u32,
+    ) -> Result<t::UserPage, t::Error> {
+        self.with(|s| s.list_users(page_token.as_deref(), page_size))
+            .map(|p| t::UserPage {
+                users: p.users.into_iter().map(user_out).collect(),
+                next_page_token: p.next_page_token,
+                total: p.total,
+            })
     }
 
     fn get_user(&self, id: String) -> Result<t::User, t::Error> {
@@ -241,7 +277,11 @@ impl wit::GuestSession for Session {
         self.with(|s| s.create_user(&attributes)).map(user_out)
     }
 
-    fn update_user(&self, id: String, _changes: Vec<t::AttributeChange>) -> Result<t::User, t::Error> {
+    fn update_user(
+        &self,
+        id: String,
+        _changes: Vec<t::AttributeChange>,
+    ) -> Result<t::User, t::Error> {
         self.with(|s| s.update_user(&id)).map(user_out)
     }
 

@@ -14,8 +14,15 @@ pub const KEY_SSO_URL: &str = "sso_url";
 pub const KEY_GRAPHQL_URL: &str = "graphql_url";
 pub const KEY_CLIENT_ID: &str = "client_id";
 
-pub const ALL_KEYS: [&str; 7] =
-    [KEY_LOGIN, KEY_PASSWORD, KEY_ENVIRONMENT, KEY_URL, KEY_SSO_URL, KEY_GRAPHQL_URL, KEY_CLIENT_ID];
+pub const ALL_KEYS: [&str; 7] = [
+    KEY_LOGIN,
+    KEY_PASSWORD,
+    KEY_ENVIRONMENT,
+    KEY_URL,
+    KEY_SSO_URL,
+    KEY_GRAPHQL_URL,
+    KEY_CLIENT_ID,
+];
 
 pub const ENV_PRODUCTION: &str = "production";
 pub const ENV_PREPRODUCTION: &str = "preproduction";
@@ -34,7 +41,9 @@ pub struct BaseUrl {
 impl BaseUrl {
     pub fn parse(s: &str) -> Result<Self, String> {
         let s = s.trim();
-        let (scheme, rest) = s.split_once("://").ok_or("not an absolute URL (scheme://host)")?;
+        let (scheme, rest) = s
+            .split_once("://")
+            .ok_or("not an absolute URL (scheme://host)")?;
         let scheme = scheme.to_ascii_lowercase();
         let default_port = match scheme.as_str() {
             "https" => 443,
@@ -53,7 +62,11 @@ impl BaseUrl {
         }
         let (host, port) = if let Some(after) = authority.strip_prefix('[') {
             let (v6, tail) = after.split_once(']').ok_or("unclosed IPv6 literal")?;
-            if v6.is_empty() || !v6.chars().all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.') {
+            if v6.is_empty()
+                || !v6
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || c == ':' || c == '.')
+            {
                 return Err("malformed IPv6 literal".into());
             }
             let port = match tail {
@@ -69,16 +82,30 @@ impl BaseUrl {
         };
         if host.is_empty()
             || !(host.starts_with('[')
-                || host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'))
+                || host
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.'))
         {
             return Err("missing or malformed host".into());
         }
         let (port, explicit_port) = match port {
             None => (default_port, false),
-            Some(p) => (p.parse::<u16>().ok().filter(|p| *p != 0).ok_or("malformed port")?, true),
+            Some(p) => (
+                p.parse::<u16>()
+                    .ok()
+                    .filter(|p| *p != 0)
+                    .ok_or("malformed port")?,
+                true,
+            ),
         };
         let path = path.trim_end_matches('/').to_string();
-        Ok(BaseUrl { scheme, host, port, explicit_port, path })
+        Ok(BaseUrl {
+            scheme,
+            host,
+            port,
+            explicit_port,
+            path,
+        })
     }
 
     /// `host:port`, the port always explicit.
@@ -95,7 +122,11 @@ impl BaseUrl {
 impl fmt::Display for BaseUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.explicit_port {
-            write!(f, "{}://{}:{}{}", self.scheme, self.host, self.port, self.path)
+            write!(
+                f,
+                "{}://{}:{}{}",
+                self.scheme, self.host, self.port, self.path
+            )
         } else {
             write!(f, "{}://{}{}", self.scheme, self.host, self.path)
         }
@@ -149,18 +180,28 @@ impl fmt::Debug for Config {
 
 /// Looks a key up; an empty (or blank) value counts as absent.
 fn get<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    pairs.iter().rev().find(|(k, _)| k == key).map(|(_, v)| v.as_str()).filter(|v| !v.trim().is_empty())
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.as_str())
+        .filter(|v| !v.trim().is_empty())
 }
 
 fn check_known_keys(pairs: &[(String, String)]) -> Result<(), Error> {
     match pairs.iter().find(|(k, _)| !ALL_KEYS.contains(&k.as_str())) {
-        Some((k, _)) => Err(Error::invalid_config(k.clone(), "unknown configuration key")),
+        Some((k, _)) => Err(Error::invalid_config(
+            k.clone(),
+            "unknown configuration key",
+        )),
         None => Ok(()),
     }
 }
 
 fn url_key(pairs: &[(String, String)], key: &str) -> Result<Option<BaseUrl>, Error> {
-    get(pairs, key).map(|v| BaseUrl::parse(v).map_err(|r| Error::invalid_config(key, r))).transpose()
+    get(pairs, key)
+        .map(|v| BaseUrl::parse(v).map_err(|r| Error::invalid_config(key, r)))
+        .transpose()
 }
 
 fn fixed(url: &str) -> Result<BaseUrl, Error> {
@@ -171,7 +212,9 @@ fn fixed(url: &str) -> Result<BaseUrl, Error> {
 /// credentials, so `outbound-hosts` can be answered before the secrets are known.
 pub fn endpoints(pairs: &[(String, String)]) -> Result<Endpoints, Error> {
     check_known_keys(pairs)?;
-    let env = get(pairs, KEY_ENVIRONMENT).map(str::trim).unwrap_or(ENV_PRODUCTION);
+    let env = get(pairs, KEY_ENVIRONMENT)
+        .map(str::trim)
+        .unwrap_or(ENV_PRODUCTION);
     let (env_api, env_sso) = match env {
         ENV_PRODUCTION => (api::PRODUCTION_REST, api::PRODUCTION_SSO),
         ENV_PREPRODUCTION => (api::PREPRODUCTION_REST, api::PREPRODUCTION_SSO),
@@ -198,14 +241,19 @@ pub fn endpoints(pairs: &[(String, String)]) -> Result<Endpoints, Error> {
             g
         }
     };
-    Ok(Endpoints { api: api_url, sso, graphql })
+    Ok(Endpoints {
+        api: api_url,
+        sso,
+        graphql,
+    })
 }
 
 impl Config {
     /// Validates a whole configuration; makes no outbound call.
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, Error> {
         let endpoints = endpoints(pairs)?;
-        let login = get(pairs, KEY_LOGIN).ok_or_else(|| Error::invalid_config(KEY_LOGIN, "required"))?;
+        let login =
+            get(pairs, KEY_LOGIN).ok_or_else(|| Error::invalid_config(KEY_LOGIN, "required"))?;
         // The password is taken verbatim (spaces may be part of it), but must not be empty.
         let password = pairs
             .iter()
@@ -214,9 +262,14 @@ impl Config {
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
             .ok_or_else(|| Error::invalid_config(KEY_PASSWORD, "required"))?;
-        let client_id = get(pairs, KEY_CLIENT_ID).map(str::trim).unwrap_or(api::DEFAULT_CLIENT_ID);
+        let client_id = get(pairs, KEY_CLIENT_ID)
+            .map(str::trim)
+            .unwrap_or(api::DEFAULT_CLIENT_ID);
         if !client_id.chars().all(|c| c.is_ascii_graphic()) {
-            return Err(Error::invalid_config(KEY_CLIENT_ID, "must be printable ASCII without spaces"));
+            return Err(Error::invalid_config(
+                KEY_CLIENT_ID,
+                "must be printable ASCII without spaces",
+            ));
         }
         Ok(Config {
             login: login.trim().to_string(),
@@ -232,7 +285,10 @@ mod tests {
     use super::*;
 
     fn cfg(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect()
     }
 
     fn name_of(e: Error) -> String {
@@ -247,9 +303,15 @@ mod tests {
         let c = Config::parse(&cfg(&[("login", "a@b.c"), ("password", "pw")])).unwrap();
         assert_eq!(c.endpoints.api.to_string(), "https://rest.monportailrh.com");
         assert_eq!(c.endpoints.sso.to_string(), "https://sso.monportailrh.com");
-        assert_eq!(c.endpoints.graphql.to_string(), "https://rest.monportailrh.com/graphql");
+        assert_eq!(
+            c.endpoints.graphql.to_string(),
+            "https://rest.monportailrh.com/graphql"
+        );
         assert_eq!(c.client_id, "web-app");
-        assert_eq!(c.endpoints.outbound_hosts(), vec!["sso.monportailrh.com:443", "rest.monportailrh.com:443"]);
+        assert_eq!(
+            c.endpoints.outbound_hosts(),
+            vec!["sso.monportailrh.com:443", "rest.monportailrh.com:443"]
+        );
     }
 
     #[test]
@@ -257,7 +319,10 @@ mod tests {
         let e = endpoints(&cfg(&[("environment", "preproduction")])).unwrap();
         assert_eq!(
             e.outbound_hosts(),
-            vec!["sso-preproduction.monportailrh.com:443", "rest-preproduction.monportailrh.com:443"]
+            vec![
+                "sso-preproduction.monportailrh.com:443",
+                "rest-preproduction.monportailrh.com:443"
+            ]
         );
     }
 
@@ -283,17 +348,32 @@ mod tests {
         .unwrap();
         assert_eq!(e.sso.to_string(), "https://sso.example.com:8443");
         assert_eq!(e.graphql.to_string(), "http://[::1]:9000/gql");
-        assert_eq!(e.outbound_hosts(), vec!["sso.example.com:8443", "api.example.com:443", "[::1]:9000"]);
+        assert_eq!(
+            e.outbound_hosts(),
+            vec!["sso.example.com:8443", "api.example.com:443", "[::1]:9000"]
+        );
         // Overrides also apply to the built-in environments.
         let e = endpoints(&cfg(&[("sso_url", "https://sso.monportailrh.com")])).unwrap();
-        assert_eq!(e.outbound_hosts(), vec!["sso.monportailrh.com:443", "rest.monportailrh.com:443"]);
+        assert_eq!(
+            e.outbound_hosts(),
+            vec!["sso.monportailrh.com:443", "rest.monportailrh.com:443"]
+        );
     }
 
     #[test]
     fn validation_names_the_key() {
-        assert_eq!(name_of(Config::parse(&cfg(&[("password", "pw")])).unwrap_err()), "login");
-        assert_eq!(name_of(Config::parse(&cfg(&[("login", "x")])).unwrap_err()), "password");
-        assert_eq!(name_of(Config::parse(&cfg(&[("login", "x"), ("password", "")])).unwrap_err()), "password");
+        assert_eq!(
+            name_of(Config::parse(&cfg(&[("password", "pw")])).unwrap_err()),
+            "login"
+        );
+        assert_eq!(
+            name_of(Config::parse(&cfg(&[("login", "x")])).unwrap_err()),
+            "password"
+        );
+        assert_eq!(
+            name_of(Config::parse(&cfg(&[("login", "x"), ("password", "")])).unwrap_err()),
+            "password"
+        );
         let base = [("login", "x"), ("password", "pw")];
         let with = |k: &'static str, v: &'static str| {
             let mut p = base.to_vec();

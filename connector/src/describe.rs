@@ -8,7 +8,13 @@ use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 pub const NAME: &str = "peoplespheres";
 pub const CONTRACT_VERSION: &str = "0.1.0";
 
-fn key(name: &str, description: &str, key_type: ConfigType, required: bool, default: Option<&str>) -> ConfigKey {
+fn key(
+    name: &str,
+    description: &str,
+    key_type: ConfigType,
+    required: bool,
+    default: Option<&str>,
+) -> ConfigKey {
     ConfigKey {
         name: name.into(),
         description: description.into(),
@@ -21,7 +27,13 @@ fn key(name: &str, description: &str, key_type: ConfigType, required: bool, defa
 }
 
 pub fn describe() -> Description {
-    let mut password = key(config::KEY_PASSWORD, "Password of the PeopleSpheres API account.", ConfigType::Text, true, None);
+    let mut password = key(
+        config::KEY_PASSWORD,
+        "Password of the PeopleSpheres API account.",
+        ConfigType::Text,
+        true,
+        None,
+    );
     password.secret = true;
     let mut environment = key(
         config::KEY_ENVIRONMENT,
@@ -36,7 +48,13 @@ pub fn describe() -> Description {
         version: env!("CARGO_PKG_VERSION").into(),
         contract_version: CONTRACT_VERSION.into(),
         config: vec![
-            key(config::KEY_LOGIN, "Login (email) of the PeopleSpheres API account.", ConfigType::Text, true, None),
+            key(
+                config::KEY_LOGIN,
+                "Login (email) of the PeopleSpheres API account.",
+                ConfigType::Text,
+                true,
+                None,
+            ),
             password,
             environment,
             key(
@@ -46,8 +64,20 @@ pub fn describe() -> Description {
                 false,
                 None,
             ),
-            key(config::KEY_SSO_URL, "Override of the SSO (Keycloak) base URL.", ConfigType::Url, false, None),
-            key(config::KEY_GRAPHQL_URL, "Override of the GraphQL endpoint URL.", ConfigType::Url, false, None),
+            key(
+                config::KEY_SSO_URL,
+                "Override of the SSO (Keycloak) base URL.",
+                ConfigType::Url,
+                false,
+                None,
+            ),
+            key(
+                config::KEY_GRAPHQL_URL,
+                "Override of the GraphQL endpoint URL.",
+                ConfigType::Url,
+                false,
+                None,
+            ),
             key(
                 config::KEY_CLIENT_ID,
                 "Keycloak client id (falls back to `monportailrh-web-app` when refused).",

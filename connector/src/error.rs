@@ -4,7 +4,7 @@
 //! `{error, error_description}`. Server messages are shortened and never contain our secrets
 //! (the request bodies carrying them are never echoed).
 
-use crate::http::{short, str_of, HttpResponse};
+use crate::http::{HttpResponse, short, str_of};
 use crate::model::Error;
 
 /// Seconds to wait on a 429 without a usable `Retry-After`.
@@ -20,9 +20,13 @@ pub fn from_response(what: &str, resp: &HttpResponse) -> Error {
         .unwrap_or_else(|| format!("HTTP {}", resp.status));
     match resp.status {
         400 | 422 => match &body {
-            None => Error::Protocol(format!("{what}: HTTP {} with an unreadable body", resp.status)),
+            None => Error::Protocol(format!(
+                "{what}: HTTP {} with an unreadable body",
+                resp.status
+            )),
             Some(b) => {
-                let (name, reason) = first_field_error(b).unwrap_or_else(|| (String::new(), message.clone()));
+                let (name, reason) =
+                    first_field_error(b).unwrap_or_else(|| (String::new(), message.clone()));
                 Error::invalid_input(name, reason)
             }
         },
@@ -31,14 +35,19 @@ pub fn from_response(what: &str, resp: &HttpResponse) -> Error {
         404 => Error::NotFound(format!("{what}: {message}")),
         429 => Error::RateLimited(retry_after(resp)),
         500..=599 => Error::Unavailable(format!("{what}: HTTP {}: {message}", resp.status)),
-        300..=399 => Error::Protocol(format!("{what}: unexpected redirect (HTTP {})", resp.status)),
+        300..=399 => Error::Protocol(format!(
+            "{what}: unexpected redirect (HTTP {})",
+            resp.status
+        )),
         s => Error::Other(format!("{what}: HTTP {s}: {message}")),
     }
 }
 
 /// `Retry-After` in seconds (the HTTP-date form is not supported: default then).
 pub fn retry_after(resp: &HttpResponse) -> u32 {
-    resp.header("retry-after").and_then(|v| v.trim().parse::<u32>().ok()).unwrap_or(DEFAULT_RETRY_AFTER)
+    resp.header("retry-after")
+        .and_then(|v| v.trim().parse::<u32>().ok())
+        .unwrap_or(DEFAULT_RETRY_AFTER)
 }
 
 /// The first `errors{field: [reason…]}` entry (keys sorted by serde_json's map, i.e. by name).
@@ -46,7 +55,11 @@ fn first_field_error(body: &serde_json::Value) -> Option<(String, String)> {
     let errors = body.get("errors")?.as_object()?;
     let (field, reasons) = errors.iter().next()?;
     let reason = match reasons {
-        serde_json::Value::Array(a) => a.iter().find_map(|r| r.as_str()).unwrap_or("rejected").to_string(),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .find_map(|r| r.as_str())
+            .unwrap_or("rejected")
+            .to_string(),
         serde_json::Value::String(s) => s.clone(),
         _ => "rejected".to_string(),
     };
@@ -64,18 +77,32 @@ pub fn keycloak_error(resp: &HttpResponse) -> Option<String> {
 pub fn from_token_response(resp: &HttpResponse) -> Error {
     let body: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok();
     let code = body.as_ref().and_then(|b| str_of(b, "error")).unwrap_or("");
-    let description = body.as_ref().and_then(|b| str_of(b, "error_description")).unwrap_or("");
+    let description = body
+        .as_ref()
+        .and_then(|b| str_of(b, "error_description"))
+        .unwrap_or("");
     match code {
         "invalid_grant" if description.to_ascii_lowercase().contains("disabled") => {
             Error::Unauthorized("account disabled".into())
         }
         "invalid_grant" => Error::Unauthorized("invalid credentials".into()),
-        "invalid_client" | "unauthorized_client" => Error::Unauthorized("the SSO refused the client id".into()),
+        "invalid_client" | "unauthorized_client" => {
+            Error::Unauthorized("the SSO refused the client id".into())
+        }
         _ if resp.status == 429 => Error::RateLimited(retry_after(resp)),
-        _ if resp.status >= 500 => Error::Unavailable(format!("token endpoint: HTTP {}", resp.status)),
-        _ if body.is_none() => Error::Protocol(format!("token endpoint: HTTP {} with an unreadable body", resp.status)),
+        _ if resp.status >= 500 => {
+            Error::Unavailable(format!("token endpoint: HTTP {}", resp.status))
+        }
+        _ if body.is_none() => Error::Protocol(format!(
+            "token endpoint: HTTP {} with an unreadable body",
+            resp.status
+        )),
         "" => Error::Other(format!("token endpoint: HTTP {}", resp.status)),
-        other => Error::Other(format!("token endpoint: HTTP {}: {}", resp.status, short(other))),
+        other => Error::Other(format!(
+            "token endpoint: HTTP {}: {}",
+            resp.status,
+            short(other)
+        )),
     }
 }
 
@@ -86,7 +113,10 @@ mod tests {
     fn resp(status: u16, body: &str, headers: &[(&str, &str)]) -> HttpResponse {
         HttpResponse {
             status,
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             body: body.as_bytes().to_vec(),
         }
     }
@@ -95,32 +125,98 @@ mod tests {
     fn status_table() {
         let e = from_response(
             "x",
-            &resp(400, r#"{"message":"400 Bad Request","errors":{"professional_email":["taken"]},"status_code":400}"#, &[]),
+            &resp(
+                400,
+                r#"{"message":"400 Bad Request","errors":{"professional_email":["taken"]},"status_code":400}"#,
+                &[],
+            ),
         );
         assert_eq!(e, Error::invalid_input("professional_email", "taken"));
-        let e = from_response("x", &resp(422, r#"{"message":"rule broken","errors":[["nope"]],"status_code":422}"#, &[]));
+        let e = from_response(
+            "x",
+            &resp(
+                422,
+                r#"{"message":"rule broken","errors":[["nope"]],"status_code":422}"#,
+                &[],
+            ),
+        );
         assert_eq!(e, Error::invalid_input("", "rule broken"));
-        assert!(matches!(from_response("x", &resp(400, "<html>", &[])), Error::Protocol(_)));
-        assert!(matches!(from_response("x", &resp(401, r#"{"message":"Unauthenticated.","status_code":401}"#, &[])), Error::Unauthorized(m) if m.contains("Unauthenticated")));
-        assert!(matches!(from_response("x", &resp(403, r#"{"message":"no","status_code":403}"#, &[])), Error::Forbidden(_)));
-        assert!(matches!(from_response("x", &resp(404, "", &[])), Error::NotFound(_)));
-        assert_eq!(from_response("x", &resp(429, "", &[("Retry-After", "7")])), Error::RateLimited(7));
-        assert_eq!(from_response("x", &resp(429, "", &[])), Error::RateLimited(60));
-        assert_eq!(from_response("x", &resp(429, "", &[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")])), Error::RateLimited(60));
-        assert!(matches!(from_response("x", &resp(500, r#"{"message":"Internal Error"}"#, &[])), Error::Unavailable(_)));
-        assert!(matches!(from_response("x", &resp(503, "garbage", &[])), Error::Unavailable(_)));
-        assert!(matches!(from_response("x", &resp(302, "", &[])), Error::Protocol(_)));
-        assert!(matches!(from_response("x", &resp(406, "{}", &[])), Error::Other(_)));
+        assert!(matches!(
+            from_response("x", &resp(400, "<html>", &[])),
+            Error::Protocol(_)
+        ));
+        assert!(
+            matches!(from_response("x", &resp(401, r#"{"message":"Unauthenticated.","status_code":401}"#, &[])), Error::Unauthorized(m) if m.contains("Unauthenticated"))
+        );
+        assert!(matches!(
+            from_response(
+                "x",
+                &resp(403, r#"{"message":"no","status_code":403}"#, &[])
+            ),
+            Error::Forbidden(_)
+        ));
+        assert!(matches!(
+            from_response("x", &resp(404, "", &[])),
+            Error::NotFound(_)
+        ));
+        assert_eq!(
+            from_response("x", &resp(429, "", &[("Retry-After", "7")])),
+            Error::RateLimited(7)
+        );
+        assert_eq!(
+            from_response("x", &resp(429, "", &[])),
+            Error::RateLimited(60)
+        );
+        assert_eq!(
+            from_response(
+                "x",
+                &resp(429, "", &[("retry-after", "Wed, 21 Oct 2015 07:28:00 GMT")])
+            ),
+            Error::RateLimited(60)
+        );
+        assert!(matches!(
+            from_response("x", &resp(500, r#"{"message":"Internal Error"}"#, &[])),
+            Error::Unavailable(_)
+        ));
+        assert!(matches!(
+            from_response("x", &resp(503, "garbage", &[])),
+            Error::Unavailable(_)
+        ));
+        assert!(matches!(
+            from_response("x", &resp(302, "", &[])),
+            Error::Protocol(_)
+        ));
+        assert!(matches!(
+            from_response("x", &resp(406, "{}", &[])),
+            Error::Other(_)
+        ));
     }
 
     #[test]
     fn keycloak_table() {
-        let e = from_token_response(&resp(401, r#"{"error":"invalid_grant","error_description":"Invalid user credentials"}"#, &[]));
+        let e = from_token_response(&resp(
+            401,
+            r#"{"error":"invalid_grant","error_description":"Invalid user credentials"}"#,
+            &[],
+        ));
         assert_eq!(e, Error::Unauthorized("invalid credentials".into()));
-        let e = from_token_response(&resp(400, r#"{"error":"invalid_grant","error_description":"Account disabled"}"#, &[]));
+        let e = from_token_response(&resp(
+            400,
+            r#"{"error":"invalid_grant","error_description":"Account disabled"}"#,
+            &[],
+        ));
         assert_eq!(e, Error::Unauthorized("account disabled".into()));
-        assert!(matches!(from_token_response(&resp(401, r#"{"error":"invalid_client"}"#, &[])), Error::Unauthorized(_)));
-        assert!(matches!(from_token_response(&resp(502, "bad gateway", &[])), Error::Unavailable(_)));
-        assert!(matches!(from_token_response(&resp(400, "<html>", &[])), Error::Protocol(_)));
+        assert!(matches!(
+            from_token_response(&resp(401, r#"{"error":"invalid_client"}"#, &[])),
+            Error::Unauthorized(_)
+        ));
+        assert!(matches!(
+            from_token_response(&resp(502, "bad gateway", &[])),
+            Error::Unavailable(_)
+        ));
+        assert!(matches!(
+            from_token_response(&resp(400, "<html>", &[])),
+            Error::Protocol(_)
+        ));
     }
 }

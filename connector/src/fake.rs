@@ -33,7 +33,10 @@ impl Fake {
     pub fn push_with(&self, status: u16, body: impl ToString, headers: &[(&str, &str)]) -> &Self {
         self.queue.borrow_mut().push_back(Ok(HttpResponse {
             status,
-            headers: headers.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect(),
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
             body: body.to_string().into_bytes(),
         }));
         self
@@ -65,17 +68,22 @@ impl Fake {
     }
 
     pub fn auth_header(&self, i: usize) -> Option<String> {
-        self.request(i).headers.iter().find(|(k, _)| k == "Authorization").map(|(_, v)| v.clone())
+        self.request(i)
+            .headers
+            .iter()
+            .find(|(k, _)| k == "Authorization")
+            .map(|(_, v)| v.clone())
     }
 }
 
 impl Transport for Fake {
     fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         self.requests.borrow_mut().push(req);
-        self.queue
-            .borrow_mut()
-            .pop_front()
-            .unwrap_or_else(|| Err(TransportError::Unavailable("no scripted response left".into())))
+        self.queue.borrow_mut().pop_front().unwrap_or_else(|| {
+            Err(TransportError::Unavailable(
+                "no scripted response left".into(),
+            ))
+        })
     }
 
     fn now_unix(&self) -> u64 {

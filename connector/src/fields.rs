@@ -21,7 +21,10 @@ pub const NAME_TABLE: &[(&str, &str)] = &[
     ("usr_poste", "position"),
     ("usr_business_unit", "business_unit"),
     ("usr_department", "department"),
-    ("usr_socio_professional_category", "socio_professional_category"),
+    (
+        "usr_socio_professional_category",
+        "socio_professional_category",
+    ),
     ("usr_position_start_date", "position_start_date"),
     ("usr_employment_contract", "contract"),
     ("usr_career_history", "career_history"),
@@ -78,7 +81,8 @@ pub struct Catalogue {
 fn kind_of(dto: &FieldDto) -> (Kind, FieldType, bool) {
     let calculated = dto.data_type.alias == "calculated";
     let data_type = if calculated {
-        dto.setting(api::SETTING_RESULT_TYPE).unwrap_or_else(|| "number".into())
+        dto.setting(api::SETTING_RESULT_TYPE)
+            .unwrap_or_else(|| "number".into())
     } else {
         dto.data_type.alias.clone()
     };
@@ -96,7 +100,9 @@ fn kind_of(dto: &FieldDto) -> (Kind, FieldType, bool) {
             None if dto.alias == "usr_poste" => (Kind::Position, FieldType::Choice),
             _ => (Kind::Link, FieldType::Text),
         },
-        "list" | "hierarchy" | "radio_button" | "multi_checkbox" if !calculated => (Kind::Options, FieldType::Choice),
+        "list" | "hierarchy" | "radio_button" | "multi_checkbox" if !calculated => {
+            (Kind::Options, FieldType::Choice)
+        }
         "composite" if !calculated => (Kind::Composite, FieldType::Composite),
         _ => (Kind::Text, FieldType::Text),
     };
@@ -120,10 +126,16 @@ fn build(dto: &FieldDto, name: String, parent: Option<(&CatalogField, &FieldDto)
         _ => false,
     };
     let in_list_composite = parent.is_some_and(|(_, p)| p.list);
-    let inherited = parent.map(|(p, _)| p.field.category.clone()).unwrap_or_else(|| "other".into());
+    let inherited = parent
+        .map(|(p, _)| p.field.category.clone())
+        .unwrap_or_else(|| "other".into());
     let field = Field {
         name,
-        label: if dto.name.is_empty() { dto.alias.clone() } else { dto.name.clone() },
+        label: if dto.name.is_empty() {
+            dto.alias.clone()
+        } else {
+            dto.name.clone()
+        },
         field_type,
         required: dto.required,
         writable: !dto.read_only && !calculated && kind != Kind::Active,
@@ -135,15 +147,30 @@ fn build(dto: &FieldDto, name: String, parent: Option<(&CatalogField, &FieldDto)
         category: category_of(dto, &inherited),
         remote_name: dto.alias.clone(),
     };
-    let mut cf = CatalogField { field, alias: dto.alias.clone(), id: dto.id.clone(), kind, options, subs: Vec::new() };
+    let mut cf = CatalogField {
+        field,
+        alias: dto.alias.clone(),
+        id: dto.id.clone(),
+        kind,
+        options,
+        subs: Vec::new(),
+    };
     if cf.kind == Kind::Composite {
         let mut subs = Vec::new();
-        for item in dto.items.iter().filter(|i| !i.alias.is_empty() && i.is_active != Some(false)) {
+        for item in dto
+            .items
+            .iter()
+            .filter(|i| !i.alias.is_empty() && i.is_active != Some(false))
+        {
             let sub = SUB_NAME_TABLE
                 .iter()
                 .find(|(a, _)| *a == item.alias)
                 .map(|(_, n)| n.to_string())
-                .or_else(|| item.alias.strip_prefix(&format!("{}_", dto.alias)).map(str::to_string))
+                .or_else(|| {
+                    item.alias
+                        .strip_prefix(&format!("{}_", dto.alias))
+                        .map(str::to_string)
+                })
                 .filter(|s| !s.is_empty())
                 .unwrap_or_else(|| item.alias.clone());
             let name = format!("{}.{}", cf.field.name, sub);
@@ -160,11 +187,17 @@ fn build(dto: &FieldDto, name: String, parent: Option<(&CatalogField, &FieldDto)
 impl Catalogue {
     pub fn from_dtos(dtos: &[FieldDto]) -> Self {
         let mut top: Vec<CatalogField> = Vec::new();
-        for dto in dtos.iter().filter(|d| !d.alias.is_empty() && d.is_active != Some(false)) {
+        for dto in dtos
+            .iter()
+            .filter(|d| !d.alias.is_empty() && d.is_active != Some(false))
+        {
             let standard = if dto.removable {
                 None
             } else {
-                NAME_TABLE.iter().find(|(a, _)| *a == dto.alias).map(|(_, n)| n.to_string())
+                NAME_TABLE
+                    .iter()
+                    .find(|(a, _)| *a == dto.alias)
+                    .map(|(_, n)| n.to_string())
             };
             let taken = |n: &str| top.iter().any(|f| f.field.name == n);
             let name = match standard {
@@ -209,7 +242,9 @@ impl Catalogue {
 
     /// True when some field (or sub-field) links to positions.
     pub fn uses_positions(&self) -> bool {
-        self.top.iter().any(|f| f.kind == Kind::Position || f.subs.iter().any(|s| s.kind == Kind::Position))
+        self.top
+            .iter()
+            .any(|f| f.kind == Kind::Position || f.subs.iter().any(|s| s.kind == Kind::Position))
     }
 
     pub fn alias_for_name(&self, name: &str) -> Option<&str> {
@@ -285,7 +320,8 @@ pub(crate) mod tests {
     }
 
     pub fn seeded() -> Catalogue {
-        let dtos: Vec<FieldDto> = serde_json::from_value(seeded_fields_json()["data"].clone()).unwrap();
+        let dtos: Vec<FieldDto> =
+            serde_json::from_value(seeded_fields_json()["data"].clone()).unwrap();
         Catalogue::from_dtos(&dtos)
     }
 
@@ -293,7 +329,13 @@ pub(crate) mod tests {
     fn names_types_and_flags() {
         let c = seeded();
         let fields = c.fields();
-        let get = |n: &str| fields.iter().find(|f| f.name == n).unwrap_or_else(|| panic!("missing {n}")).clone();
+        let get = |n: &str| {
+            fields
+                .iter()
+                .find(|f| f.name == n)
+                .unwrap_or_else(|| panic!("missing {n}"))
+                .clone()
+        };
         for (alias, name) in NAME_TABLE {
             assert_eq!(get(name).remote_name, *alias);
         }
@@ -320,7 +362,9 @@ pub(crate) mod tests {
         let a = get("active");
         assert!(a.field_type == FieldType::Boolean && !a.writable);
         assert!(get("usr_badge_number").custom && get("usr_badge_number").unique);
-        assert!(get("usr_skills").multi_valued && get("usr_skills").field_type == FieldType::Choice);
+        assert!(
+            get("usr_skills").multi_valued && get("usr_skills").field_type == FieldType::Choice
+        );
         assert_eq!(get("usr_company_car").field_type, FieldType::Boolean);
         assert_eq!(get("usr_remote_days").field_type, FieldType::Decimal);
         assert_eq!(get("first_name").category, "identity");
@@ -344,7 +388,11 @@ pub(crate) mod tests {
         ]))
         .unwrap();
         let c = Catalogue::from_dtos(&dtos);
-        let names: Vec<_> = c.fields().into_iter().map(|f| (f.name, f.custom, f.field_type)).collect();
+        let names: Vec<_> = c
+            .fields()
+            .into_iter()
+            .map(|f| (f.name, f.custom, f.field_type))
+            .collect();
         assert_eq!(
             names,
             vec![

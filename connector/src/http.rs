@@ -20,24 +20,44 @@ pub struct HttpRequest {
 
 impl HttpRequest {
     pub fn get(url: impl Into<String>) -> Self {
-        HttpRequest { method: Method::Get, url: url.into(), headers: accept_json(), body: None }
+        HttpRequest {
+            method: Method::Get,
+            url: url.into(),
+            headers: accept_json(),
+            body: None,
+        }
     }
 
     pub fn post_json(url: impl Into<String>, body: &serde_json::Value) -> Self {
         let mut headers = accept_json();
         headers.push(("Content-Type".into(), "application/json".into()));
-        HttpRequest { method: Method::Post, url: url.into(), headers, body: Some(body.to_string().into_bytes()) }
+        HttpRequest {
+            method: Method::Post,
+            url: url.into(),
+            headers,
+            body: Some(body.to_string().into_bytes()),
+        }
     }
 
     pub fn post_form(url: impl Into<String>, pairs: &[(&str, &str)]) -> Self {
         let mut headers = accept_json();
-        headers.push(("Content-Type".into(), "application/x-www-form-urlencoded".into()));
-        HttpRequest { method: Method::Post, url: url.into(), headers, body: Some(form_encode(pairs).into_bytes()) }
+        headers.push((
+            "Content-Type".into(),
+            "application/x-www-form-urlencoded".into(),
+        ));
+        HttpRequest {
+            method: Method::Post,
+            url: url.into(),
+            headers,
+            body: Some(form_encode(pairs).into_bytes()),
+        }
     }
 
     pub fn with_bearer(mut self, token: &str) -> Self {
-        self.headers.retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
-        self.headers.push(("Authorization".into(), format!("Bearer {token}")));
+        self.headers
+            .retain(|(k, _)| !k.eq_ignore_ascii_case("authorization"));
+        self.headers
+            .push(("Authorization".into(), format!("Bearer {token}")));
         self
     }
 }
@@ -56,7 +76,10 @@ pub struct HttpResponse {
 
 impl HttpResponse {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(k, _)| k.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     pub fn is_success(&self) -> bool {
@@ -137,7 +160,11 @@ pub fn scalar_text(v: &serde_json::Value) -> Option<String> {
 /// Cuts a server message to a displayable length.
 pub fn short(s: &str) -> String {
     const MAX: usize = 200;
-    if s.chars().count() <= MAX { s.to_string() } else { s.chars().take(MAX).collect::<String>() + "…" }
+    if s.chars().count() <= MAX {
+        s.to_string()
+    } else {
+        s.chars().take(MAX).collect::<String>() + "…"
+    }
 }
 
 #[cfg(test)]
@@ -146,6 +173,9 @@ mod tests {
 
     #[test]
     fn form_encoding() {
-        assert_eq!(form_encode(&[("a b", "x&y=z"), ("e", "é")]), "a%20b=x%26y%3Dz&e=%C3%A9");
+        assert_eq!(
+            form_encode(&[("a b", "x&y=z"), ("e", "é")]),
+            "a%20b=x%26y%3Dz&e=%C3%A9"
+        );
     }
 }

@@ -4,6 +4,9 @@
 //! Everything but `component` and `waki_transport` is plain Rust, generic over
 //! [`http::Transport`], and unit-tested natively (`cargo test -p peoplespheres-connector`).
 
+// Tests may unwrap: a failed unwrap is a failed test.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod api;
 pub mod auth;
 pub mod choices;
@@ -17,7 +20,9 @@ pub mod model;
 pub mod paging;
 pub mod session;
 
+// The generated bindings and `export!` need `unsafe` (canonical ABI glue); nothing else does.
 #[cfg(target_arch = "wasm32")]
+#[allow(unsafe_code)]
 mod component;
 #[cfg(target_arch = "wasm32")]
 mod waki_transport;

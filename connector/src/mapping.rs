@@ -26,9 +26,11 @@ fn text(v: &Json) -> Option<String> {
     if is_empty(v) {
         return None;
     }
-    scalar_text(v).or_else(|| v.get("id").and_then(scalar_text)).map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+    scalar_text(v)
+        .or_else(|| v.get("id").and_then(scalar_text))
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
 }
-
 
 /// `YYYY-MM-DD` from a date or the date part of a timestamp.
 pub fn normalize_date(s: &str) -> Option<String> {
@@ -57,7 +59,11 @@ pub fn normalize_datetime(s: &str) -> Option<String> {
     if !hms_ok {
         return None;
     }
-    let zone = if zone.eq_ignore_ascii_case("z") || zone == "+00:00" { "Z" } else { zone };
+    let zone = if zone.eq_ignore_ascii_case("z") || zone == "+00:00" {
+        "Z"
+    } else {
+        zone
+    };
     Some(format!("{date}T{hms}{zone}"))
 }
 
@@ -104,7 +110,10 @@ fn items(v: &Json) -> Vec<&Json> {
 }
 
 fn values_of(cf: &CatalogField, positions: &ChoiceTree, v: &Json) -> Vec<Value> {
-    let mut out: Vec<Value> = items(v).into_iter().filter_map(|x| convert(cf, positions, x)).collect();
+    let mut out: Vec<Value> = items(v)
+        .into_iter()
+        .filter_map(|x| convert(cf, positions, x))
+        .collect();
     if !cf.field.multi_valued {
         out.truncate(1);
     }
@@ -114,14 +123,19 @@ fn values_of(cf: &CatalogField, positions: &ChoiceTree, v: &Json) -> Vec<Value> 
 /// Maps one record's `fieldAliasAndValue` to the attributes of a user, in catalogue order.
 pub fn attributes(cat: &Catalogue, positions: &ChoiceTree, record: &Json) -> Vec<Attribute> {
     let mut out = Vec::new();
-    let Some(map) = record.as_object() else { return out };
+    let Some(map) = record.as_object() else {
+        return out;
+    };
     for cf in &cat.top {
-        let Some(raw) = map.get(&cf.alias) else { continue };
+        let Some(raw) = map.get(&cf.alias) else {
+            continue;
+        };
         if is_empty(raw) {
             continue;
         }
         if cf.kind == Kind::Composite {
-            let rows: Vec<&serde_json::Map<String, Json>> = items(raw).into_iter().filter_map(Json::as_object).collect();
+            let rows: Vec<&serde_json::Map<String, Json>> =
+                items(raw).into_iter().filter_map(Json::as_object).collect();
             for sub in &cf.subs {
                 let mut values = Vec::new();
                 for row in &rows {
@@ -133,13 +147,19 @@ pub fn attributes(cat: &Catalogue, positions: &ChoiceTree, record: &Json) -> Vec
                     values.truncate(1);
                 }
                 if !values.is_empty() {
-                    out.push(Attribute { name: sub.field.name.clone(), values });
+                    out.push(Attribute {
+                        name: sub.field.name.clone(),
+                        values,
+                    });
                 }
             }
         } else {
             let values = values_of(cf, positions, raw);
             if !values.is_empty() {
-                out.push(Attribute { name: cf.field.name.clone(), values });
+                out.push(Attribute {
+                    name: cf.field.name.clone(),
+                    values,
+                });
             }
         }
     }
@@ -147,7 +167,9 @@ pub fn attributes(cat: &Catalogue, positions: &ChoiceTree, record: &Json) -> Vec
 }
 
 fn raw_text(record: &Json, alias: &str) -> Option<String> {
-    record.get(alias).and_then(|v| items(v).into_iter().find_map(text))
+    record
+        .get(alias)
+        .and_then(|v| items(v).into_iter().find_map(text))
 }
 
 /// A user from its REST id and record values. `active` defaults to true when absent.
@@ -162,19 +184,28 @@ pub fn user(cat: &Catalogue, positions: &ChoiceTree, id: u64, record: &Json) -> 
             Some(Value::Boolean(b)) => Some(*b),
             _ => None,
         })
-        .or_else(|| raw_text(record, api::ACTIVE_ALIAS).and_then(|r| match r.as_str() {
-            api::ACTIVE_YES => Some(true),
-            api::ACTIVE_NO => Some(false),
-            other => boolean(other),
-        }))
+        .or_else(|| {
+            raw_text(record, api::ACTIVE_ALIAS).and_then(|r| match r.as_str() {
+                api::ACTIVE_YES => Some(true),
+                api::ACTIVE_NO => Some(false),
+                other => boolean(other),
+            })
+        })
         .unwrap_or(true);
-    User { id: id.to_string(), display_name: display_name(record, id), active, attributes }
+    User {
+        id: id.to_string(),
+        display_name: display_name(record, id),
+        active,
+        attributes,
+    }
 }
 
 /// "First LAST", else the username, the email, or the id.
 pub fn display_name(record: &Json, id: u64) -> String {
     let first = raw_text(record, "usr_first_name").unwrap_or_default();
-    let last = raw_text(record, "usr_last_name").unwrap_or_default().to_uppercase();
+    let last = raw_text(record, "usr_last_name")
+        .unwrap_or_default()
+        .to_uppercase();
     let name = format!("{first} {last}").trim().to_string();
     if !name.is_empty() {
         return name;
@@ -193,7 +224,15 @@ pub fn position_nodes(edges: &[EdgeDto]) -> Vec<Node> {
             let values = &e.node.field_alias_and_value;
             let label = raw_text(values, api::POS_NAME).unwrap_or_else(|| id.clone());
             let parent = raw_text(values, api::POS_PARENT).filter(|p| *p != id);
-            Some(Node { value: id.clone(), id, label, parent, selectable: true, active: true, order: 0 })
+            Some(Node {
+                value: id.clone(),
+                id,
+                label,
+                parent,
+                selectable: true,
+                active: true,
+                order: 0,
+            })
         })
         .enumerate()
         .map(|(i, mut n)| {
@@ -225,7 +264,10 @@ mod tests {
     }
 
     fn choice(id: &str, label: &str) -> Value {
-        Value::Choice(ChoiceValue { id: id.into(), label: label.into() })
+        Value::Choice(ChoiceValue {
+            id: id.into(),
+            label: label.into(),
+        })
     }
 
     #[test]
@@ -254,31 +296,64 @@ mod tests {
         assert_eq!(u.display_name, "Jane DOE");
         assert!(!u.active);
         assert_eq!(attr(a, "username"), Some(&vec![Value::Text("jdoe".into())]));
-        assert_eq!(attr(a, "birth_date"), Some(&vec![Value::Date("1990-02-03".into())]));
+        assert_eq!(
+            attr(a, "birth_date"),
+            Some(&vec![Value::Date("1990-02-03".into())])
+        );
         assert_eq!(attr(a, "phone"), None);
         assert_eq!(attr(a, "mobile"), None);
         assert_eq!(attr(a, "mentor"), None);
-        assert_eq!(attr(a, "manager"), Some(&vec![Value::Reference("77".into())]));
-        assert_eq!(attr(a, "hr_manager"), Some(&vec![Value::Reference("78".into())]));
-        assert_eq!(attr(a, "position"), Some(&vec![choice("54", "Direction/CTO/Dev")]));
-        assert_eq!(attr(a, "business_unit"), Some(&vec![choice("502", "Sales/France/Paris")]));
-        assert_eq!(attr(a, "socio_professional_category"), Some(&vec![choice("701", "Employé")]));
-        assert_eq!(attr(a, "position_start_date"), Some(&vec![Value::Date("2020-01-01".into())]));
+        assert_eq!(
+            attr(a, "manager"),
+            Some(&vec![Value::Reference("77".into())])
+        );
+        assert_eq!(
+            attr(a, "hr_manager"),
+            Some(&vec![Value::Reference("78".into())])
+        );
+        assert_eq!(
+            attr(a, "position"),
+            Some(&vec![choice("54", "Direction/CTO/Dev")])
+        );
+        assert_eq!(
+            attr(a, "business_unit"),
+            Some(&vec![choice("502", "Sales/France/Paris")])
+        );
+        assert_eq!(
+            attr(a, "socio_professional_category"),
+            Some(&vec![choice("701", "Employé")])
+        );
+        assert_eq!(
+            attr(a, "position_start_date"),
+            Some(&vec![Value::Date("2020-01-01".into())])
+        );
         assert_eq!(attr(a, "contract"), None);
         assert_eq!(attr(a, "contract.type"), Some(&vec![choice("800", "CDI")]));
-        assert_eq!(attr(a, "contract.start_date"), Some(&vec![Value::Date("2020-01-01".into())]));
+        assert_eq!(
+            attr(a, "contract.start_date"),
+            Some(&vec![Value::Date("2020-01-01".into())])
+        );
         assert_eq!(attr(a, "contract.end_date"), None);
         assert_eq!(
             attr(a, "career_history.position"),
             Some(&vec![Value::Text("Dev".into()), Value::Text("Lead".into())])
         );
-        assert_eq!(attr(a, "career_history.end_date"), Some(&vec![Value::Date("2020-01-01".into())]));
+        assert_eq!(
+            attr(a, "career_history.end_date"),
+            Some(&vec![Value::Date("2020-01-01".into())])
+        );
         assert_eq!(attr(a, "seniority"), Some(&vec![Value::Decimal(3.5)]));
         assert_eq!(attr(a, "active"), Some(&vec![Value::Boolean(false)]));
         assert_eq!(attr(a, "usr_tshirt_size"), Some(&vec![choice("1001", "L")]));
         assert_eq!(attr(a, "usr_remote_days"), Some(&vec![Value::Decimal(2.0)]));
-        assert_eq!(attr(a, "usr_skills"), Some(&vec![choice("1100", "Rust"), choice("1101", "Go")]));
-        assert_eq!(attr(a, "usr_company_car"), Some(&vec![Value::Boolean(true)]));
+        assert_eq!(
+            attr(a, "usr_skills"),
+            Some(&vec![choice("1100", "Rust"), choice("1101", "Go")])
+        );
+        assert_eq!(
+            attr(a, "usr_company_car"),
+            Some(&vec![Value::Boolean(true)])
+        );
         assert_eq!(attr(a, "not_in_catalogue"), None);
         // Every attribute is declared, with matching types and cardinality.
         let fields = cat.fields();
@@ -295,29 +370,46 @@ mod tests {
     #[test]
     fn defaults_and_oddities() {
         let cat = seeded();
-        let u = user(&cat, &ChoiceTree::default(), 9, &serde_json::json!({
-            "username": "solo", "usr_birth_date": "not a date", "usr_remote_days": "many",
-            "usr_company_car": "maybe", "usr_poste": "53", "usr_first_name": ["A", "B"],
-            "usr_active": "usr_active_yes"
-        }));
+        let u = user(
+            &cat,
+            &ChoiceTree::default(),
+            9,
+            &serde_json::json!({
+                "username": "solo", "usr_birth_date": "not a date", "usr_remote_days": "many",
+                "usr_company_car": "maybe", "usr_poste": "53", "usr_first_name": ["A", "B"],
+                "usr_active": "usr_active_yes"
+            }),
+        );
         assert_eq!(u.display_name, "A");
         assert!(u.active);
         assert_eq!(attr(&u.attributes, "birth_date"), None);
         assert_eq!(attr(&u.attributes, "usr_remote_days"), None);
         assert_eq!(attr(&u.attributes, "usr_company_car"), None);
-        assert_eq!(attr(&u.attributes, "position"), Some(&vec![choice("53", "53")]));
-        assert_eq!(attr(&u.attributes, "first_name"), Some(&vec![Value::Text("A".into())]));
+        assert_eq!(
+            attr(&u.attributes, "position"),
+            Some(&vec![choice("53", "53")])
+        );
+        assert_eq!(
+            attr(&u.attributes, "first_name"),
+            Some(&vec![Value::Text("A".into())])
+        );
         let u = user(&cat, &ChoiceTree::default(), 10, &serde_json::json!({}));
         assert!(u.active && u.attributes.is_empty());
         assert_eq!(u.display_name, "10");
-        assert_eq!(user(&cat, &ChoiceTree::default(), 1, &serde_json::json!(null)).attributes, vec![]);
+        assert_eq!(
+            user(&cat, &ChoiceTree::default(), 1, &serde_json::json!(null)).attributes,
+            vec![]
+        );
     }
 
     #[test]
     fn positions_tree() {
         let p = positions();
         let roots = p.children(None).unwrap();
-        assert_eq!(roots.iter().map(|c| c.label.as_str()).collect::<Vec<_>>(), vec!["Direction", "Orphan"]);
+        assert_eq!(
+            roots.iter().map(|c| c.label.as_str()).collect::<Vec<_>>(),
+            vec!["Direction", "Orphan"]
+        );
         assert!(roots[0].has_children);
         assert_eq!(p.children(Some("53")).unwrap()[0].path, "Direction/CTO/Dev");
     }
@@ -325,12 +417,24 @@ mod tests {
     #[test]
     fn dates() {
         assert_eq!(normalize_date("2020-01-02").as_deref(), Some("2020-01-02"));
-        assert_eq!(normalize_date("2020-01-02T10:00:00Z").as_deref(), Some("2020-01-02"));
+        assert_eq!(
+            normalize_date("2020-01-02T10:00:00Z").as_deref(),
+            Some("2020-01-02")
+        );
         assert_eq!(normalize_date("2020-1-2"), None);
         assert_eq!(normalize_date("2020-01-02x"), None);
-        assert_eq!(normalize_datetime("2019-07-11T09:38:42Z").as_deref(), Some("2019-07-11T09:38:42Z"));
-        assert_eq!(normalize_datetime("2019-07-11 09:38:42").as_deref(), Some("2019-07-11T09:38:42Z"));
-        assert_eq!(normalize_datetime("2019-07-11").as_deref(), Some("2019-07-11T00:00:00Z"));
+        assert_eq!(
+            normalize_datetime("2019-07-11T09:38:42Z").as_deref(),
+            Some("2019-07-11T09:38:42Z")
+        );
+        assert_eq!(
+            normalize_datetime("2019-07-11 09:38:42").as_deref(),
+            Some("2019-07-11T09:38:42Z")
+        );
+        assert_eq!(
+            normalize_datetime("2019-07-11").as_deref(),
+            Some("2019-07-11T00:00:00Z")
+        );
         assert_eq!(normalize_datetime("2019-07-11Tnope"), None);
     }
 }

@@ -133,11 +133,17 @@ pub enum Error {
 
 impl Error {
     pub fn invalid_config(name: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::InvalidConfig(InvalidAttribute { name: name.into(), reason: reason.into() })
+        Error::InvalidConfig(InvalidAttribute {
+            name: name.into(),
+            reason: reason.into(),
+        })
     }
 
     pub fn invalid_input(name: impl Into<String>, reason: impl Into<String>) -> Self {
-        Error::InvalidInput(InvalidAttribute { name: name.into(), reason: reason.into() })
+        Error::InvalidInput(InvalidAttribute {
+            name: name.into(),
+            reason: reason.into(),
+        })
     }
 }
 

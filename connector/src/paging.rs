@@ -18,7 +18,11 @@ pub const MAX_PAGE_SIZE: u32 = 1000;
 
 /// 0 → the default; otherwise clamped to `1..=MAX_PAGE_SIZE`.
 pub fn clamp_page_size(size: u32) -> u32 {
-    if size == 0 { DEFAULT_PAGE_SIZE } else { size.min(MAX_PAGE_SIZE) }
+    if size == 0 {
+        DEFAULT_PAGE_SIZE
+    } else {
+        size.min(MAX_PAGE_SIZE)
+    }
 }
 
 pub fn encode(cursor: &str) -> String {
@@ -28,8 +32,12 @@ pub fn encode(cursor: &str) -> String {
 /// The GraphQL cursor inside a token; `invalid-input` naming `page-token` when malformed.
 pub fn decode(token: &str) -> Result<String, Error> {
     let bad = |why: &str| Error::invalid_input(PAGE_TOKEN, format!("malformed page token: {why}"));
-    let body = token.strip_prefix(PREFIX).ok_or_else(|| bad("unknown version"))?;
-    let bytes = URL_SAFE_NO_PAD.decode(body).map_err(|_| bad("not base64url"))?;
+    let body = token
+        .strip_prefix(PREFIX)
+        .ok_or_else(|| bad("unknown version"))?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(body)
+        .map_err(|_| bad("not base64url"))?;
     let cursor = String::from_utf8(bytes).map_err(|_| bad("not text"))?;
     if api::id_from_cursor(&cursor).is_none() {
         return Err(bad("not a cursor"));

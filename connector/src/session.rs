@@ -29,7 +29,10 @@ pub struct Session<T: Transport> {
 
 impl<T: Transport> std::fmt::Debug for Session<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Session").field("config", &self.cfg).field("auth", &self.auth).finish()
+        f.debug_struct("Session")
+            .field("config", &self.cfg)
+            .field("auth", &self.auth)
+            .finish()
     }
 }
 
@@ -46,7 +49,14 @@ impl<T: Transport> Session<T> {
     pub fn open(t: T, pairs: &[(String, String)]) -> Result<Self, Error> {
         let cfg = Config::parse(pairs)?;
         let auth = Auth::new(&cfg);
-        Ok(Session { t, cfg, auth, catalogue: None, positions: None, rest_paths: HashMap::new() })
+        Ok(Session {
+            t,
+            cfg,
+            auth,
+            catalogue: None,
+            positions: None,
+            rest_paths: HashMap::new(),
+        })
     }
 
     pub fn transport(&self) -> &T {
@@ -56,7 +66,11 @@ impl<T: Transport> Session<T> {
     /// An authorized call whose non-2xx answers become contract errors.
     fn call(&mut self, req: HttpRequest, what: &str) -> Result<HttpResponse, Error> {
         let resp = self.auth.send_authorized(&self.t, &self.cfg, req)?;
-        if resp.is_success() { Ok(resp) } else { Err(error::from_response(what, &resp)) }
+        if resp.is_success() {
+            Ok(resp)
+        } else {
+            Err(error::from_response(what, &resp))
+        }
     }
 
     pub fn test_connection(&mut self) -> Result<(), Error> {
@@ -69,14 +83,19 @@ impl<T: Transport> Session<T> {
         if self.catalogue.is_none() {
             let resp = self.call(api::fields(&self.cfg.endpoints.api), "GET /fields")?;
             let cat = Catalogue::from_dtos(&api::parse_fields(&resp)?);
-            self.t.log(LogLevel::Debug, &format!("field catalogue loaded: {} fields", cat.top.len()));
+            self.t.log(
+                LogLevel::Debug,
+                &format!("field catalogue loaded: {} fields", cat.top.len()),
+            );
             self.catalogue = Some(cat);
         }
         Ok(())
     }
 
     fn cat(&self) -> Result<&Catalogue, Error> {
-        self.catalogue.as_ref().ok_or_else(|| Error::Other("field catalogue not loaded".into()))
+        self.catalogue
+            .as_ref()
+            .ok_or_else(|| Error::Other("field catalogue not loaded".into()))
     }
 
     pub fn get_fields(&mut self) -> Result<Vec<Field>, Error> {
@@ -90,7 +109,11 @@ impl<T: Transport> Session<T> {
         let mut conn = first;
         let mut pages = 0;
         while conn.page_info.has_next_page && pages < MAX_POSITION_PAGES {
-            let Some(after) = conn.page_info.end_cursor.clone().or_else(|| conn.edges.last().map(|e| e.cursor.clone()))
+            let Some(after) = conn
+                .page_info
+                .end_cursor
+                .clone()
+                .or_else(|| conn.edges.last().map(|e| e.cursor.clone()))
             else {
                 break;
             };
@@ -99,7 +122,9 @@ impl<T: Transport> Session<T> {
             }
             let req = api::positions_request(&self.cfg.endpoints.graphql, Some(&after));
             let resp = self.call(req, "GraphQL getPsoRecords(pos)")?;
-            conn = api::parse_records(&resp)?.positions.ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
+            conn = api::parse_records(&resp)?
+                .positions
+                .ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
             nodes.extend(mapping::position_nodes(&conn.edges));
             pages += 1;
         }
@@ -107,7 +132,10 @@ impl<T: Transport> Session<T> {
             n.order = i as i64;
         }
         let tree = ChoiceTree::new(nodes);
-        self.t.log(LogLevel::Debug, &format!("positions loaded: {}", tree.len()));
+        self.t.log(
+            LogLevel::Debug,
+            &format!("positions loaded: {}", tree.len()),
+        );
         self.positions = Some(tree);
         Ok(())
     }
@@ -116,7 +144,9 @@ impl<T: Transport> Session<T> {
         if self.positions.is_none() {
             let req = api::positions_request(&self.cfg.endpoints.graphql, None);
             let resp = self.call(req, "GraphQL getPsoRecords(pos)")?;
-            let conn = api::parse_records(&resp)?.positions.ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
+            let conn = api::parse_records(&resp)?
+                .positions
+                .ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
             self.absorb_positions(conn)?;
         }
         Ok(())
@@ -128,23 +158,43 @@ impl<T: Transport> Session<T> {
         self.load_catalogue()?;
         let cat = self.cat()?;
         let with_positions = self.positions.is_none() && cat.uses_positions();
-        let req = api::users_request(&self.cfg.endpoints.graphql, &cat.aliases(), first, after, with_positions);
+        let req = api::users_request(
+            &self.cfg.endpoints.graphql,
+            &cat.aliases(),
+            first,
+            after,
+            with_positions,
+        );
         let resp = self.call(req, "GraphQL getPsoRecords(usr)")?;
         let answer = api::parse_records(&resp)?;
         if with_positions {
-            let pos = answer.positions.ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
+            let pos = answer
+                .positions
+                .ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
             self.absorb_positions(pos)?;
         }
-        answer.users.ok_or_else(|| protocol("GraphQL: no `getPsoRecords` in the answer"))
+        answer
+            .users
+            .ok_or_else(|| protocol("GraphQL: no `getPsoRecords` in the answer"))
     }
 
     fn to_user(&self, cursor: &str, values: &serde_json::Value) -> Result<User, Error> {
-        let id = api::id_from_cursor(cursor).ok_or_else(|| protocol("GraphQL: a record cursor is not base64 of an id"))?;
+        let id = api::id_from_cursor(cursor)
+            .ok_or_else(|| protocol("GraphQL: a record cursor is not base64 of an id"))?;
         let empty = ChoiceTree::default();
-        Ok(mapping::user(self.cat()?, self.positions.as_ref().unwrap_or(&empty), id, values))
+        Ok(mapping::user(
+            self.cat()?,
+            self.positions.as_ref().unwrap_or(&empty),
+            id,
+            values,
+        ))
     }
 
-    pub fn list_users(&mut self, page_token: Option<&str>, page_size: u32) -> Result<UserPage, Error> {
+    pub fn list_users(
+        &mut self,
+        page_token: Option<&str>,
+        page_size: u32,
+    ) -> Result<UserPage, Error> {
         let size = paging::clamp_page_size(page_size);
         let after = page_token.map(paging::decode).transpose()?;
         let conn = self.fetch_users(size, after.as_deref())?;
@@ -163,8 +213,15 @@ impl<T: Transport> Session<T> {
         } else {
             None
         };
-        self.t.log(LogLevel::Debug, &format!("page fetched: {} users", users.len()));
-        Ok(UserPage { users, next_page_token, total: conn.total_count })
+        self.t.log(
+            LogLevel::Debug,
+            &format!("page fetched: {} users", users.len()),
+        );
+        Ok(UserPage {
+            users,
+            next_page_token,
+            total: conn.total_count,
+        })
     }
 
     pub fn get_user(&mut self, id: &str) -> Result<User, Error> {
@@ -178,34 +235,57 @@ impl<T: Transport> Session<T> {
         }
         let conn = self.fetch_users(1, Some(&api::cursor_for_id(n - 1)))?;
         match conn.edges.first() {
-            Some(e) if api::id_from_cursor(&e.cursor) == Some(n) => self.to_user(&e.cursor, &e.node.field_alias_and_value),
+            Some(e) if api::id_from_cursor(&e.cursor) == Some(n) => {
+                self.to_user(&e.cursor, &e.node.field_alias_and_value)
+            }
             _ => Err(not_found()),
         }
     }
 
-    pub fn list_choices(&mut self, field: &str, parent: Option<&str>) -> Result<Vec<Choice>, Error> {
+    pub fn list_choices(
+        &mut self,
+        field: &str,
+        parent: Option<&str>,
+    ) -> Result<Vec<Choice>, Error> {
         self.load_catalogue()?;
-        let cf = self.cat()?.find(field).cloned().ok_or_else(|| Error::invalid_input(field, "unknown field"))?;
+        let cf = self
+            .cat()?
+            .find(field)
+            .cloned()
+            .ok_or_else(|| Error::invalid_input(field, "unknown field"))?;
         let unknown_parent = || Error::invalid_input("parent", "unknown choice id");
         match cf.kind {
             Kind::Position => {
                 self.load_positions()?;
-                let tree = self.positions.as_ref().ok_or_else(|| Error::Other("positions not loaded".into()))?;
+                let tree = self
+                    .positions
+                    .as_ref()
+                    .ok_or_else(|| Error::Other("positions not loaded".into()))?;
                 tree.children(parent).ok_or_else(unknown_parent)
             }
-            Kind::Options if !cf.options.is_empty() => cf.options.children(parent).ok_or_else(unknown_parent),
+            Kind::Options if !cf.options.is_empty() => {
+                cf.options.children(parent).ok_or_else(unknown_parent)
+            }
             Kind::Options => {
                 let req = api::field_options(&self.cfg.endpoints.api, &cf.id, parent);
                 let resp = self.call(req, "GET /fields/{id}/options")?;
                 let options = api::parse_options(&resp)?;
-                let prefix = parent.and_then(|p| self.rest_paths.get(&(cf.id.clone(), p.to_string())).cloned());
+                let prefix = parent.and_then(|p| {
+                    self.rest_paths
+                        .get(&(cf.id.clone(), p.to_string()))
+                        .cloned()
+                });
                 let mut out = Vec::with_capacity(options.len());
-                for o in options.into_iter().filter(|o| !o.id.is_empty() && o.is_active != Some(false)) {
+                for o in options
+                    .into_iter()
+                    .filter(|o| !o.id.is_empty() && o.is_active != Some(false))
+                {
                     let path = match &prefix {
                         Some(p) => format!("{p}/{}", o.name),
                         None => o.name.clone(),
                     };
-                    self.rest_paths.insert((cf.id.clone(), o.id.clone()), path.clone());
+                    self.rest_paths
+                        .insert((cf.id.clone(), o.id.clone()), path.clone());
                     out.push(Choice {
                         id: o.id,
                         label: o.name,

@@ -33,7 +33,12 @@ fn search_ok() -> serde_json::Value {
     serde_json::json!({"data": {"data": [], "meta": {"pagination": {"total": 0}}}})
 }
 
-fn conn(ids: &[u64], values: impl Fn(u64) -> serde_json::Value, has_next: bool, total: u64) -> serde_json::Value {
+fn conn(
+    ids: &[u64],
+    values: impl Fn(u64) -> serde_json::Value,
+    has_next: bool,
+    total: u64,
+) -> serde_json::Value {
     serde_json::json!({
         "totalCount": total,
         "pageInfo": {"startCursor": ids.first().map(|i| api::cursor_for_id(*i)),
@@ -51,11 +56,26 @@ fn user_values(i: u64) -> serde_json::Value {
 }
 
 fn positions() -> serde_json::Value {
-    conn(&[50, 53], |i| if i == 50 { serde_json::json!({"pos_name": "Direction"}) }
-        else { serde_json::json!({"pos_name": "CTO", "pos_parent": "50"}) }, false, 2)
+    conn(
+        &[50, 53],
+        |i| {
+            if i == 50 {
+                serde_json::json!({"pos_name": "Direction"})
+            } else {
+                serde_json::json!({"pos_name": "CTO", "pos_parent": "50"})
+            }
+        },
+        false,
+        2,
+    )
 }
 
-fn users_answer(ids: &[u64], has_next: bool, total: u64, with_positions: bool) -> serde_json::Value {
+fn users_answer(
+    ids: &[u64],
+    has_next: bool,
+    total: u64,
+    with_positions: bool,
+) -> serde_json::Value {
     let mut data = serde_json::json!({"getPsoRecords": conn(ids, user_values, has_next, total)});
     if with_positions {
         data["positions"] = positions();
@@ -67,22 +87,36 @@ fn assert_no_secret(fake: &Fake, err: &Error) {
     let text = format!("{err} {err:?}");
     assert!(!text.contains(PASSWORD), "password leaked in error: {text}");
     for l in fake.logs.borrow().iter() {
-        assert!(!l.contains(PASSWORD) && !l.contains("AT1") && !l.contains("RT1"), "secret in log: {l}");
+        assert!(
+            !l.contains(PASSWORD) && !l.contains("AT1") && !l.contains("RT1"),
+            "secret in log: {l}"
+        );
     }
 }
 
 #[test]
 fn token_then_probe() {
     let mut s = session();
-    s.transport().push_json(200, &token(1)).push_json(200, &search_ok());
+    s.transport()
+        .push_json(200, &token(1))
+        .push_json(200, &search_ok());
     s.test_connection().unwrap();
     let f = s.transport();
     assert_eq!(f.count(), 2);
     let t = f.request(0);
     assert_eq!(t.method, Method::Post);
-    assert_eq!(t.url, format!("{BASE}/auth/realms/Internal-idp/protocol/openid-connect/token"));
-    assert_eq!(f.body(0), "grant_type=password&client_id=web-app&username=jane%40corp.fr&password=S3cret-pw%21");
-    assert_eq!(f.request(1).url, format!("{BASE}/search?pso-type=usr&per-page=1"));
+    assert_eq!(
+        t.url,
+        format!("{BASE}/auth/realms/Internal-idp/protocol/openid-connect/token")
+    );
+    assert_eq!(
+        f.body(0),
+        "grant_type=password&client_id=web-app&username=jane%40corp.fr&password=S3cret-pw%21"
+    );
+    assert_eq!(
+        f.request(1).url,
+        format!("{BASE}/search?pso-type=usr&per-page=1")
+    );
     assert_eq!(f.auth_header(1).as_deref(), Some("Bearer AT1"));
     // cached token
     f.push_json(200, &search_ok());
@@ -93,19 +127,31 @@ fn token_then_probe() {
 #[test]
 fn refresh_before_expiry_and_relogin_after_refresh_expiry() {
     let mut s = session();
-    s.transport().push_json(200, &token(1)).push_json(200, &search_ok());
+    s.transport()
+        .push_json(200, &token(1))
+        .push_json(200, &search_ok());
     s.test_connection().unwrap();
     s.transport().advance(230); // 70 s left: still fine
     s.transport().push_json(200, &search_ok());
     s.test_connection().unwrap();
     assert_eq!(s.transport().count(), 3);
     s.transport().advance(20); // 50 s left: refresh first
-    s.transport().push_json(200, &token(2)).push_json(200, &search_ok());
+    s.transport()
+        .push_json(200, &token(2))
+        .push_json(200, &search_ok());
     s.test_connection().unwrap();
     let f = s.transport();
-    assert_eq!(f.body(3), "grant_type=refresh_token&client_id=web-app&refresh_token=RT1");
+    assert_eq!(
+        f.body(3),
+        "grant_type=refresh_token&client_id=web-app&refresh_token=RT1"
+    );
     assert_eq!(f.auth_header(4).as_deref(), Some("Bearer AT2"));
-    assert!(f.logs.borrow().iter().any(|l| l.contains("token refreshed")));
+    assert!(
+        f.logs
+            .borrow()
+            .iter()
+            .any(|l| l.contains("token refreshed"))
+    );
     // Past the refresh token's lifetime: a password login.
     f.advance(40_000);
     f.push_json(200, &token(3)).push_json(200, &search_ok());
@@ -144,7 +190,10 @@ fn refresh_failure_falls_back_to_login() {
     s.transport()
         .push_json(200, &token(1))
         .push(401, r#"{"message":"Unauthenticated.","status_code":401}"#)
-        .push(400, r#"{"error":"invalid_grant","error_description":"Token is not active"}"#)
+        .push(
+            400,
+            r#"{"error":"invalid_grant","error_description":"Token is not active"}"#,
+        )
         .push_json(200, &token(2))
         .push_json(200, &search_ok());
     s.test_connection().unwrap();
@@ -158,7 +207,10 @@ fn refresh_failure_falls_back_to_login() {
 fn client_id_fallback() {
     let mut s = session();
     s.transport()
-        .push(401, r#"{"error":"invalid_client","error_description":"Invalid client credentials"}"#)
+        .push(
+            401,
+            r#"{"error":"invalid_client","error_description":"Invalid client credentials"}"#,
+        )
         .push_json(200, &token(1))
         .push_json(200, &search_ok());
     s.test_connection().unwrap();
@@ -169,20 +221,28 @@ fn client_id_fallback() {
     f.advance(280);
     f.push_json(200, &token(2)).push_json(200, &search_ok());
     s.test_connection().unwrap();
-    assert_eq!(s.transport().body(3), "grant_type=refresh_token&client_id=monportailrh-web-app&refresh_token=RT1");
+    assert_eq!(
+        s.transport().body(3),
+        "grant_type=refresh_token&client_id=monportailrh-web-app&refresh_token=RT1"
+    );
 }
 
 #[test]
 fn wrong_password_is_unauthorized_without_the_password() {
     let mut s = session();
-    s.transport().push(401, r#"{"error":"invalid_grant","error_description":"Invalid user credentials"}"#);
+    s.transport().push(
+        401,
+        r#"{"error":"invalid_grant","error_description":"Invalid user credentials"}"#,
+    );
     let err = s.test_connection().unwrap_err();
     assert_eq!(err, Error::Unauthorized("invalid credentials".into()));
     assert_no_secret(s.transport(), &err);
     assert!(!format!("{s:?}").contains(PASSWORD));
     // Both client ids refused: still no secret.
     let mut s = session();
-    s.transport().push(401, r#"{"error":"invalid_client"}"#).push(401, r#"{"error":"invalid_client"}"#);
+    s.transport()
+        .push(401, r#"{"error":"invalid_client"}"#)
+        .push(401, r#"{"error":"invalid_client"}"#);
     let err = s.test_connection().unwrap_err();
     assert!(matches!(err, Error::Unauthorized(_)));
     assert_no_secret(s.transport(), &err);
@@ -191,13 +251,19 @@ fn wrong_password_is_unauthorized_without_the_password() {
 #[test]
 fn transport_failures() {
     let mut s = session();
-    s.transport().push_err(TransportError::Denied("HttpRequestDenied".into()));
+    s.transport()
+        .push_err(TransportError::Denied("HttpRequestDenied".into()));
     assert!(matches!(s.test_connection(), Err(Error::EgressDenied(_))));
-    s.transport().push_err(TransportError::Unavailable("ConnectionRefused".into()));
+    s.transport()
+        .push_err(TransportError::Unavailable("ConnectionRefused".into()));
     assert!(matches!(s.test_connection(), Err(Error::Unavailable(_))));
     s.transport().push(503, "down");
     assert!(matches!(s.test_connection(), Err(Error::Unavailable(_))));
-    s.transport().push_json(200, &token(1)).push_with(429, r#"{"message":"Too Many Attempts.","status_code":429}"#, &[("Retry-After", "12")]);
+    s.transport().push_json(200, &token(1)).push_with(
+        429,
+        r#"{"message":"Too Many Attempts.","status_code":429}"#,
+        &[("Retry-After", "12")],
+    );
     assert_eq!(s.test_connection(), Err(Error::RateLimited(12)));
     s.transport().push(200, "<html>");
     assert!(matches!(s.test_connection(), Err(Error::Protocol(_))));
@@ -206,23 +272,31 @@ fn transport_failures() {
 #[test]
 fn get_fields_is_cached() {
     let mut s = session();
-    s.transport().push_json(200, &token(1)).push_json(200, &seeded_fields_json());
+    s.transport()
+        .push_json(200, &token(1))
+        .push_json(200, &seeded_fields_json());
     let a = s.get_fields().unwrap();
     let b = s.get_fields().unwrap();
     assert_eq!(a, b);
     assert_eq!(s.transport().count(), 2);
     assert_eq!(
         s.transport().request(1).url,
-        format!("{BASE}/fields?pso-type=usr&active=1&include=type,category,items,options,settings&no-pagination=1")
+        format!(
+            "{BASE}/fields?pso-type=usr&active=1&include=type,category,items,options,settings&no-pagination=1"
+        )
     );
-    assert!(a.iter().any(|f| f.name == "contract.end_date" && f.field_type == FieldType::Date));
+    assert!(
+        a.iter()
+            .any(|f| f.name == "contract.end_date" && f.field_type == FieldType::Date)
+    );
 }
 
 #[test]
 fn thousand_users_in_twelve_calls() {
     let mut s = session();
     let f = s.transport();
-    f.push_json(200, &token(1)).push_json(200, &seeded_fields_json());
+    f.push_json(200, &token(1))
+        .push_json(200, &seeded_fields_json());
     for p in 0..10u64 {
         let ids: Vec<u64> = (p * 100 + 1..=p * 100 + 100).collect();
         f.push_json(200, &users_answer(&ids, p < 9, 1000, p == 0));
@@ -247,10 +321,21 @@ fn thousand_users_in_twelve_calls() {
     assert_eq!(seen.last().map(String::as_str), Some("1000"));
     let f = s.transport();
     let first: serde_json::Value = serde_json::from_str(&f.body(2)).unwrap();
-    assert!(first["query"].as_str().unwrap().contains("positions: getPsoRecords(alias: \"pos\""));
+    assert!(
+        first["query"]
+            .as_str()
+            .unwrap()
+            .contains("positions: getPsoRecords(alias: \"pos\"")
+    );
     assert_eq!(first["variables"]["first"], 100);
     assert_eq!(first["variables"]["after"], serde_json::Value::Null);
-    assert!(first["variables"]["fields"].as_array().unwrap().iter().any(|v| v == "usr_employment_contract"));
+    assert!(
+        first["variables"]["fields"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v == "usr_employment_contract")
+    );
     let second: serde_json::Value = serde_json::from_str(&f.body(3)).unwrap();
     assert!(!second["query"].as_str().unwrap().contains("positions"));
     assert_eq!(second["variables"]["after"], api::cursor_for_id(100));
@@ -261,13 +346,25 @@ fn thousand_users_in_twelve_calls() {
 #[test]
 fn users_are_mapped_with_positions() {
     let mut s = session();
-    s.transport().push_json(200, &token(1)).push_json(200, &seeded_fields_json()).push_json(200, &users_answer(&[6], false, 1, true));
+    s.transport()
+        .push_json(200, &token(1))
+        .push_json(200, &seeded_fields_json())
+        .push_json(200, &users_answer(&[6], false, 1, true));
     let page = s.list_users(None, 0).unwrap();
     assert_eq!(page.next_page_token, None);
     let u = &page.users[0];
-    assert_eq!((u.id.as_str(), u.display_name.as_str(), u.active), ("6", "First LAST6", true));
+    assert_eq!(
+        (u.id.as_str(), u.display_name.as_str(), u.active),
+        ("6", "First LAST6", true)
+    );
     let pos = u.attributes.iter().find(|a| a.name == "position").unwrap();
-    assert_eq!(pos.values, vec![Value::Choice(crate::model::ChoiceValue { id: "53".into(), label: "Direction/CTO".into() })]);
+    assert_eq!(
+        pos.values,
+        vec![Value::Choice(crate::model::ChoiceValue {
+            id: "53".into(),
+            label: "Direction/CTO".into()
+        })]
+    );
     let body: serde_json::Value = serde_json::from_str(&s.transport().body(2)).unwrap();
     assert_eq!(body["variables"]["first"], 100);
     // Positions are cached: listing position choices costs nothing more.
@@ -281,7 +378,10 @@ fn users_are_mapped_with_positions() {
 #[test]
 fn page_size_is_clamped_and_tokens_checked() {
     let mut s = session();
-    s.transport().push_json(200, &token(1)).push_json(200, &seeded_fields_json()).push_json(200, &users_answer(&[], false, 0, true));
+    s.transport()
+        .push_json(200, &token(1))
+        .push_json(200, &seeded_fields_json())
+        .push_json(200, &users_answer(&[], false, 0, true));
     let page = s.list_users(None, 5000).unwrap();
     assert!(page.users.is_empty() && page.next_page_token.is_none());
     let body: serde_json::Value = serde_json::from_str(&s.transport().body(2)).unwrap();
@@ -297,17 +397,22 @@ fn page_size_is_clamped_and_tokens_checked() {
 #[test]
 fn get_user_paths() {
     let mut s = session();
-    s.transport().push_json(200, &token(1)).push_json(200, &seeded_fields_json()).push_json(200, &users_answer(&[42], true, 100, true));
+    s.transport()
+        .push_json(200, &token(1))
+        .push_json(200, &seeded_fields_json())
+        .push_json(200, &users_answer(&[42], true, 100, true));
     let u = s.get_user("42").unwrap();
     assert_eq!(u.id, "42");
     let body: serde_json::Value = serde_json::from_str(&s.transport().body(2)).unwrap();
     assert_eq!(body["variables"]["first"], 1);
     assert_eq!(body["variables"]["after"], api::cursor_for_id(41));
     // The next record is another one: not found.
-    s.transport().push_json(200, &users_answer(&[44], true, 100, false));
+    s.transport()
+        .push_json(200, &users_answer(&[44], true, 100, false));
     assert!(matches!(s.get_user("43"), Err(Error::NotFound(_))));
     // Nothing after: not found.
-    s.transport().push_json(200, &users_answer(&[], false, 100, false));
+    s.transport()
+        .push_json(200, &users_answer(&[], false, 100, false));
     assert!(matches!(s.get_user("4000"), Err(Error::NotFound(_))));
     // Non-numeric ids never reach the network.
     let before = s.transport().count();
@@ -320,12 +425,17 @@ fn get_user_paths() {
 #[test]
 fn list_choices_cases() {
     let mut s = session();
-    s.transport().push_json(200, &token(1)).push_json(200, &seeded_fields_json());
+    s.transport()
+        .push_json(200, &token(1))
+        .push_json(200, &seeded_fields_json());
     let roots = s.list_choices("business_unit", None).unwrap();
     assert_eq!(roots.len(), 1);
     assert!(roots[0].has_children);
     let paris = s.list_choices("business_unit", Some("501")).unwrap();
-    assert_eq!((paris[0].id.as_str(), paris[0].path.as_str()), ("502", "Sales/France/Paris"));
+    assert_eq!(
+        (paris[0].id.as_str(), paris[0].path.as_str()),
+        ("502", "Sales/France/Paris")
+    );
     assert_eq!(s.list_choices("contract.type", None).unwrap().len(), 2);
     match s.list_choices("nope", None) {
         Err(Error::InvalidInput(a)) => assert_eq!(a.name, "nope"),
@@ -335,15 +445,24 @@ fn list_choices_cases() {
         Err(Error::InvalidInput(a)) => assert_eq!(a.name, "first_name"),
         other => panic!("{other:?}"),
     }
-    assert!(matches!(s.list_choices("active", None), Err(Error::InvalidInput(_))));
+    assert!(matches!(
+        s.list_choices("active", None),
+        Err(Error::InvalidInput(_))
+    ));
     match s.list_choices("business_unit", Some("9999")) {
         Err(Error::InvalidInput(a)) => assert_eq!(a.name, "parent"),
         other => panic!("{other:?}"),
     }
     assert_eq!(s.transport().count(), 2);
     // Positions not cached yet: one GraphQL call for them.
-    s.transport().push_json(200, &serde_json::json!({"data": {"positions": positions()}, "errors": null}));
-    assert_eq!(s.list_choices("position", None).unwrap()[0].label, "Direction");
+    s.transport().push_json(
+        200,
+        &serde_json::json!({"data": {"positions": positions()}, "errors": null}),
+    );
+    assert_eq!(
+        s.list_choices("position", None).unwrap()[0].label,
+        "Direction"
+    );
     let body: serde_json::Value = serde_json::from_str(&s.transport().body(2)).unwrap();
     assert!(body["query"].as_str().unwrap().contains("alias: \"pos\""));
 }
@@ -363,8 +482,14 @@ fn options_through_rest_when_not_included() {
     let kids = s.list_choices("usr_site", Some("1")).unwrap();
     assert_eq!(kids[0].path, "Europe/Lyon");
     assert_eq!(kids[0].parent.as_deref(), Some("1"));
-    assert_eq!(s.transport().request(2).url, format!("{BASE}/fields/31/options"));
-    assert_eq!(s.transport().request(3).url, format!("{BASE}/fields/31/options?parent=1"));
+    assert_eq!(
+        s.transport().request(2).url,
+        format!("{BASE}/fields/31/options")
+    );
+    assert_eq!(
+        s.transport().request(3).url,
+        format!("{BASE}/fields/31/options?parent=1")
+    );
 }
 
 #[test]

@@ -19,10 +19,10 @@ pub struct WakiTransport;
 
 /// A refused request (wasi-http `HttpRequestDenied`) is `egress-denied`; anything else that
 /// left no response (DNS, connection refused, timeouts, resets, truncated bodies) is transient.
-fn classify(err: &anyhow::Error) -> TransportError {
-    let text = format!("{err:#}");
-    let denied = matches!(err.downcast_ref::<ErrorCode>(), Some(ErrorCode::HttpRequestDenied))
-        || text.contains("HttpRequestDenied");
+/// `code` is the wasi-http error when waki's (anyhow) error wraps one; `text` its rendering.
+fn classify(code: Option<&ErrorCode>, text: String) -> TransportError {
+    let denied =
+        matches!(code, Some(ErrorCode::HttpRequestDenied)) || text.contains("HttpRequestDenied");
     if denied {
         TransportError::Denied("the host refused the outbound request (host not allowed)".into())
     } else {
@@ -38,28 +38,46 @@ impl Transport for WakiTransport {
             Method::Post => client.post(&req.url),
         };
         for (k, v) in &req.headers {
-            let name = HeaderName::from_bytes(k.as_bytes())
-                .map_err(|_| TransportError::Unavailable(format!("invalid header name `{}`", short(k))))?;
-            let value = HeaderValue::from_str(v)
-                .map_err(|_| TransportError::Unavailable(format!("invalid value for header `{}`", short(k))))?;
+            let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| {
+                TransportError::Unavailable(format!("invalid header name `{}`", short(k)))
+            })?;
+            let value = HeaderValue::from_str(v).map_err(|_| {
+                TransportError::Unavailable(format!("invalid value for header `{}`", short(k)))
+            })?;
             builder = builder.header(name, value);
         }
         if let Some(body) = req.body {
             builder = builder.body(body);
         }
-        let resp = builder.connect_timeout(CONNECT_TIMEOUT).send().map_err(|e| classify(&e))?;
+        let resp = builder
+            .connect_timeout(CONNECT_TIMEOUT)
+            .send()
+            .map_err(|e| classify(e.downcast_ref::<ErrorCode>(), format!("{e:#}")))?;
         let status = resp.status_code();
         let headers = resp
             .headers()
             .iter()
-            .filter_map(|(k, v)| v.to_str().ok().map(|v| (k.as_str().to_string(), v.to_string())))
+            .filter_map(|(k, v)| {
+                v.to_str()
+                    .ok()
+                    .map(|v| (k.as_str().to_string(), v.to_string()))
+            })
             .collect();
-        let body = resp.body().map_err(|e| classify(&e))?;
-        Ok(HttpResponse { status, headers, body })
+        let body = resp
+            .body()
+            .map_err(|e| classify(e.downcast_ref::<ErrorCode>(), format!("{e:#}")))?;
+        Ok(HttpResponse {
+            status,
+            headers,
+            body,
+        })
     }
 
     fn now_unix(&self) -> u64 {
-        SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+        SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0)
     }
 
     fn log(&self, level: LogLevel, message: &str) {
