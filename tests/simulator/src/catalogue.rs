@@ -80,6 +80,8 @@ pub const CATEGORIES: &[(u64, &str, &str, &str)] = &[
     (6, "usr_status", "Statut", "usr"),
     (7, "usr_custom", "Personnalisé", "usr"),
     (8, "pos_general", "Général", "pos"),
+    (9, "usr_onboarding", "Onboarding", "usr"),
+    (10, "usr_offboarding", "Offboarding", "usr"),
 ];
 
 /// One option of a list / hierarchy / radio / multi-checkbox field.
@@ -459,6 +461,7 @@ impl FieldCatalogue {
             .settings
             .push(("target_pso_type".into(), "pos".into()));
         fields.push(pos_parent);
+        crate::forms::extend_catalogue(&mut fields);
         FieldCatalogue { fields }
     }
 }

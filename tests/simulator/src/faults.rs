@@ -22,6 +22,17 @@ pub enum Fault {
         millis: u64,
         times: u32,
     },
+    /// Like `Status`, but only for requests with this `method` (e.g. `POST`: fail the writes,
+    /// let the reads through). With `after_handling`, the request is **handled first** (a write
+    /// is applied) and the client still gets `status`: a lost response.
+    MethodStatus {
+        method: String,
+        path_prefix: String,
+        status: u16,
+        body: Option<String>,
+        times: u32,
+        after_handling: bool,
+    },
     /// Let `after_requests` matching requests through, then insert `count` generated users just
     /// before the next matching request is handled (once).
     InsertUsersAfter {
@@ -52,9 +63,39 @@ impl Fault {
             times,
         }
     }
+    /// `status` (default REST body) for `method` requests only, `times` times.
+    pub fn method_status(method: &str, path_prefix: &str, status: u16, times: u32) -> Fault {
+        Fault::MethodStatus {
+            method: method.to_ascii_uppercase(),
+            path_prefix: path_prefix.into(),
+            status,
+            body: None,
+            times,
+            after_handling: false,
+        }
+    }
+    /// The next `method` request under `path_prefix` is applied, but answered `status`.
+    pub fn lost_response(method: &str, path_prefix: &str, status: u16) -> Fault {
+        Fault::MethodStatus {
+            method: method.to_ascii_uppercase(),
+            path_prefix: path_prefix.into(),
+            status,
+            body: None,
+            times: 1,
+            after_handling: true,
+        }
+    }
+    fn matches(&self, method: &str, path: &str) -> bool {
+        let method_ok = match self {
+            Fault::MethodStatus { method: m, .. } => m.eq_ignore_ascii_case(method),
+            _ => true,
+        };
+        method_ok && path.starts_with(self.prefix())
+    }
     fn prefix(&self) -> &str {
         match self {
-            Fault::Status { path_prefix, .. }
+            Fault::MethodStatus { path_prefix, .. }
+            | Fault::Status { path_prefix, .. }
             | Fault::Malformed { path_prefix, .. }
             | Fault::Delay { path_prefix, .. }
             | Fault::InsertUsersAfter { path_prefix, .. } => path_prefix,
@@ -68,6 +109,8 @@ pub struct Decision {
     pub delay_ms: u64,
     pub insert_users: u32,
     pub status: Option<(u16, Option<String>, Option<u32>)>,
+    /// Handle the request, then answer this status instead.
+    pub after: Option<(u16, Option<String>)>,
     pub malformed: bool,
 }
 
@@ -99,13 +142,9 @@ impl FaultQueue {
     }
 
     /// Match the request path against the queue and consume what fires.
-    pub fn decide(&mut self, path: &str) -> Decision {
+    pub fn decide(&mut self, method: &str, path: &str) -> Decision {
         let mut d = Decision::default();
-        for f in self
-            .faults
-            .iter_mut()
-            .filter(|f| path.starts_with(f.prefix()))
-        {
+        for f in self.faults.iter_mut().filter(|f| f.matches(method, path)) {
             match f {
                 Fault::InsertUsersAfter {
                     after_requests,
@@ -140,11 +179,28 @@ impl FaultQueue {
                         d.malformed = true;
                     }
                 }
+                Fault::MethodStatus {
+                    status,
+                    body,
+                    times,
+                    after_handling,
+                    ..
+                } => {
+                    let free = d.status.is_none() && d.after.is_none() && !d.malformed;
+                    if free && consume(times) {
+                        if *after_handling {
+                            d.after = Some((*status, body.clone()));
+                        } else {
+                            d.status = Some((*status, body.clone(), None));
+                        }
+                    }
+                }
             }
         }
         self.faults.retain(|f| match f {
             Fault::InsertUsersAfter { count, .. } => *count > 0,
             Fault::Delay { times, .. }
+            | Fault::MethodStatus { times, .. }
             | Fault::Status { times, .. }
             | Fault::Malformed { times, .. } => *times > 0,
         });
@@ -165,15 +221,15 @@ mod tests {
             times: 1,
         });
         assert_eq!(
-            q.decide("/fields"),
+            q.decide("GET", "/fields"),
             Decision {
                 malformed: true,
                 ..Decision::default()
             }
         );
-        assert_eq!(q.decide("/search").status, Some((503, None, None)));
-        assert_eq!(q.decide("/search").status, Some((503, None, None)));
-        assert_eq!(q.decide("/search"), Decision::default());
+        assert_eq!(q.decide("GET", "/search").status, Some((503, None, None)));
+        assert_eq!(q.decide("GET", "/search").status, Some((503, None, None)));
+        assert_eq!(q.decide("GET", "/search"), Decision::default());
         assert_eq!(q.len(), 0);
     }
 
@@ -185,9 +241,25 @@ mod tests {
             after_requests: 1,
             count: 3,
         });
-        assert_eq!(q.decide("/graphql").insert_users, 0);
-        assert_eq!(q.decide("/search").insert_users, 0);
-        assert_eq!(q.decide("/graphql").insert_users, 3);
+        assert_eq!(q.decide("GET", "/graphql").insert_users, 0);
+        assert_eq!(q.decide("GET", "/search").insert_users, 0);
+        assert_eq!(q.decide("GET", "/graphql").insert_users, 3);
+        assert_eq!(q.len(), 0);
+    }
+}
+
+#[cfg(test)]
+mod method_tests {
+    use super::*;
+
+    #[test]
+    fn method_only() {
+        let mut q = FaultQueue::default();
+        q.push(Fault::method_status("post", "/psos", 503, 1));
+        q.push(Fault::lost_response("POST", "/psos", 502));
+        assert_eq!(q.decide("GET", "/psos/1"), Decision::default());
+        assert_eq!(q.decide("POST", "/psos").status, Some((503, None, None)));
+        assert_eq!(q.decide("POST", "/psos").after, Some((502, None)));
         assert_eq!(q.len(), 0);
     }
 }

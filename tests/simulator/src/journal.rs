@@ -1,5 +1,5 @@
 //! The request journal: one entry per request (method, path, redacted query, status, whether
-//! a valid Bearer token was sent, GraphQL root fields). It never holds the password, tokens
+//! a valid Bearer token was sent, GraphQL root fields, aliases a write named). It never holds the password, tokens
 //! or the Authorization header.
 
 use serde::Serialize;
@@ -17,11 +17,18 @@ pub struct JournalEntry {
     pub authorized: bool,
     /// Root field names of a GraphQL call (`["getPsoRecords", "getPsoRecords"]`), in order.
     pub graphql_roots: Vec<String>,
+    /// Field aliases a write request named (`data[].field_alias`, or the alias of `field_id`;
+    /// `usr_active` for `/status`), in order, without repeats. Never values. Empty for reads.
+    pub write_aliases: Vec<String>,
 }
 
 /// Response extension through which the GraphQL handler reports its root fields.
 #[derive(Clone, Debug)]
 pub struct GraphqlRoots(pub Vec<String>);
+
+/// Response extension through which the write handlers report the aliases a body named.
+#[derive(Clone, Debug)]
+pub struct WriteAliases(pub Vec<String>);
 
 /// Redact secret-looking parameters of a query string.
 pub fn redact_query(query: &str) -> String {

@@ -1,19 +1,25 @@
-//! A local simulator of the PeopleSpheres API (Keycloak token endpoint, REST reads, GraphQL
-//! reads) over a seeded, deterministic tenant, with scripted faults and a request journal.
+//! A local simulator of the PeopleSpheres API (Keycloak token endpoint, REST reads and writes,
+//! GraphQL reads) over a seeded, deterministic tenant, with scripted faults and a request journal.
 //! No test ever needs the internet: start a [`Simulator`] on loopback and point the connector
 //! at [`Simulator::url`]. This module owns the public handle; the wire format is in `wire.rs`.
 
+mod answers;
+mod apply;
 mod auth;
 mod catalogue;
 mod faults;
+mod forms;
 mod graphql;
+mod history;
 mod journal;
 mod rest;
 mod rng;
 mod seed;
 mod server;
 mod tenant;
+mod validate;
 mod wire;
+mod writes;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -27,11 +33,14 @@ pub use auth::{CLIENT_IDS, REFRESH_TTL_SECS, TOKEN_PATH};
 pub use catalogue::{FieldCatalogue, PSO_TYPES, SimField, SimOption, SimPsoType};
 pub use faults::Fault;
 pub use graphql::MAX_FIRST;
+pub use history::HistoryEntry;
 pub use journal::JournalEntry;
 pub use rng::REFERENCE_DATE;
 pub use seed::ascii_fold;
 pub use tenant::{SimPosition, SimUser};
-pub use wire::{decode_cursor, encode_cursor};
+pub use wire::{
+    FORM_INSTANCES, answer_id, decode_answer_id, decode_cursor, encode_cursor, row_batch,
+};
 
 use server::{Shared, lock};
 
@@ -218,6 +227,27 @@ impl Simulator {
     /// Set or clear one value (the `fieldAliasAndValue` encoding); false for an unknown id.
     pub fn set_value(&self, id: u64, alias: &str, value: Option<Value>) -> bool {
         lock(&self.shared.tenant).set_value(id, alias, value)
+    }
+
+    /// History of one top-level field (alias) of a record, newest first (as the REST endpoint).
+    pub fn field_history(&self, pso: u64, alias: &str) -> Vec<HistoryEntry> {
+        let t = lock(&self.shared.tenant);
+        let Some(id) = t
+            .catalogue
+            .any_field("usr", alias)
+            .map(|(f, p)| p.unwrap_or(f).id)
+        else {
+            return Vec::new();
+        };
+        t.history.of(pso, id).into_iter().cloned().collect()
+    }
+    /// Presence status of a user (`default` unless set through `POST /psos/{id}/status`).
+    pub fn presence(&self, id: u64) -> String {
+        lock(&self.shared.tenant)
+            .presence
+            .get(&id)
+            .cloned()
+            .unwrap_or_else(|| "default".into())
     }
 
     /// Queue a scripted fault.

@@ -172,8 +172,9 @@ fn search_user_item(t: &Tenant, pso: &SimPsoType, u: &crate::tenant::SimUser) ->
     .filter_map(|a| t.catalogue.field("usr", a))
     .map(|f| wire::search_field_json(t, f, u.values.get(&f.alias)))
     .collect();
+    let status = t.presence.get(&u.id).map_or("default", String::as_str);
     json!({
-        "id": u.id, "status": "default", "display_value": [name], "display_name": name,
+        "id": u.id, "status": status, "display_value": [name], "display_name": name,
         "profile_form": wire::profile_form_json(t, pso, u.active), "fields": fields,
     })
 }
@@ -276,7 +277,7 @@ fn pso_body(
         .collect();
     json!({
         "summary": summary,
-        "pso": { "id": id, "external_id": ext, "status": "default", "profile_form": wire::profile_form_json(t, pso, active),
+        "pso": { "id": id, "external_id": ext, "status": t.presence.get(&id).map_or("default", String::as_str), "profile_form": wire::profile_form_json(t, pso, active),
                  "pso_type": wire::pso_type_json(pso), "categories": categories, "fields": fields },
     })
 }

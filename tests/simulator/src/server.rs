@@ -15,10 +15,10 @@ use axum::routing::{get, post};
 use crate::auth::{TOKEN_PATH, TokenStore};
 use crate::faults::FaultQueue;
 use crate::graphql::{self, SimSchema};
-use crate::journal::{GraphqlRoots, JournalEntry, redact_query};
-use crate::rest;
+use crate::journal::{GraphqlRoots, JournalEntry, WriteAliases, redact_query};
 use crate::tenant::Tenant;
 use crate::wire::{default_fault_message, rest_error, unauthenticated};
+use crate::{forms, history, rest, writes};
 
 /// Everything the handlers and the handle share. Mutexes are never held across an await.
 pub struct Shared {
@@ -61,8 +61,19 @@ pub fn router(shared: Arc<Shared>) -> Router {
     Router::new()
         .route(TOKEN_PATH, post(crate::auth::token))
         .route("/search", get(rest::search))
+        .route("/psos", post(writes::create))
         .route("/psos/{id}", get(rest::pso))
         .route("/psos/{id}/fields", get(rest::pso_fields))
+        .route("/psos/{id}/status", post(writes::status))
+        .route(
+            "/psos/{id}/form-instances/{fi}",
+            get(forms::get_pso_form).post(writes::update),
+        )
+        .route("/form-instances", get(forms::list_instances))
+        .route("/form-instances/{id}", get(forms::get_instance))
+        .route("/forms/{id}", get(forms::get_form))
+        .route("/history/psos/{pso}/{field}", get(history::handler))
+        .route("/resources/history-actions", get(history::actions))
         .route("/fields", get(rest::fields))
         .route("/fields/{id}", get(rest::field))
         .route("/fields/{id}/options", get(rest::field_options))
@@ -75,6 +86,9 @@ pub fn router(shared: Arc<Shared>) -> Router {
         .layer(from_fn_with_state(shared.clone(), gate))
         .with_state(shared)
 }
+
+/// Largest request body the simulator reads.
+const MAX_REQUEST_BYTES: usize = 16 << 20;
 
 /// Inner gate (matched routes only): a live Bearer token, and no outdated mobile client.
 async fn require_token(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
@@ -113,11 +127,18 @@ fn outdated_mobile(v: &str) -> bool {
 
 /// Outer gate (every request): scripted faults, then the journal entry.
 async fn gate(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Response {
+    // Read the whole request body before anything can answer early (401, scripted faults), as
+    // a real server does: answering mid-upload resets the connection under the client.
+    let (parts, body) = req.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_REQUEST_BYTES).await else {
+        return rest_error(StatusCode::PAYLOAD_TOO_LARGE, "Request body too large.");
+    };
+    let req = Request::from_parts(parts, Body::from(bytes));
     let method = req.method().to_string();
     let path = req.uri().path().to_string();
     let query = redact_query(req.uri().query().unwrap_or(""));
     let authorized = bearer(&req).is_some_and(|t| lock(&s.tokens).is_valid(t));
-    let decision = lock(&s.faults).decide(&path);
+    let decision = lock(&s.faults).decide(&method, &path);
     if decision.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.delay_ms)).await;
     }
@@ -139,7 +160,23 @@ async fn gate(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respons
         }
         r
     } else {
-        next.run(req).await
+        let handled = next.run(req).await;
+        match decision.after {
+            None => handled,
+            Some((status, body)) => {
+                let code = StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_GATEWAY);
+                let mut r = match body {
+                    Some(b) => {
+                        (code, [(header::CONTENT_TYPE, "application/json")], b).into_response()
+                    }
+                    None => rest_error(code, default_fault_message(status)),
+                };
+                if let Some(w) = handled.extensions().get::<WriteAliases>() {
+                    r.extensions_mut().insert(w.clone());
+                }
+                r
+            }
+        }
     };
     if decision.malformed {
         let (mut parts, body) = resp.into_parts();
@@ -160,6 +197,11 @@ async fn gate(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respons
         .get::<GraphqlRoots>()
         .map(|r| r.0.clone())
         .unwrap_or_default();
+    let write_aliases = resp
+        .extensions()
+        .get::<WriteAliases>()
+        .map(|r| r.0.clone())
+        .unwrap_or_default();
     lock(&s.journal).push(JournalEntry {
         method,
         path,
@@ -167,6 +209,7 @@ async fn gate(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respons
         status: resp.status().as_u16(),
         authorized,
         graphql_roots,
+        write_aliases,
     });
     resp
 }

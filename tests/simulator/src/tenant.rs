@@ -8,8 +8,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::catalogue::FieldCatalogue;
-use crate::rng::Rng;
-use crate::seed;
+use crate::history::History;
+use crate::rng::{Rng, fmt_date, reference_day};
+use crate::{forms, history, seed};
 
 /// A user (`usr` record).
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -75,13 +76,20 @@ pub struct Tenant {
     pub next_id: u64,
     /// Randomness for users inserted after seeding (deterministic too).
     pub rng: Rng,
+    /// Field history of every record.
+    pub history: History,
+    /// Presence `status` set through `POST /psos/{id}/status` (absent = `default`).
+    pub presence: BTreeMap<u64, String>,
+    /// Simulated clock: seconds since the reference day's 09:00:00, one tick per write.
+    pub clock: u64,
 }
 
 impl Tenant {
     /// Seed a tenant of `users` users.
     pub fn seeded(users: usize, seed_value: u64) -> Tenant {
         let catalogue = FieldCatalogue::build();
-        let (users, positions) = seed::generate(seed_value, users, &catalogue);
+        let (mut users, positions) = seed::generate(seed_value, users, &catalogue);
+        forms::seed_answers(&mut users, seed_value, &catalogue);
         let next_id = users
             .iter()
             .map(|u| u.id)
@@ -89,13 +97,48 @@ impl Tenant {
             .max()
             .unwrap_or(0)
             + 1;
-        Tenant {
+        let mut t = Tenant {
             catalogue,
             users,
             positions,
             next_id,
             rng: Rng::new(seed_value ^ 0x5EED_1A5E_0000_0001),
+            history: History::default(),
+            presence: BTreeMap::new(),
+            clock: 0,
+        };
+        history::seed(&mut t);
+        t
+    }
+
+    /// Advance the clock; `(REST "YYYY-MM-DD HH:mm:ss", ISO "…Z")` of the new instant.
+    pub fn tick(&mut self) -> (String, String) {
+        self.clock += 1;
+        let secs = 9 * 3600 + self.clock;
+        let day = fmt_date(reference_day() + (secs / 86_400) as i64);
+        let (h, m, s) = ((secs / 3600) % 24, (secs / 60) % 60, secs % 60);
+        (
+            format!("{day} {h:02}:{m:02}:{s:02}"),
+            format!("{day}T{h:02}:{m:02}:{s:02}Z"),
+        )
+    }
+
+    /// Append history for a top-level field of a user (unknown alias: nothing), authored by the API.
+    pub fn record_change(
+        &mut self,
+        id: u64,
+        alias: &str,
+        old: Option<&Value>,
+        new: Option<&Value>,
+    ) {
+        let Some(fid) = self.catalogue.field("usr", alias).map(|f| f.id) else {
+            return;
+        };
+        if old == new {
+            return;
         }
+        let (at, _) = self.tick();
+        self.history.record(id, fid, old, new, 0, &at);
     }
 
     /// A user by REST id.
@@ -105,7 +148,8 @@ impl Tenant {
             .ok()
             .and_then(|i| self.users.get(i))
     }
-    fn user_mut(&mut self, id: u64) -> Option<&mut SimUser> {
+    /// Mutable user by REST id.
+    pub fn user_mut(&mut self, id: u64) -> Option<&mut SimUser> {
         let i = self.users.binary_search_by_key(&id, |u| u.id).ok()?;
         self.users.get_mut(i)
     }
@@ -152,6 +196,9 @@ impl Tenant {
 
     /// Suspend or resume; false for an unknown id.
     pub fn set_active(&mut self, id: u64, active: bool) -> bool {
+        let old = self
+            .user(id)
+            .and_then(|u| u.values.get("usr_active").cloned());
         let Some(u) = self.user_mut(id) else {
             return false;
         };
@@ -163,11 +210,15 @@ impl Tenant {
         };
         u.values
             .insert("usr_active".to_string(), Value::String(v.to_string()));
+        let new = Some(Value::String(v.to_string()));
+        self.record_change(id, "usr_active", old.as_ref(), new.as_ref());
         true
     }
 
     /// Set (`Some`) or clear (`None`) a value; false for an unknown id.
     pub fn set_value(&mut self, id: u64, alias: &str, value: Option<Value>) -> bool {
+        let old = self.user(id).and_then(|u| u.values.get(alias).cloned());
+        let new = value.clone();
         let Some(u) = self.user_mut(id) else {
             return false;
         };
@@ -182,6 +233,7 @@ impl Tenant {
         if alias == "usr_active" {
             u.active = u.values.get("usr_active").and_then(Value::as_str) != Some("usr_active_no");
         }
+        self.record_change(id, alias, old.as_ref(), new.as_ref());
         true
     }
 }

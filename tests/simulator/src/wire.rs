@@ -276,3 +276,105 @@ pub fn pagination_json(
         "total_pages": total_pages, "links": links,
     } })
 }
+
+// ---------------------------------------------------------------------------------------------
+// Writes (WIRE.md "Writes").
+
+/// `(form instance id, form id, name, assignment type)` of the `usr` form instances.
+pub const FORM_INSTANCES: &[(u64, u64, &str, &str)] = &[
+    (1, 1, "Création utilisateur", "permanent"),
+    (2, 2, "Profil utilisateur", "permanent"),
+    (10, 10, "Rapport d'étonnement", "unique"),
+    (11, 11, "Entretien de sortie", "unique"),
+];
+/// The creation form instance of `usr`.
+pub const CREATION_FORM: u64 = 1;
+/// The profile form instance of `usr`.
+pub const PROFILE_FORM: u64 = 2;
+/// The onboarding (surprise report) form instance and its composite field.
+pub const SURPRISE_FORM: (u64, &str) = (10, "usr_surprise_report");
+/// The offboarding (exit interview) form instance and its composite field.
+pub const EXIT_FORM: (u64, &str) = (11, "usr_exit_interview");
+/// `status` values accepted by `POST /psos/{id}/status`.
+pub const PRESENCE_STATUSES: &[&str] = &["default", "on_leave", "on_remote", "at_the_office"];
+/// Author of writes made through the API: `{id, first_name, last_name}`.
+pub const API_AUTHOR: (u64, &str, &str) = (0, "API", "Sandbox");
+/// History action types: `(id, alias, name)`.
+pub const HISTORY_ACTIONS: &[(u64, &str, &str)] = &[
+    (1, "created", "Création"),
+    (2, "updated", "Modification"),
+    (3, "deleted", "Suppression"),
+];
+
+/// Answer id of value `index` of field (or sub-field) `field_id` of user `user`
+/// (positional: valid until the next write to that field).
+pub fn answer_id(user: u64, field_id: u64, index: usize) -> u64 {
+    user * 1_000_000 + (field_id % 1000) * 1000 + (index as u64 % 1000)
+}
+
+/// Inverse of [`answer_id`]: `(user, field id, index)`.
+pub fn decode_answer_id(a: u64) -> (u64, u64, usize) {
+    (a / 1_000_000, (a / 1000) % 1000, (a % 1000) as usize)
+}
+
+/// The `batch` of stored row `row` of composite `field_id` of user `user`.
+pub fn row_batch(user: u64, field_id: u64, row: usize) -> String {
+    format!(
+        "{user:08x}-0000-4000-8000-{:012}",
+        (field_id % 1000) * 1000 + row as u64
+    )
+}
+
+/// The 400 with several fields: `errors` keyed by field alias (or body key).
+pub fn validation_errors(errors: &std::collections::BTreeMap<String, Vec<String>>) -> Response {
+    let body = json!({ "message": "400 Bad Request", "errors": errors, "status_code": 400 });
+    (StatusCode::BAD_REQUEST, Json(body)).into_response()
+}
+
+/// The 422 of a duplicate unique value; `aliases` in field order, non-empty.
+pub fn unique_error(aliases: &[String]) -> Response {
+    let first = aliases.first().map_or("value", String::as_str);
+    let errors: serde_json::Map<String, Value> = aliases
+        .iter()
+        .map(|a| (a.clone(), json!(["has already been taken"])))
+        .collect();
+    let body = json!({
+        "message": format!("The {first} has already been taken."), "errors": errors, "status_code": 422,
+    });
+    (StatusCode::UNPROCESSABLE_ENTITY, Json(body)).into_response()
+}
+
+/// `202 Accepted` with an empty body.
+pub fn accepted() -> Response {
+    StatusCode::ACCEPTED.into_response()
+}
+
+/// A `FormInstance` of `/form-instances`.
+pub fn form_instance_json(fi: &(u64, u64, &str, &str), pso: &SimPsoType) -> Value {
+    json!({
+        "id": fi.0, "name": fi.2, "description": "", "form_id": fi.1, "is_active": true,
+        "removable": fi.0 >= 10, "effective_date": "2019-01-15 08:00:00",
+        "assignment_type": fi.3, "pso_type": pso_type_json(pso),
+    })
+}
+
+/// `{id, first_name, last_name}` of a history author (`None`: the API account).
+pub fn author_json(u: Option<&SimUser>) -> Value {
+    match u {
+        Some(u) => {
+            json!({ "id": u.id, "first_name": u.text("usr_first_name"), "last_name": u.text("usr_last_name") })
+        }
+        None => {
+            json!({ "id": API_AUTHOR.0, "first_name": API_AUTHOR.1, "last_name": API_AUTHOR.2 })
+        }
+    }
+}
+
+/// One entry of `GET /history/psos/{pso}/{field}`.
+pub fn history_entry_json(t: &Tenant, f: &SimField, e: &crate::history::HistoryEntry) -> Value {
+    json!({
+        "id": e.id, "name": f.name, "field": f.alias, "data_type": data_type_json(&f.data_type),
+        "action_type": e.action, "user": author_json(t.user(e.author).filter(|_| e.author != 0)),
+        "value": e.value, "old_value": e.old_value, "updated_at": e.at,
+    })
+}

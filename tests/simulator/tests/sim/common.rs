@@ -91,3 +91,13 @@ pub async fn gql(sim: &Simulator, token: &str, query: &str, variables: Value) ->
         .expect("request");
     send(sim, req).await
 }
+
+pub async fn post_json(sim: &Simulator, uri: &str, token: &str, body: &Value) -> Reply {
+    let req = Request::post(uri)
+        .header("authorization", format!("Bearer {token}"))
+        .header("content-type", "application/json")
+        .header("accept", "application/json")
+        .body(Body::from(body.to_string()))
+        .expect("request");
+    send(sim, req).await
+}

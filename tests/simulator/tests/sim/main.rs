@@ -6,3 +6,7 @@ mod faults;
 mod graphql;
 mod rest;
 mod seed;
+mod writes;
+mod writes_forms;
+mod writes_history;
+mod writes_update;
