@@ -4,7 +4,9 @@
 
 use std::path::PathBuf;
 
-use ps_simulator::{SimConfig, Simulator};
+use ps_simulator::{Fault, SimConfig, Simulator};
+
+use crate::conformance::FaultInjector;
 
 use crate::model::Config;
 
@@ -43,5 +45,24 @@ impl Sandbox {
             ("login".into(), self.simulator.login().to_string()),
             ("password".into(), self.simulator.password().to_string()),
         ]
+    }
+}
+
+/// The sandbox tenant can stage faults, so the conformance fault cases run against it.
+impl FaultInjector for Sandbox {
+    fn rate_limit_once(&self, secs: u32) {
+        self.simulator.inject(Fault::rate_limited("/", secs));
+    }
+
+    fn fail_with(&self, status: u16, times: u32) {
+        self.simulator.inject(Fault::status("/", status, times));
+    }
+
+    fn malformed(&self, times: u32) {
+        self.simulator.inject(Fault::Malformed { path_prefix: "/".into(), times });
+    }
+
+    fn clear(&self) {
+        self.simulator.clear_faults();
     }
 }

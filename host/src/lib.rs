@@ -11,8 +11,10 @@ pub mod engine;
 pub mod error;
 pub mod loader;
 pub mod model;
+pub mod registry;
 pub mod runtime;
 pub mod sandbox;
+pub mod serve;
 pub mod settings;
 
 pub use bindings::CONTRACT_VERSION;

@@ -45,3 +45,9 @@ pub fn simulator(users: usize) -> Simulator {
 pub fn config_for(sim: &Simulator) -> Config {
     vec![("url".into(), sim.url()), ("login".into(), sim.login().into()), ("password".into(), sim.password().into())]
 }
+
+/// A mock connector component built by tests/build.rs (`good`, `v2`, `repeat-user`,
+/// `ignore-page-size`, `undeclared-attribute`, `untyped-error`, `trap`).
+pub fn mock_component(variant: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("MOCK_COMPONENTS_DIR")).join(format!("mock-{variant}.wasm"))
+}

@@ -17,7 +17,12 @@ use crate::settings::Settings;
 /// Everything a command needs.
 pub(crate) struct Context {
     pub connector: WasmConnector,
-    session: Box<dyn Session>,
+    /// The connector configuration in use (holds secrets: never print it).
+    pub config: crate::model::Config,
+    session: Option<Box<dyn Session>>,
+    /// The sandbox limits and runtime options the connector was loaded with.
+    pub limits: Limits,
+    pub runtime_options: RuntimeOptions,
     pub sandbox: Option<Sandbox>,
 }
 
@@ -32,11 +37,19 @@ impl Context {
 
     /// Loads the component, resolves the tenant and opens a session.
     pub async fn with_session(global: &Global, err: &mut dyn Write) -> Result<Context, Failure> {
+        let mut ctx = Self::with_tenant(global, err).await?;
+        ctx.session = Some(ctx.connector.open(ctx.config.clone()).await?);
+        Ok(ctx)
+    }
+
+    /// Loads the component and resolves the tenant, without opening a session.
+    pub async fn with_tenant(global: &Global, err: &mut dyn Write) -> Result<Context, Failure> {
         let settings = load_settings(global)?;
         let path = component_path(global, settings.as_ref());
         let limits = settings.as_ref().map(Settings::limits).unwrap_or_default();
         let operator_allow = settings.as_ref().and_then(Settings::operator_allow);
-        let connector = load(&path, limits, RuntimeOptions { operator_allow, log: log_sink(global.verbose) }).await?;
+        let runtime_options = RuntimeOptions { operator_allow, log: log_sink(global.verbose) };
+        let connector = load(&path, limits.clone(), runtime_options.clone()).await?;
         let (config, sandbox) = match &settings {
             Some(s) => (s.connector_config(connector.description()).map_err(usage)?, None),
             None => {
@@ -52,13 +65,16 @@ impl Context {
                 (sandbox.connector_config(), Some(sandbox))
             }
         };
-        let session = connector.open(config).await?;
-        Ok(Context { connector, session, sandbox })
+        Ok(Context { connector, config, session: None, limits, runtime_options, sandbox })
     }
 
-    /// The open session.
+    /// The session `with_session` opened.
     pub fn session(&mut self) -> &mut dyn Session {
-        self.session.as_mut()
+        match self.session.as_mut() {
+            Some(s) => s.as_mut(),
+            // Commands that read users are all built with `with_session`.
+            None => unreachable!("command used a session it did not open"),
+        }
     }
 
     /// "the built-in sandbox tenant" or "the configured tenant".

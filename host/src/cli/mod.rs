@@ -75,6 +75,31 @@ enum Command {
     /// Read users.
     #[command(subcommand)]
     Users(UsersCommand),
+    /// Run the conformance suite against the connector; exits non-zero when a case fails.
+    Conformance {
+        /// Run only the cases that write nothing (fit for a production tenant).
+        #[arg(long)]
+        read_only: bool,
+        /// Also write a JUnit XML report to this file.
+        #[arg(long)]
+        junit: Option<PathBuf>,
+        /// Page size for the listing cases (0 = the connector's default).
+        #[arg(long, default_value_t = 0)]
+        page_size: u32,
+    },
+    /// Keep the connector loaded and serve calls and swaps over a loopback HTTP API (see
+    /// `connector_host::serve`) until Ctrl-C.
+    Serve {
+        /// Loopback address to listen on.
+        #[arg(long, default_value = "127.0.0.1:7400")]
+        listen: std::net::SocketAddr,
+        /// The name the connector is served under.
+        #[arg(long, default_value = "peoplespheres")]
+        name: String,
+        /// Swap the connector in when its component file changes.
+        #[arg(long)]
+        watch: bool,
+    },
     /// Serve the built-in PeopleSpheres sandbox tenant until Ctrl-C.
     Sandbox {
         /// Port on 127.0.0.1 (0 picks a free one).
@@ -153,6 +178,7 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             render::inspect(out, &connector, global.json)?;
         }
         Command::Sandbox { port } => serve_sandbox(&global, port, out).await?,
+        Command::Serve { listen, name, watch } => serve(&global, listen, &name, watch, out, err).await?,
         Command::Import { page_size } => {
             let mut ctx = Context::with_session(&global, err).await?;
             let started = std::time::Instant::now();
@@ -160,6 +186,25 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             let elapsed = started.elapsed();
             let fields = ctx.session().get_fields().await?;
             render::import(out, &ctx, &users, pages, elapsed, &fields, global.json)?;
+        }
+        Command::Conformance { read_only, junit, page_size } => {
+            let ctx = Context::with_tenant(&global, err).await?;
+            let faults = ctx.sandbox.as_ref().map(|s| s as &dyn crate::conformance::FaultInjector);
+            let target = crate::conformance::Target { connector: &ctx.connector, config: ctx.config.clone(), faults };
+            let options = crate::conformance::Options { read_only, page_size, ..Default::default() };
+            let report = crate::conformance::run(target, options).await;
+            if let Some(path) = junit {
+                std::fs::write(&path, report.to_junit()).map_err(|e| anyhow::anyhow!("cannot write the JUnit report {}: {e}", path.display()))?;
+            }
+            if global.json {
+                writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
+            } else {
+                write!(out, "{}", report.to_table())?;
+            }
+            let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
+            if !failed.is_empty() {
+                return Err(anyhow::anyhow!("{} conformance case(s) failed: {}", failed.len(), failed.join(", ")).into());
+            }
         }
         Command::Test => {
             let mut ctx = Context::with_session(&global, err).await?;
@@ -227,5 +272,30 @@ async fn serve_sandbox(global: &Global, port: u16, out: &mut dyn Write) -> Resul
     out.flush()?;
     tokio::signal::ctrl_c().await?;
     sandbox.simulator.shutdown().await;
+    Ok(())
+}
+
+async fn serve(global: &Global, listen: std::net::SocketAddr, name: &str, watch: bool, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+    if !listen.ip().is_loopback() {
+        return Err(Failure { error: anyhow::anyhow!("--listen {listen}: the admin API has no authentication, so it only listens on loopback"), code: EXIT_USAGE });
+    }
+    let ctx = Context::with_tenant(global, err).await?;
+    let engine = crate::engine::HostEngine::new(ctx.limits.clone())?;
+    let registry = std::sync::Arc::new(crate::registry::Registry::new(engine, ctx.runtime_options.clone()));
+    let path = ctx.connector.component().path.clone();
+    let version = registry.add(name, &path, ctx.config.clone()).await?;
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let local = listener.local_addr()?;
+    writeln!(out, "serving {name} {} from {} on http://{local} (Ctrl-C stops)", version.version(), path.display())?;
+    out.flush()?;
+    if watch {
+        let registry = registry.clone();
+        tokio::spawn(crate::serve::watch(registry, std::time::Duration::from_secs(1), |name, outcome| match outcome {
+            Ok(v) => eprintln!("swapped {name} to version {v}"),
+            Err(e) => eprintln!("kept the serving version of {name}: {e}"),
+        }));
+    }
+    let app = crate::serve::router(registry);
+    axum::serve(listener, app).with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await?;
     Ok(())
 }

@@ -1,0 +1,162 @@
+//! Named, hot-swappable connectors. [`Registry::swap`] fully prepares a new component (load,
+//! contract check, describe, the read-only conformance cases against the entry's tenant)
+//! before it replaces the serving one; calls already running keep the `Arc` of the version
+//! they started on and finish there. A refused swap leaves the old version serving; the
+//! replaced version is kept for a one-step [`Registry::rollback`].
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+use crate::conformance::{self, Options, Target};
+use crate::connector::{Connector, Session};
+use crate::engine::HostEngine;
+use crate::error::HostError;
+use crate::model::Config;
+use crate::runtime::{RuntimeOptions, WasmConnector};
+
+/// Why a registry operation was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RegistryError {
+    #[error("no connector named {0}")]
+    Unknown(String),
+    #[error("connector {name}: {source}")]
+    Load { name: String, source: HostError },
+    #[error("connector {name}: the new version failed the read-only conformance cases {cases}; the old version keeps serving")]
+    Conformance { name: String, cases: String },
+    #[error("connector {0} has no previous version to roll back to")]
+    NoPrevious(String),
+}
+
+/// One loaded version with its idle sessions.
+pub struct Version {
+    pub connector: WasmConnector,
+    pub path: PathBuf,
+    idle: Mutex<Vec<Box<dyn Session>>>,
+}
+
+impl std::fmt::Debug for Version {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Version").field("path", &self.path).field("version", &self.connector.description().version).finish()
+    }
+}
+
+impl Version {
+    /// The connector's own version string.
+    pub fn version(&self) -> &str {
+        &self.connector.description().version
+    }
+
+    /// A session of this version: an idle one, or a new one. Hand it back with
+    /// [`Version::give_back`] after a successful call; drop it after a failed one.
+    pub async fn take_session(&self, config: &Config) -> Result<Box<dyn Session>, HostError> {
+        let idle = self.idle.lock().ok().and_then(|mut v| v.pop());
+        match idle {
+            Some(s) => Ok(s),
+            None => self.connector.open(config.clone()).await,
+        }
+    }
+
+    /// Keeps a healthy session for the next call.
+    pub fn give_back(&self, session: Box<dyn Session>) {
+        if let Ok(mut v) = self.idle.lock() {
+            v.push(session);
+        }
+    }
+}
+
+struct Entry {
+    config: Config,
+    current: Arc<Version>,
+    previous: Option<Arc<Version>>,
+}
+
+/// The named connectors a host serves.
+pub struct Registry {
+    engine: Arc<HostEngine>,
+    options: RuntimeOptions,
+    entries: RwLock<BTreeMap<String, Entry>>,
+    /// Serialises swaps so two never prepare against each other.
+    swapping: tokio::sync::Mutex<()>,
+}
+
+impl std::fmt::Debug for Registry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Registry").field("names", &self.names()).finish_non_exhaustive()
+    }
+}
+
+impl Registry {
+    pub fn new(engine: Arc<HostEngine>, options: RuntimeOptions) -> Registry {
+        Registry { engine, options, entries: RwLock::default(), swapping: tokio::sync::Mutex::new(()) }
+    }
+
+    /// The registered names.
+    pub fn names(&self) -> Vec<String> {
+        self.entries.read().map(|e| e.keys().cloned().collect()).unwrap_or_default()
+    }
+
+    /// The version serving `name` now (callers keep the `Arc` for the whole call).
+    pub fn current(&self, name: &str) -> Result<Arc<Version>, RegistryError> {
+        let entries = self.entries.read().map_err(|_| RegistryError::Unknown(name.into()))?;
+        entries.get(name).map(|e| e.current.clone()).ok_or_else(|| RegistryError::Unknown(name.into()))
+    }
+
+    /// The configuration `name` runs with.
+    pub fn config(&self, name: &str) -> Result<Config, RegistryError> {
+        let entries = self.entries.read().map_err(|_| RegistryError::Unknown(name.into()))?;
+        entries.get(name).map(|e| e.config.clone()).ok_or_else(|| RegistryError::Unknown(name.into()))
+    }
+
+    /// The version kept for rollback, if any.
+    pub fn previous(&self, name: &str) -> Option<Arc<Version>> {
+        self.entries.read().ok().and_then(|e| e.get(name).and_then(|e| e.previous.clone()))
+    }
+
+    /// Loads a component and serves it as `name` (replacing nothing: use `swap` for that).
+    pub async fn add(&self, name: &str, path: &Path, config: Config) -> Result<Arc<Version>, RegistryError> {
+        let version = self.prepare(name, path, &config).await?;
+        if let Ok(mut entries) = self.entries.write() {
+            entries.insert(name.into(), Entry { config, current: version.clone(), previous: None });
+        }
+        Ok(version)
+    }
+
+    /// Prepares `path` and, when it passes, makes it serve `name`; the old version is kept for
+    /// rollback. On any failure the old version keeps serving.
+    pub async fn swap(&self, name: &str, path: &Path) -> Result<Arc<Version>, RegistryError> {
+        let _guard = self.swapping.lock().await;
+        let config = self.config(name)?;
+        let version = self.prepare(name, path, &config).await?;
+        let mut entries = self.entries.write().map_err(|_| RegistryError::Unknown(name.into()))?;
+        let entry = entries.get_mut(name).ok_or_else(|| RegistryError::Unknown(name.into()))?;
+        let old = std::mem::replace(&mut entry.current, version.clone());
+        entry.previous = Some(old);
+        Ok(version)
+    }
+
+    /// Puts the previous version back (and keeps the replaced one as the new previous).
+    pub async fn rollback(&self, name: &str) -> Result<Arc<Version>, RegistryError> {
+        let _guard = self.swapping.lock().await;
+        let mut entries = self.entries.write().map_err(|_| RegistryError::Unknown(name.into()))?;
+        let entry = entries.get_mut(name).ok_or_else(|| RegistryError::Unknown(name.into()))?;
+        let previous = entry.previous.take().ok_or_else(|| RegistryError::NoPrevious(name.into()))?;
+        let replaced = std::mem::replace(&mut entry.current, previous.clone());
+        entry.previous = Some(replaced);
+        Ok(previous)
+    }
+
+    /// Load, contract check, describe, then the read-only conformance cases.
+    async fn prepare(&self, name: &str, path: &Path, config: &Config) -> Result<Arc<Version>, RegistryError> {
+        let connector = WasmConnector::load(self.engine.clone(), path, self.options.clone())
+            .await
+            .map_err(|source| RegistryError::Load { name: name.into(), source })?;
+        let target = Target { connector: &connector, config: config.clone(), faults: None };
+        let report = conformance::run(target, Options { read_only: true, sample: 5, ..Options::default() }).await;
+        let failed: Vec<String> = report.failed().map(|r| r.id.clone()).collect();
+        if !failed.is_empty() {
+            return Err(RegistryError::Conformance { name: name.into(), cases: failed.join(", ") });
+        }
+        Ok(Arc::new(Version { connector, path: path.to_path_buf(), idle: Mutex::default() }))
+    }
+}

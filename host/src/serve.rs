@@ -1,0 +1,181 @@
+//! The admin and call API of `connector-host serve`: HTTP/JSON on loopback only (it has no
+//! authentication of its own).
+//!
+//! | method and path | what it does |
+//! |---|---|
+//! | `GET /connectors` | names, serving versions, component paths, rollback versions |
+//! | `POST /connectors/{name}/swap` `{"path": "…"}` | prepare and swap in a new component; 409 with the reason when refused |
+//! | `POST /connectors/{name}/rollback` | put the previous version back |
+//! | `GET /connectors/{name}/fields` | get-fields |
+//! | `GET /connectors/{name}/users?page_token=&page_size=` | one page of list-users |
+//! | `GET /connectors/{name}/users/{id}` | get-user |
+//!
+//! Call answers carry the `x-connector-version` header: the version that answered.
+//! [`watch`] swaps a connector when its component file changes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use serde_json::json;
+
+use crate::error::HostError;
+use crate::registry::{Registry, Version};
+
+/// The API over a registry.
+pub fn router(registry: Arc<Registry>) -> Router {
+    Router::new()
+        .route("/connectors", get(list))
+        .route("/connectors/{name}/swap", post(swap))
+        .route("/connectors/{name}/rollback", post(rollback))
+        .route("/connectors/{name}/fields", get(fields))
+        .route("/connectors/{name}/users", get(users))
+        .route("/connectors/{name}/users/{id}", get(user))
+        .with_state(registry)
+}
+
+fn error(status: StatusCode, message: impl std::fmt::Display) -> Response {
+    (status, Json(json!({ "error": message.to_string() }))).into_response()
+}
+
+fn host_error(e: &HostError) -> Response {
+    let status = match e.as_connector().map(|c| c.kind()) {
+        Some("not-found") => StatusCode::NOT_FOUND,
+        Some("invalid-input") => StatusCode::BAD_REQUEST,
+        _ => StatusCode::BAD_GATEWAY,
+    };
+    (status, Json(json!({ "error": e.to_string(), "kind": e.as_connector().map(|c| c.kind()) }))).into_response()
+}
+
+fn answered(version: &Version, body: serde_json::Value) -> Response {
+    let mut response = Json(body).into_response();
+    if let Ok(v) = HeaderValue::from_str(version.version()) {
+        response.headers_mut().insert("x-connector-version", v);
+    }
+    response
+}
+
+async fn list(State(registry): State<Arc<Registry>>) -> Response {
+    let rows: Vec<serde_json::Value> = registry
+        .names()
+        .into_iter()
+        .filter_map(|name| {
+            let current = registry.current(&name).ok()?;
+            let previous = registry.previous(&name).map(|p| p.version().to_string());
+            Some(json!({ "name": name, "version": current.version(), "path": current.path, "previous": previous }))
+        })
+        .collect();
+    Json(rows).into_response()
+}
+
+#[derive(Deserialize)]
+struct SwapBody {
+    path: std::path::PathBuf,
+}
+
+async fn swap(State(registry): State<Arc<Registry>>, Path(name): Path<String>, Json(body): Json<SwapBody>) -> Response {
+    match registry.swap(&name, &body.path).await {
+        Ok(v) => Json(json!({ "name": name, "version": v.version() })).into_response(),
+        Err(crate::registry::RegistryError::Unknown(n)) => error(StatusCode::NOT_FOUND, format!("no connector named {n}")),
+        Err(e) => error(StatusCode::CONFLICT, e),
+    }
+}
+
+async fn rollback(State(registry): State<Arc<Registry>>, Path(name): Path<String>) -> Response {
+    match registry.rollback(&name).await {
+        Ok(v) => Json(json!({ "name": name, "version": v.version() })).into_response(),
+        Err(crate::registry::RegistryError::Unknown(n)) => error(StatusCode::NOT_FOUND, format!("no connector named {n}")),
+        Err(e) => error(StatusCode::CONFLICT, e),
+    }
+}
+
+async fn fields(State(registry): State<Arc<Registry>>, Path(name): Path<String>) -> Response {
+    let (version, config) = match registry.current(&name).and_then(|v| Ok((v, registry.config(&name)?))) {
+        Ok(x) => x,
+        Err(e) => return error(StatusCode::NOT_FOUND, e),
+    };
+    let mut session = match version.take_session(&config).await {
+        Ok(s) => s,
+        Err(e) => return host_error(&e),
+    };
+    match session.get_fields().await {
+        Ok(f) => {
+            version.give_back(session);
+            answered(&version, json!(f))
+        }
+        Err(e) => host_error(&e),
+    }
+}
+
+async fn users(State(registry): State<Arc<Registry>>, Path(name): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+    let (version, config) = match registry.current(&name).and_then(|v| Ok((v, registry.config(&name)?))) {
+        Ok(x) => x,
+        Err(e) => return error(StatusCode::NOT_FOUND, e),
+    };
+    let token = q.get("page_token").cloned();
+    let size: u32 = match q.get("page_size").map(|s| s.parse()) {
+        None => 0,
+        Some(Ok(n)) => n,
+        Some(Err(_)) => return error(StatusCode::BAD_REQUEST, "page_size must be a whole number"),
+    };
+    let mut session = match version.take_session(&config).await {
+        Ok(s) => s,
+        Err(e) => return host_error(&e),
+    };
+    match session.list_users(token.as_deref(), size).await {
+        Ok(page) => {
+            version.give_back(session);
+            answered(&version, json!(page))
+        }
+        Err(e) => host_error(&e),
+    }
+}
+
+async fn user(State(registry): State<Arc<Registry>>, Path((name, id)): Path<(String, String)>) -> Response {
+    let (version, config) = match registry.current(&name).and_then(|v| Ok((v, registry.config(&name)?))) {
+        Ok(x) => x,
+        Err(e) => return error(StatusCode::NOT_FOUND, e),
+    };
+    let mut session = match version.take_session(&config).await {
+        Ok(s) => s,
+        Err(e) => return host_error(&e),
+    };
+    match session.get_user(&id).await {
+        Ok(u) => {
+            version.give_back(session);
+            answered(&version, json!(u))
+        }
+        Err(e) => host_error(&e),
+    }
+}
+
+fn modified(path: &std::path::Path) -> Option<SystemTime> {
+    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+}
+
+/// Polls each connector's component file and swaps it in when it changes; `report` hears
+/// each outcome. Runs until the task is dropped.
+pub async fn watch(registry: Arc<Registry>, every: Duration, report: impl Fn(&str, Result<&str, String>) + Send + Sync) {
+    let mut seen: HashMap<String, Option<SystemTime>> = HashMap::new();
+    loop {
+        for name in registry.names() {
+            let Ok(current) = registry.current(&name) else { continue };
+            let now = modified(&current.path);
+            let before = *seen.entry(name.clone()).or_insert(now);
+            if now != before {
+                seen.insert(name.clone(), now);
+                match registry.swap(&name, &current.path).await {
+                    Ok(v) => report(&name, Ok(v.version())),
+                    Err(e) => report(&name, Err(e.to_string())),
+                }
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
+}
