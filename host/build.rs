@@ -13,6 +13,14 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     guest_build::watch(&root, &["connector/src", "connector/Cargo.toml"]);
     println!("cargo:rerun-if-changed=guest_build.rs");
-    let wasm = guest_build::build_guest(&root, "peoplespheres-connector", &[], "guest", &out.join("guest-target"));
+    // CONNECTOR_HOST_SKIP_GUEST_BUILD=1 keeps the component from the previous build (for quick
+    // `cargo check` loops while the connector is mid-edit).
+    println!("cargo:rerun-if-env-changed=CONNECTOR_HOST_SKIP_GUEST_BUILD");
+    let target = out.join("guest-target");
+    let wasm = if std::env::var_os("CONNECTOR_HOST_SKIP_GUEST_BUILD").is_some() {
+        target.join("wasm32-wasip2/guest/peoplespheres_connector.wasm")
+    } else {
+        guest_build::build_guest(&root, "peoplespheres-connector", &[], "guest", &target)
+    };
     println!("cargo:rustc-env=CONNECTOR_HOST_BUILTIN_COMPONENT={}", wasm.display());
 }

@@ -3,6 +3,7 @@
 //! chain) and give a non-zero exit code: 1 for a failure at run time, 2 for bad usage or
 //! configuration.
 
+mod attrs;
 mod context;
 mod render;
 
@@ -124,6 +125,35 @@ enum UsersCommand {
         /// The user's id.
         id: String,
     },
+    /// Create a user from `name=value` pairs (or a JSON file) and print it as stored.
+    Create {
+        /// Attributes: `first_name=Jane`, `department=Ventes/France/Paris` (label path) or
+        /// `department=#504` (choice id), `manager=12` (user id); repeat a name for several values.
+        attributes: Vec<String>,
+        /// A JSON object of attributes (`{"first_name": "Jane", "skills": ["a", "b"]}`).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Change some attributes of a user (`name=` clears one) and print it as stored.
+    Update {
+        /// The user's id.
+        id: String,
+        /// Changes, as for `create`; `name=` clears the attribute.
+        attributes: Vec<String>,
+        /// A JSON object of changes (`null` clears).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Suspend a user's account.
+    Suspend {
+        /// The user's id.
+        id: String,
+    },
+    /// Reactivate a suspended account.
+    Resume {
+        /// The user's id.
+        id: String,
+    },
 }
 
 /// Runs the CLI with these arguments (the first is the program name); returns the exit code.
@@ -235,8 +265,54 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             let user = ctx.session().get_user(&id).await?;
             render::user(out, &user, global.json)?;
         }
+        Command::Users(UsersCommand::Create { attributes, file }) => {
+            let raw = raw_attributes(&attributes, file.as_deref())?;
+            let mut ctx = Context::with_session(&global, err).await?;
+            let fields = ctx.session().get_fields().await?;
+            let attributes = attrs::attributes(&raw, &fields).map_err(usage)?;
+            let user = ctx.session().create_user(attributes).await?;
+            render::user(out, &user, global.json)?;
+        }
+        Command::Users(UsersCommand::Update { id, attributes, file }) => {
+            let raw = raw_attributes(&attributes, file.as_deref())?;
+            let mut ctx = Context::with_session(&global, err).await?;
+            let fields = ctx.session().get_fields().await?;
+            let changes = attrs::changes(&raw, &fields).map_err(usage)?;
+            let user = ctx.session().update_user(&id, changes).await?;
+            render::user(out, &user, global.json)?;
+        }
+        Command::Users(UsersCommand::Suspend { id }) => {
+            let mut ctx = Context::with_session(&global, err).await?;
+            let user = ctx.session().suspend_user(&id).await?;
+            render::user(out, &user, global.json)?;
+        }
+        Command::Users(UsersCommand::Resume { id }) => {
+            let mut ctx = Context::with_session(&global, err).await?;
+            let user = ctx.session().resume_user(&id).await?;
+            render::user(out, &user, global.json)?;
+        }
     }
     Ok(())
+}
+
+fn usage(e: impl Into<anyhow::Error>) -> Failure {
+    Failure { error: e.into(), code: EXIT_USAGE }
+}
+
+/// Attributes from pairs and/or a JSON file (pairs win on the same name).
+fn raw_attributes(pairs: &[String], file: Option<&std::path::Path>) -> Result<attrs::Raw, Failure> {
+    let mut raw = match file {
+        Some(path) => attrs::from_json_file(path).map_err(usage)?,
+        None => attrs::Raw::new(),
+    };
+    for (name, values) in attrs::from_pairs(pairs).map_err(usage)? {
+        raw.retain(|(n, _)| *n != name);
+        raw.push((name, values));
+    }
+    if raw.is_empty() {
+        return Err(usage(anyhow::anyhow!("no attributes given (name=value pairs or --file)")));
+    }
+    Ok(raw)
 }
 
 /// Reads every page (or up to `limit` users); returns the users and the number of pages.
