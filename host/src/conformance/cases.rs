@@ -34,6 +34,14 @@ pub const CASES: &[CaseInfo] = &[
     case("list.attributes-declared", "every attribute a listed user carries is declared by get-fields() with a matching type and multiplicity", false),
     case("list.get-agree", "get-user() returns each listed user exactly as list-users() did", false),
     case("get.unknown-not-found", "get-user() of an unknown id fails with `not-found`", false),
+    case("write.create-minimal", "create-user with only the required attributes creates a user that get-user reads back as written", true),
+    case("write.create-maximal", "create-user with every writable attribute creates a user that get-user reads back as written", true),
+    case("write.update-each-field", "update-user changes every writable field, and get-user reads the new values", true),
+    case("write.clear-optional", "update-user clears an optional field", true),
+    case("write.reference-assign", "a reference (manager…) can be assigned to another user and removed", true),
+    case("write.suspend-resume", "suspend-user makes a user inactive and resume-user active again", true),
+    case("write.invalid-input", "an unknown attribute and an impossible date are `invalid-input` naming the attribute", true),
+    case("write.duplicate", "creating a user with another user's unique values is `already-exists`", true),
     case("faults.rate-limited", "a 429 from the tenant ends in a transparent retry or `rate-limited` with the server's delay", false),
     case("faults.transient", "a 5xx from the tenant ends in a transparent retry or `unavailable`", false),
     case("faults.malformed", "an unparseable answer ends in a transparent retry or `protocol`", false),
@@ -73,6 +81,14 @@ pub(crate) async fn run_case(id: &str, ctx: &mut Ctx<'_>) -> Outcome {
         "list.attributes-declared" => attributes_declared(ctx).await,
         "list.get-agree" => get_agree(ctx).await,
         "get.unknown-not-found" => unknown_not_found(ctx).await,
+        "write.create-minimal" => super::writes::create_minimal(ctx).await,
+        "write.create-maximal" => super::writes::create_maximal(ctx).await,
+        "write.update-each-field" => super::writes::update_each_field(ctx).await,
+        "write.clear-optional" => super::writes::clear_optional(ctx).await,
+        "write.reference-assign" => super::writes::reference_assign(ctx).await,
+        "write.suspend-resume" => super::writes::suspend_resume(ctx).await,
+        "write.invalid-input" => super::writes::invalid_input(ctx).await,
+        "write.duplicate" => super::writes::duplicate(ctx).await,
         "faults.rate-limited" => fault_case(ctx, Fault::RateLimit).await,
         "faults.transient" => fault_case(ctx, Fault::Transient).await,
         "faults.malformed" => fault_case(ctx, Fault::Malformed).await,
@@ -187,7 +203,8 @@ async fn bad_credentials(ctx: &mut Ctx<'_>) -> Outcome {
     }
 }
 
-async fn fields(ctx: &mut Ctx<'_>) -> Result<Vec<Field>, Outcome> {
+/// The catalogue, read once per run.
+pub(crate) async fn fields(ctx: &mut Ctx<'_>) -> Result<Vec<Field>, Outcome> {
     if let Some(f) = &ctx.fields {
         return Ok(f.clone());
     }

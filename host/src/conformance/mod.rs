@@ -5,6 +5,7 @@
 
 mod cases;
 mod report;
+mod writes;
 
 use std::time::Instant;
 
@@ -60,6 +61,7 @@ pub(crate) struct Ctx<'a> {
     pub session: Option<Box<dyn Session>>,
     pub fields: Option<Vec<Field>>,
     pub listing: Option<Vec<User>>,
+    pub fixture: Option<writes::Fixture>,
 }
 
 impl Ctx<'_> {
@@ -79,7 +81,7 @@ impl Ctx<'_> {
 pub async fn run(target: Target<'_>, options: Options) -> Report {
     let description = target.connector.description().clone();
     let read_only = options.read_only;
-    let mut ctx = Ctx { target, options, session: None, fields: None, listing: None };
+    let mut ctx = Ctx { target, options, session: None, fields: None, listing: None, fixture: None };
     let mut results = Vec::new();
     for case in CASES {
         if read_only && case.writes {
@@ -92,5 +94,6 @@ pub async fn run(target: Target<'_>, options: Options) -> Report {
         }
         results.push(CaseResult { id: case.id.into(), requirement: case.requirement.into(), writes: case.writes, outcome, millis: started.elapsed().as_millis() as u64 });
     }
+    writes::clean_up(&mut ctx).await;
     Report { connector: description.name, version: description.version, read_only, results }
 }
