@@ -51,3 +51,27 @@ pub fn config_for(sim: &Simulator) -> Config {
 pub fn mock_component(variant: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("MOCK_COMPONENTS_DIR")).join(format!("mock-{variant}.wasm"))
 }
+
+/// A copy of `component` whose export claims contract `version` (same length as `0.1.0`),
+/// written into `dir`.
+pub fn with_contract_version(component: &std::path::Path, version: &str, dir: &std::path::Path) -> std::path::PathBuf {
+    let bytes = std::fs::read(component).expect("component readable");
+    let from = b"provisioning:connector/connector@0.1.0";
+    let to = format!("provisioning:connector/connector@{version}");
+    assert_eq!(to.len(), from.len(), "the version must keep the name's length");
+    let mut patched = bytes;
+    let mut i = 0;
+    let mut replaced = 0;
+    while i + from.len() <= patched.len() {
+        if &patched[i..i + from.len()] == from {
+            patched[i..i + from.len()].copy_from_slice(to.as_bytes());
+            replaced += 1;
+        }
+        i += 1;
+    }
+    assert!(replaced > 0, "the export name is in the component");
+    std::fs::create_dir_all(dir).expect("dir");
+    let path = dir.join(format!("contract-{version}.wasm"));
+    std::fs::write(&path, patched).expect("write");
+    path
+}

@@ -132,22 +132,7 @@ fn a_file_that_is_not_a_component_is_refused() {
 
 #[test]
 fn a_component_of_another_contract_version_is_refused() {
-    let bytes = std::fs::read(connector_host::builtin::connector_component()).expect("built component");
-    let from = b"provisioning:connector/connector@0.1.0";
-    let to = b"provisioning:connector/connector@0.9.0";
-    let mut patched = bytes.clone();
-    let mut replaced = 0;
-    let mut i = 0;
-    while i + from.len() <= patched.len() {
-        if &patched[i..i + from.len()] == from {
-            patched[i..i + from.len()].copy_from_slice(to);
-            replaced += 1;
-        }
-        i += 1;
-    }
-    assert!(replaced > 0, "the export name is in the component");
-    let dir = temp_dir("version");
-    let path = write(&dir, "future.wasm", patched);
+    let path = connector_tests::with_contract_version(&connector_host::builtin::connector_component(), "0.9.0", &temp_dir("version"));
     let r = run(&["--component", path.to_str().unwrap_or_default(), "inspect"]);
     assert_fails(&r, 1, "implements contract provisioning:connector/connector@0.9.0, but this host serves @0.1.0", &[]);
 }
@@ -218,4 +203,27 @@ fn a_malformed_or_incomplete_configuration_is_named() {
     let bad_env = write(&dir, "env.toml", format!("[connector.settings]\nlogin = \"a@b.c\"\nenvironment = \"staging\"\npassword_file = \"{}\"\n", secret.display()));
     let r = run(&["--config", bad_env.to_str().unwrap_or_default(), "test"]);
     assert_fails(&r, 1, "invalid configuration: environment", &["pw-incomplete-9"]);
+}
+
+#[test]
+fn conformance_passes_on_the_sandbox_and_writes_junit() {
+    let dir = temp_dir("conformance");
+    let junit = dir.join("report.xml");
+    let r = run(&["conformance", "--junit", junit.to_str().unwrap_or_default()]);
+    assert_eq!(r.code, 0, "{}\n{}", r.out, r.err);
+    assert!(r.out.contains("conformance of peoplespheres"), "{}", r.out);
+    assert!(r.out.contains(" 0 failed"), "{}", r.out);
+    let xml = std::fs::read_to_string(&junit).expect("junit written");
+    assert!(xml.contains("<testcase classname=\"conformance\" name=\"list.get-agree\""), "{xml}");
+}
+
+#[test]
+fn conformance_fails_with_a_non_zero_exit_naming_the_broken_cases() {
+    let dir = temp_dir("conformance-broken");
+    let secret = write(&dir, "secret", "letmein");
+    let config = write(&dir, "mock.toml", format!("[connector.settings]\ntenant = \"t\"\nsecret_file = \"{}\"\n", secret.display()));
+    let component = connector_tests::mock_component("untyped-error");
+    let r = run(&["--config", config.to_str().unwrap_or_default(), "--component", component.to_str().unwrap_or_default(), "conformance", "--read-only"]);
+    assert_fails(&r, 1, "1 conformance case(s) failed: get.unknown-not-found", &["letmein"]);
+    assert!(r.out.contains("(read-only cases)"), "{}", r.out);
 }

@@ -90,6 +90,11 @@ fn a_refused_swap_leaves_the_old_version_serving_and_rollback_restores_the_previ
     // A file that is not a component: refused.
     let err = runtime().block_on(registry.swap("mock", std::path::Path::new("/nonexistent.wasm"))).expect_err("refused");
     assert!(matches!(err, RegistryError::Load { .. }), "{err}");
+    // A component of another contract version: refused.
+    let dir = std::env::temp_dir().join(format!("connector-swap-{}", std::process::id()));
+    let future = connector_tests::with_contract_version(&mock_component("v2"), "1.0.0", &dir);
+    let err = runtime().block_on(registry.swap("mock", &future)).expect_err("refused");
+    assert!(err.to_string().contains("implements contract provisioning:connector/connector@1.0.0"), "{err}");
     assert_eq!(registry.current("mock").expect("serving").version(), "0.1.0");
     assert!(registry.previous("mock").is_none(), "refused swaps keep no previous version");
 
@@ -99,4 +104,88 @@ fn a_refused_swap_leaves_the_old_version_serving_and_rollback_restores_the_previ
     assert_eq!(back.version(), "0.1.0");
     assert_eq!(registry.current("mock").expect("serving").version(), "0.1.0");
     assert_eq!(registry.previous("mock").map(|p| p.version().to_string()).as_deref(), Some("0.2.0"));
+}
+
+mod serve_api {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    async fn call(app: &axum::Router, method: &str, uri: &str, body: Option<serde_json::Value>) -> (StatusCode, Option<String>, serde_json::Value) {
+        let request = Request::builder()
+            .method(method)
+            .uri(uri)
+            .header("content-type", "application/json")
+            .body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty))
+            .expect("request");
+        let response = app.clone().oneshot(request).await.expect("answer");
+        let status = response.status();
+        let version = response.headers().get("x-connector-version").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let bytes = response.into_body().collect().await.expect("body").to_bytes();
+        (status, version, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+    }
+
+    #[test]
+    fn the_admin_api_serves_calls_swaps_refuses_and_rolls_back() {
+        let registry = registry();
+        let app = connector_host::serve::router(registry.clone());
+        runtime().block_on(async {
+            let (status, version, page) = call(&app, "GET", "/connectors/mock/users?page_size=3", None).await;
+            assert_eq!(status, StatusCode::OK);
+            assert_eq!(version.as_deref(), Some("0.1.0"));
+            assert_eq!(page["users"].as_array().map(Vec::len), Some(3));
+
+            let v2 = mock_component("v2");
+            let (status, _, body) = call(&app, "POST", "/connectors/mock/swap", Some(serde_json::json!({ "path": v2 }))).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+            let (_, version, user) = call(&app, "GET", "/connectors/mock/users/3", None).await;
+            assert_eq!(version.as_deref(), Some("0.2.0"));
+            assert_eq!(user["id"], "3");
+
+            let trap = mock_component("trap");
+            let (status, _, body) = call(&app, "POST", "/connectors/mock/swap", Some(serde_json::json!({ "path": trap }))).await;
+            assert_eq!(status, StatusCode::CONFLICT);
+            assert!(body["error"].as_str().is_some_and(|e| e.contains("old version keeps serving")), "{body}");
+
+            let (status, _, _) = call(&app, "POST", "/connectors/mock/rollback", None).await;
+            assert_eq!(status, StatusCode::OK);
+            let (_, _, list) = call(&app, "GET", "/connectors", None).await;
+            assert_eq!(list[0]["version"], "0.1.0");
+            assert_eq!(list[0]["previous"], "0.2.0");
+
+            let (status, _, _) = call(&app, "GET", "/connectors/nope/users", None).await;
+            assert_eq!(status, StatusCode::NOT_FOUND);
+            let (status, _, body) = call(&app, "GET", "/connectors/mock/users/999", None).await;
+            assert_eq!(status, StatusCode::NOT_FOUND, "{body}");
+        });
+    }
+
+    #[test]
+    fn a_changed_component_file_is_swapped_in_by_the_watcher() {
+        let dir = std::env::temp_dir().join(format!("connector-watch-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("mock.wasm");
+        std::fs::copy(mock_component("good"), &path).expect("copy");
+        let registry = Arc::new(Registry::new(engine(), RuntimeOptions::default()));
+        runtime().block_on(registry.add("mock", &path, mock_config())).expect("added");
+        let (tx, rx) = std::sync::mpsc::channel::<String>();
+        let watcher = runtime().spawn(connector_host::serve::watch(registry.clone(), std::time::Duration::from_millis(100), move |_, outcome| {
+            let _ = tx.send(match outcome {
+                Ok(v) => v.to_string(),
+                Err(e) => format!("refused: {e}"),
+            });
+        }));
+        std::thread::sleep(std::time::Duration::from_millis(300));
+        // Replace the file (new inode and mtime), as a deployment would.
+        let staged = dir.join("mock.wasm.new");
+        std::fs::copy(mock_component("v2"), &staged).expect("copy");
+        std::fs::rename(&staged, &path).expect("rename");
+        let outcome = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the watcher reacted");
+        watcher.abort();
+        assert_eq!(outcome, "0.2.0");
+        assert_eq!(registry.current("mock").expect("serving").version(), "0.2.0");
+    }
 }
