@@ -1,0 +1,44 @@
+//! The per-call deadline and the memory limit: a guest that spins or hoards memory is stopped
+//! with a typed host error, its instance is thrown away, and the next call on the same session
+//! works on a fresh instance.
+
+use std::time::{Duration, Instant};
+
+use connector_host::connector::Connector;
+use connector_host::engine::HostEngine;
+use connector_host::error::HostError;
+use connector_host::runtime::{RuntimeOptions, WasmConnector};
+use connector_host::sandbox::Limits;
+use connector_tests::{mock_component, runtime};
+
+fn connector(limits: Limits) -> WasmConnector {
+    let engine = HostEngine::new(limits).expect("engine");
+    runtime().block_on(WasmConnector::load(engine, &mock_component("good"), RuntimeOptions::default())).expect("mock loads")
+}
+
+fn config() -> Vec<(String, String)> {
+    vec![("tenant".into(), "t".into()), ("secret".into(), "letmein".into())]
+}
+
+#[test]
+fn a_spinning_call_is_cut_at_its_deadline_and_the_session_recovers() {
+    let connector = connector(Limits { call_timeout: Duration::from_millis(500), ..Limits::default() });
+    let mut session = runtime().block_on(connector.open(config())).expect("open");
+    let started = Instant::now();
+    let err = runtime().block_on(session.get_user("__spin")).expect_err("cut off");
+    assert!(matches!(err, HostError::Deadline { .. }), "{err}");
+    assert!(started.elapsed() < Duration::from_secs(5), "stopped promptly ({:?})", started.elapsed());
+    assert!(err.to_string().contains("ran past its 500 ms deadline"), "{err}");
+    let user = runtime().block_on(session.get_user("3")).expect("the next call works on a fresh instance");
+    assert_eq!(user.id, "3");
+}
+
+#[test]
+fn a_call_that_hoards_memory_hits_the_limit_and_the_session_recovers() {
+    let connector = connector(Limits { memory_bytes: 16 << 20, ..Limits::default() });
+    let mut session = runtime().block_on(connector.open(config())).expect("open");
+    let err = runtime().block_on(session.get_user("__hog")).expect_err("stopped");
+    assert!(matches!(err, HostError::Trap { .. }), "{err}");
+    let user = runtime().block_on(session.get_user("4")).expect("the next call works on a fresh instance");
+    assert_eq!(user.id, "4");
+}
