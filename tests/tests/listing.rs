@@ -3,10 +3,12 @@
 //! declares every attribute it returns, and survives a token expiring mid-listing.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
 
 use connector_host::connector::{Connector, Session};
 use connector_host::model::{FieldType, User, Value};
 use connector_host::runtime::RuntimeOptions;
+use connector_host::sandbox::LogSink;
 use connector_tests::{config_for, connector, runtime, simulator};
 
 fn list_all(session: &mut dyn Session, page_size: u32, mut between_pages: impl FnMut(usize)) -> Vec<User> {
@@ -115,7 +117,14 @@ fn every_listed_attribute_is_declared_with_a_matching_type() {
 #[test]
 fn a_token_expiring_mid_listing_is_refreshed_without_the_caller_noticing() {
     let sim = simulator(500);
-    let connector = connector(RuntimeOptions::default());
+    let logs: Arc<Mutex<Vec<String>>> = Arc::default();
+    let sink = logs.clone();
+    let log: LogSink = Arc::new(move |level, line: &str| {
+        if let Ok(mut l) = sink.lock() {
+            l.push(format!("{level:?} {line}"));
+        }
+    });
+    let connector = connector(RuntimeOptions { log, ..RuntimeOptions::default() });
     let mut session = runtime().block_on(connector.open(config_for(&sim))).expect("open");
     let users = list_all(session.as_mut(), 100, |page| {
         if page == 2 {
@@ -125,6 +134,17 @@ fn a_token_expiring_mid_listing_is_refreshed_without_the_caller_noticing() {
     assert_eq!(users.len(), 500);
     let token_calls = sim.journal().iter().filter(|e| e.path.ends_with("/openid-connect/token")).count();
     assert!(token_calls >= 2, "the connector fetched a new token ({token_calls} token calls)");
+    // Nothing the connector logged, and nothing the simulator journaled, holds the password.
+    let logs = logs.lock().map(|l| l.clone()).unwrap_or_default();
+    assert!(!logs.is_empty(), "the connector logs through the host");
+    assert!(logs.iter().all(|l| !l.contains(sim.password())), "a log line leaked the password");
+    let journal = format!("{:?}", sim.journal());
+    assert!(!journal.contains(sim.password()));
+    // A failing call's error does not carry it either.
+    let mut bad = config_for(&sim);
+    bad.retain(|(k, _)| k != "login");
+    let err = runtime().block_on(connector.open(bad)).err().map(|e| format!("{e} {e:?}")).unwrap_or_default();
+    assert!(err.contains("login") && !err.contains(sim.password()), "{err}");
 }
 
 #[test]
