@@ -84,6 +84,11 @@ impl HostEngine {
         Ok((component, hash))
     }
 
+    /// How many distinct components are compiled and cached.
+    pub fn cached_components(&self) -> usize {
+        self.cache.lock().map(|c| c.len()).unwrap_or(0)
+    }
+
     /// Number of epoch ticks in a duration (at least one).
     pub fn ticks(duration: Duration) -> u64 {
         (duration.as_millis() / EPOCH_TICK.as_millis()).max(1) as u64

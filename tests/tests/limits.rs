@@ -42,3 +42,15 @@ fn a_call_that_hoards_memory_hits_the_limit_and_the_session_recovers() {
     let user = runtime().block_on(session.get_user("4")).expect("the next call works on a fresh instance");
     assert_eq!(user.id, "4");
 }
+
+#[test]
+fn identical_component_bytes_are_compiled_once() {
+    let engine = HostEngine::new(Limits::default()).expect("engine");
+    let good = mock_component("good");
+    let first = connector_host::loader::load_file(&engine, &good).expect("loads");
+    let again = connector_host::loader::load_file(&engine, &good).expect("loads again");
+    assert_eq!(first.hash, again.hash);
+    assert_eq!(engine.cached_components(), 1);
+    connector_host::loader::load_file(&engine, &mock_component("v2")).expect("another component");
+    assert_eq!(engine.cached_components(), 2);
+}
