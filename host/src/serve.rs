@@ -95,64 +95,55 @@ async fn rollback(State(registry): State<Arc<Registry>>, Path(name): Path<String
     }
 }
 
-async fn fields(State(registry): State<Arc<Registry>>, Path(name): Path<String>) -> Response {
-    let (version, config) = match registry.current(&name).and_then(|v| Ok((v, registry.config(&name)?))) {
-        Ok(x) => x,
-        Err(e) => return error(StatusCode::NOT_FOUND, e),
-    };
-    let mut session = match version.take_session(&config).await {
-        Ok(s) => s,
-        Err(e) => return host_error(&e),
-    };
-    match session.get_fields().await {
-        Ok(f) => {
+/// The serving version of `name` and a session of it, or the error answer.
+async fn lease(registry: &Registry, name: &str) -> Result<(Arc<Version>, Box<dyn crate::connector::Session>), Response> {
+    let version = registry.current(name).map_err(|e| error(StatusCode::NOT_FOUND, e))?;
+    let config = registry.config(name).map_err(|e| error(StatusCode::NOT_FOUND, e))?;
+    let session = version.take_session(&config).await.map_err(|e| host_error(&e))?;
+    Ok((version, session))
+}
+
+/// Answers a call's outcome; a healthy session goes back to its version's pool.
+fn finish<T: serde::Serialize>(version: &Version, session: Box<dyn crate::connector::Session>, outcome: Result<T, HostError>) -> Response {
+    match outcome {
+        Ok(value) => {
             version.give_back(session);
-            answered(&version, json!(f))
+            answered(version, json!(value))
         }
         Err(e) => host_error(&e),
     }
 }
 
-async fn users(State(registry): State<Arc<Registry>>, Path(name): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
-    let (version, config) = match registry.current(&name).and_then(|v| Ok((v, registry.config(&name)?))) {
+async fn fields(State(registry): State<Arc<Registry>>, Path(name): Path<String>) -> Response {
+    let (version, mut session) = match lease(&registry, &name).await {
         Ok(x) => x,
-        Err(e) => return error(StatusCode::NOT_FOUND, e),
+        Err(response) => return response,
     };
-    let token = q.get("page_token").cloned();
+    let outcome = session.get_fields().await;
+    finish(&version, session, outcome)
+}
+
+async fn users(State(registry): State<Arc<Registry>>, Path(name): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
     let size: u32 = match q.get("page_size").map(|s| s.parse()) {
         None => 0,
         Some(Ok(n)) => n,
         Some(Err(_)) => return error(StatusCode::BAD_REQUEST, "page_size must be a whole number"),
     };
-    let mut session = match version.take_session(&config).await {
-        Ok(s) => s,
-        Err(e) => return host_error(&e),
+    let (version, mut session) = match lease(&registry, &name).await {
+        Ok(x) => x,
+        Err(response) => return response,
     };
-    match session.list_users(token.as_deref(), size).await {
-        Ok(page) => {
-            version.give_back(session);
-            answered(&version, json!(page))
-        }
-        Err(e) => host_error(&e),
-    }
+    let outcome = session.list_users(q.get("page_token").map(String::as_str), size).await;
+    finish(&version, session, outcome)
 }
 
 async fn user(State(registry): State<Arc<Registry>>, Path((name, id)): Path<(String, String)>) -> Response {
-    let (version, config) = match registry.current(&name).and_then(|v| Ok((v, registry.config(&name)?))) {
+    let (version, mut session) = match lease(&registry, &name).await {
         Ok(x) => x,
-        Err(e) => return error(StatusCode::NOT_FOUND, e),
+        Err(response) => return response,
     };
-    let mut session = match version.take_session(&config).await {
-        Ok(s) => s,
-        Err(e) => return host_error(&e),
-    };
-    match session.get_user(&id).await {
-        Ok(u) => {
-            version.give_back(session);
-            answered(&version, json!(u))
-        }
-        Err(e) => host_error(&e),
-    }
+    let outcome = session.get_user(&id).await;
+    finish(&version, session, outcome)
 }
 
 fn modified(path: &std::path::Path) -> Option<SystemTime> {
