@@ -2,6 +2,8 @@
 //! the API notes say GUESS: hosts, paths, GraphQL query text, cursor and value encodings.
 //! A correction from a real tenant is an edit here (and in the simulator's `wire.rs`).
 
+pub mod write;
+
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Deserializer};
@@ -353,10 +355,10 @@ pub struct RecordsAnswer {
     pub positions: Option<ConnectionDto>,
 }
 
-/// Parses a GraphQL answer (HTTP 200). A non-empty `errors` is `forbidden` when it says
-/// unauthorized, else `protocol` (a query this connector built was refused).
-pub fn parse_records(resp: &HttpResponse) -> Result<RecordsAnswer, Error> {
-    let body = resp.json("GraphQL")?;
+/// The `data` object of a GraphQL answer (HTTP 200). A non-empty `errors` is `forbidden` when
+/// it says unauthorized, else `protocol` (a query this connector built was refused).
+pub fn graphql_data(resp: &HttpResponse) -> Result<serde_json::Value, Error> {
+    let mut body = resp.json("GraphQL")?;
     if let Some(errors) = body
         .get("errors")
         .and_then(|e| e.as_array())
@@ -377,10 +379,15 @@ pub fn parse_records(resp: &HttpResponse) -> Result<RecordsAnswer, Error> {
             },
         );
     }
-    let data = body
-        .get("data")
+    body.get_mut("data")
         .filter(|d| d.is_object())
-        .ok_or_else(|| Error::Protocol("GraphQL: no data".into()))?;
+        .map(serde_json::Value::take)
+        .ok_or_else(|| Error::Protocol("GraphQL: no data".into()))
+}
+
+/// Parses the answer of `users_request` / `positions_request`.
+pub fn parse_records(resp: &HttpResponse) -> Result<RecordsAnswer, Error> {
+    let data = graphql_data(resp)?;
     let conn = |key: &str| -> Result<Option<ConnectionDto>, Error> {
         match data.get(key) {
             None | Some(serde_json::Value::Null) => Ok(None),

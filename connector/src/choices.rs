@@ -127,6 +127,31 @@ impl ChoiceTree {
         }
     }
 
+    /// The node at a label path (`Sales/France/Paris`, labels compared exactly after trimming
+    /// each segment), walking from the roots; inactive nodes are skipped.
+    pub fn find_path(&self, path: &str) -> Option<&Node> {
+        let mut current: Option<&Node> = None;
+        for seg in path.split('/').map(str::trim) {
+            if seg.is_empty() {
+                return None;
+            }
+            current = Some(self.nodes.iter().find(|n| {
+                n.active
+                    && n.label.trim() == seg
+                    && match current {
+                        None => self.is_root(n),
+                        Some(p) => n.parent.as_deref() == Some(p.id.as_str()) && n.id != p.id,
+                    }
+            })?);
+        }
+        current
+    }
+
+    /// True when an active node has `id` as parent.
+    pub fn is_branch(&self, id: &str) -> bool {
+        self.has_children(id)
+    }
+
     fn is_root(&self, n: &Node) -> bool {
         match n.parent.as_deref() {
             None => true,
@@ -212,6 +237,17 @@ mod tests {
         assert_eq!(kids[0].parent.as_deref(), Some("2"));
         assert!(!kids[0].has_children);
         assert!(t.children(Some("99")).is_none());
+        assert_eq!(
+            t.find_path("Sales/France/Paris").map(|n| n.id.as_str()),
+            Some("3")
+        );
+        assert_eq!(
+            t.find_path(" Sales / France ").map(|n| n.id.as_str()),
+            Some("2")
+        );
+        assert!(t.find_path("France/Paris").is_none());
+        assert!(t.find_path("Sales//Paris").is_none());
+        assert!(t.is_branch("2") && !t.is_branch("3"));
         assert_eq!(
             t.choice_for_value("3"),
             ChoiceValue {

@@ -280,9 +280,21 @@ impl wit::GuestSession for Session {
     fn update_user(
         &self,
         id: String,
-        _changes: Vec<t::AttributeChange>,
+        changes: Vec<t::AttributeChange>,
     ) -> Result<t::User, t::Error> {
-        self.with(|s| s.update_user(&id)).map(user_out)
+        let changes: Vec<model::AttributeChange> = changes
+            .into_iter()
+            .map(|c| model::AttributeChange {
+                name: c.name,
+                op: match c.op {
+                    t::ChangeOp::Set(v) => {
+                        model::ChangeOp::Set(v.into_iter().map(value_in).collect())
+                    }
+                    t::ChangeOp::Clear => model::ChangeOp::Clear,
+                },
+            })
+            .collect();
+        self.with(|s| s.update_user(&id, &changes)).map(user_out)
     }
 
     fn suspend_user(&self, id: String) -> Result<t::User, t::Error> {

@@ -26,6 +26,17 @@ fn key(
     }
 }
 
+/// The connector's description. Besides the read operations it supports every write:
+/// `create-user` (creation form + `POST /psos`, after a lookup by the unique values so a
+/// duplicate writes nothing), `update-user` (partial, through the profile form),
+/// `suspend-user` / `resume-user` (`POST /psos/{id}/status`); each returns the user as stored.
+///
+/// Retries (see the `retry` module): idempotent reads (GET, GraphQL queries) are retried up to
+/// 2 more times (after 200 ms, then 600 ms) on 5xx, transport failures and truncated bodies.
+/// A 429 is never retried (`rate-limited` with `Retry-After`), nor is a write: a 5xx or
+/// transport failure on a write is `unavailable` and the write may have been applied — callers
+/// should re-read (or look the user up) before repeating it. `create-user` does that itself:
+/// after a failed `POST /psos` it looks the user up by email/username and returns it if found.
 pub fn describe() -> Description {
     let mut password = key(
         config::KEY_PASSWORD,
@@ -92,6 +103,10 @@ pub fn describe() -> Description {
             Operation::ListChoices,
             Operation::ListUsers,
             Operation::GetUser,
+            Operation::CreateUser,
+            Operation::UpdateUser,
+            Operation::SuspendUser,
+            Operation::ResumeUser,
         ],
         paging: PagingStyle::Cursor,
         max_page_size: MAX_PAGE_SIZE,
@@ -117,7 +132,14 @@ mod tests {
         let names: Vec<_> = d.config.iter().map(|k| k.name.as_str()).collect();
         assert_eq!(names, config::ALL_KEYS.to_vec());
         assert!(d.config.iter().all(|k| k.secret == (k.name == "password")));
-        assert!(!d.operations.contains(&Operation::CreateUser));
+        for op in [
+            Operation::CreateUser,
+            Operation::UpdateUser,
+            Operation::SuspendUser,
+            Operation::ResumeUser,
+        ] {
+            assert!(d.operations.contains(&op), "{op:?}");
+        }
         assert_eq!((d.max_page_size, d.default_page_size), (1000, 100));
     }
 

@@ -43,6 +43,54 @@ pub fn from_response(what: &str, resp: &HttpResponse) -> Error {
     }
 }
 
+/// Maps a non-success answer of a write. Validation (400, or 422 without a uniqueness key) is
+/// `invalid-input` and a taken unique value (422) `already-exists`, both naming the contract
+/// attribute: `name_of` maps the remote key of `errors{}` (alias, sub-field alias or field id)
+/// back to the contract name; unknown keys (`data`, `pso_type`…) are kept as is.
+pub fn from_write_response(
+    what: &str,
+    resp: &HttpResponse,
+    name_of: impl Fn(&str) -> Option<String>,
+    is_unique: impl Fn(&str) -> bool,
+) -> Error {
+    let body: Option<serde_json::Value> = serde_json::from_slice(&resp.body).ok();
+    let Some((key, reason)) = body.as_ref().and_then(field_error_preferring(&name_of)) else {
+        return from_response(what, resp);
+    };
+    if !matches!(resp.status, 400 | 422) {
+        return from_response(what, resp);
+    }
+    let name = name_of(&key).unwrap_or_else(|| key.clone());
+    let taken = reason.to_ascii_lowercase().contains("taken");
+    if resp.status == 422 && (is_unique(&key) || taken) {
+        Error::AlreadyExists(crate::model::InvalidAttribute {
+            name,
+            reason: format!("already taken by another user ({reason})"),
+        })
+    } else {
+        Error::invalid_input(name, reason)
+    }
+}
+
+/// The first `errors{}` entry whose key is a known field, else the first entry.
+fn field_error_preferring<'a>(
+    name_of: &'a impl Fn(&str) -> Option<String>,
+) -> impl Fn(&serde_json::Value) -> Option<(String, String)> + 'a {
+    move |body| {
+        let errors = body.get("errors")?.as_object()?;
+        let pick = errors
+            .keys()
+            .find(|k| name_of(k).is_some())
+            .or_else(|| errors.keys().next())?;
+        let reason = match errors.get(pick)? {
+            serde_json::Value::Array(a) => a.iter().find_map(|r| r.as_str()).unwrap_or("rejected"),
+            serde_json::Value::String(s) => s,
+            _ => "rejected",
+        };
+        Some((pick.clone(), short(reason)))
+    }
+}
+
 /// `Retry-After` in seconds (the HTTP-date form is not supported: default then).
 pub fn retry_after(resp: &HttpResponse) -> u32 {
     resp.header("retry-after")
@@ -190,6 +238,78 @@ mod tests {
             from_response("x", &resp(406, "{}", &[])),
             Error::Other(_)
         ));
+    }
+
+    #[test]
+    fn write_errors_name_the_contract_attribute() {
+        let name_of = |k: &str| match k {
+            "usr_employment_contract_end_date" => Some("contract.end_date".to_string()),
+            "professional_email" => Some("email".to_string()),
+            "131" => Some("usr_badge_number".to_string()),
+            _ => None,
+        };
+        let unique = |k: &str| k == "professional_email";
+        let e = from_write_response(
+            "w",
+            &resp(
+                400,
+                r#"{"message":"400 Bad Request","errors":{"data":["x"],"usr_employment_contract_end_date":["The date is invalid."]},"status_code":400}"#,
+                &[],
+            ),
+            name_of,
+            unique,
+        );
+        assert_eq!(
+            e,
+            Error::invalid_input("contract.end_date", "The date is invalid.")
+        );
+        let e = from_write_response(
+            "w",
+            &resp(400, r#"{"errors":{"131":["bad"]}}"#, &[]),
+            name_of,
+            unique,
+        );
+        assert_eq!(e, Error::invalid_input("usr_badge_number", "bad"));
+        let e = from_write_response(
+            "w",
+            &resp(400, r#"{"errors":{"pso_type":["bad"]}}"#, &[]),
+            name_of,
+            unique,
+        );
+        assert_eq!(e, Error::invalid_input("pso_type", "bad"));
+        let e = from_write_response(
+            "w",
+            &resp(
+                422,
+                r#"{"message":"The professional_email has already been taken.","errors":{"professional_email":["has already been taken"]},"status_code":422}"#,
+                &[],
+            ),
+            name_of,
+            unique,
+        );
+        assert!(matches!(e, Error::AlreadyExists(a) if a.name == "email"));
+        assert!(matches!(
+            from_write_response(
+                "w",
+                &resp(404, r#"{"message":"Pso not found"}"#, &[]),
+                name_of,
+                unique
+            ),
+            Error::NotFound(_)
+        ));
+        assert!(matches!(
+            from_write_response("w", &resp(503, "", &[]), name_of, unique),
+            Error::Unavailable(_)
+        ));
+        assert_eq!(
+            from_write_response(
+                "w",
+                &resp(429, "", &[("Retry-After", "3")]),
+                name_of,
+                unique
+            ),
+            Error::RateLimited(3)
+        );
     }
 
     #[test]

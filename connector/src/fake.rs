@@ -13,6 +13,8 @@ pub struct Fake {
     pub requests: RefCell<Vec<HttpRequest>>,
     pub now: Cell<u64>,
     pub logs: RefCell<Vec<String>>,
+    /// Backoffs requested (not slept).
+    pub sleeps: RefCell<Vec<u64>>,
 }
 
 impl Fake {
@@ -67,6 +69,17 @@ impl Fake {
         String::from_utf8(self.request(i).body.unwrap_or_default()).unwrap()
     }
 
+    /// Requests sent with `POST` to a path other than the token endpoint and GraphQL.
+    pub fn writes(&self) -> Vec<String> {
+        self.requests
+            .borrow()
+            .iter()
+            .filter(|r| r.method == crate::http::Method::Post)
+            .filter(|r| !r.url.contains("/openid-connect/token") && !r.url.ends_with("/graphql"))
+            .map(|r| r.url.clone())
+            .collect()
+    }
+
     pub fn auth_header(&self, i: usize) -> Option<String> {
         self.request(i)
             .headers
@@ -88,6 +101,10 @@ impl Transport for Fake {
 
     fn now_unix(&self) -> u64 {
         self.now.get()
+    }
+
+    fn sleep_ms(&self, ms: u64) {
+        self.sleeps.borrow_mut().push(ms);
     }
 
     fn log(&self, level: LogLevel, message: &str) {

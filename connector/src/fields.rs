@@ -32,6 +32,18 @@ pub const NAME_TABLE: &[(&str, &str)] = &[
     ("usr_active", "active"),
 ];
 
+/// Helper-exposed composites (onboarding / offboarding forms, WIRE.md "Onboarding /
+/// offboarding"). The tenant marks them `removable`, so they are named regardless of that flag.
+pub const HELPER_NAME_TABLE: &[(&str, &str)] = &[
+    ("usr_surprise_report", "surprise_report"),
+    ("usr_exit_interview", "exit_interview"),
+];
+
+/// The contract name of seniority, and of the hire date it is computed from when the tenant
+/// has no calculated seniority field.
+pub const SENIORITY: &str = "seniority";
+pub const HIRE_DATE: &str = "contract.start_date";
+
 /// Sub-field names that differ from "sub alias minus the composite alias prefix".
 pub const SUB_NAME_TABLE: &[(&str, &str)] = &[("usr_employment_contract_contract_type", "type")];
 
@@ -56,6 +68,8 @@ pub enum Kind {
     /// `usr_active`: boolean.
     Active,
     Composite,
+    /// Computed by the connector (seniority from the hire date); no remote alias.
+    Computed,
 }
 
 /// A field of the catalogue with what mapping needs.
@@ -138,7 +152,10 @@ fn build(dto: &FieldDto, name: String, parent: Option<(&CatalogField, &FieldDto)
         },
         field_type,
         required: dto.required,
-        writable: !dto.read_only && !calculated && kind != Kind::Active,
+        writable: !dto.read_only
+            && !calculated
+            && kind != Kind::Active
+            && parent.is_none_or(|(p, _)| p.field.writable),
         multi_valued: field_type != FieldType::Composite
             && (dto.list || dto.data_type.alias == "multi_checkbox" || in_list_composite),
         unique: dto.has_unique_data,
@@ -194,11 +211,10 @@ impl Catalogue {
             let standard = if dto.removable {
                 None
             } else {
-                NAME_TABLE
-                    .iter()
-                    .find(|(a, _)| *a == dto.alias)
-                    .map(|(_, n)| n.to_string())
-            };
+                NAME_TABLE.iter().find(|(a, _)| *a == dto.alias)
+            }
+            .or_else(|| HELPER_NAME_TABLE.iter().find(|(a, _)| *a == dto.alias))
+            .map(|(_, n)| n.to_string());
             let taken = |n: &str| top.iter().any(|f| f.field.name == n);
             let name = match standard {
                 Some(n) if !taken(&n) => n,
@@ -206,6 +222,12 @@ impl Catalogue {
                 _ => continue,
             };
             top.push(build(dto, name, None));
+        }
+        let has_hire_date = top
+            .iter()
+            .any(|f| f.subs.iter().any(|s| s.field.name == HIRE_DATE));
+        if has_hire_date && !top.iter().any(|f| f.field.name == SENIORITY) {
+            top.push(computed_seniority());
         }
         Catalogue { top }
     }
@@ -235,9 +257,46 @@ impl Catalogue {
         self.top.iter().find(|f| f.alias == alias)
     }
 
+    /// A field by contract name, with its composite when it is a sub-field.
+    pub fn locate(&self, name: &str) -> Option<(&CatalogField, Option<&CatalogField>)> {
+        self.top.iter().find_map(|f| {
+            if f.field.name == name {
+                Some((f, None))
+            } else {
+                f.subs
+                    .iter()
+                    .find(|s| s.field.name == name)
+                    .map(|s| (s, Some(f)))
+            }
+        })
+    }
+
+    /// The contract name of a remote key of a write error (`errors{}`): an alias, a sub-field
+    /// alias or a field id.
+    pub fn name_for_key(&self, key: &str) -> Option<String> {
+        self.top
+            .iter()
+            .flat_map(|f| std::iter::once(f).chain(f.subs.iter()))
+            .filter(|f| f.kind != Kind::Computed)
+            .find(|f| f.alias == key || f.id == key)
+            .map(|f| f.field.name.clone())
+    }
+
+    /// A field or sub-field by remote alias.
+    pub fn find_alias(&self, alias: &str) -> Option<&CatalogField> {
+        self.top
+            .iter()
+            .flat_map(|f| std::iter::once(f).chain(f.subs.iter()))
+            .find(|f| f.kind != Kind::Computed && f.alias == alias)
+    }
+
     /// The top-level aliases to request from GraphQL.
     pub fn aliases(&self) -> Vec<String> {
-        self.top.iter().map(|f| f.alias.clone()).collect()
+        self.top
+            .iter()
+            .filter(|f| f.kind != Kind::Computed)
+            .map(|f| f.alias.clone())
+            .collect()
     }
 
     /// True when some field (or sub-field) links to positions.
@@ -249,6 +308,30 @@ impl Catalogue {
 
     pub fn alias_for_name(&self, name: &str) -> Option<&str> {
         self.find(name).map(|f| f.alias.as_str())
+    }
+}
+
+/// Seniority computed from the hire date (tenants without a calculated `usr_seniority`).
+fn computed_seniority() -> CatalogField {
+    CatalogField {
+        field: Field {
+            name: SENIORITY.into(),
+            label: "Seniority (years, from the hire date)".into(),
+            field_type: FieldType::Decimal,
+            required: false,
+            writable: false,
+            multi_valued: false,
+            unique: false,
+            custom: false,
+            hierarchical: false,
+            category: "contract".into(),
+            remote_name: HIRE_DATE.into(),
+        },
+        alias: String::new(),
+        id: String::new(),
+        kind: Kind::Computed,
+        options: ChoiceTree::default(),
+        subs: Vec::new(),
     }
 }
 

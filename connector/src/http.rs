@@ -118,6 +118,10 @@ pub trait Transport {
     fn now_unix(&self) -> u64;
     /// Emits a log line. Never called with a secret.
     fn log(&self, _level: LogLevel, _message: &str) {}
+    /// Blocks for a retry backoff (`std::thread::sleep` works on wasip2).
+    fn sleep_ms(&self, ms: u64) {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+    }
 }
 
 /// `application/x-www-form-urlencoded` encoding of pairs.

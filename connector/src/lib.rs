@@ -12,13 +12,17 @@ pub mod auth;
 pub mod choices;
 pub mod config;
 pub mod describe;
+pub mod encode;
 pub mod error;
 pub mod fields;
 pub mod http;
 pub mod mapping;
 pub mod model;
 pub mod paging;
+pub mod retry;
 pub mod session;
+pub mod validate;
+pub mod writes;
 
 // The generated bindings and `export!` need `unsafe` (canonical ABI glue); nothing else does.
 #[cfg(target_arch = "wasm32")]
@@ -31,3 +35,5 @@ mod waki_transport;
 mod fake;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod write_tests;

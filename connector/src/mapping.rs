@@ -88,7 +88,7 @@ fn convert(cf: &CatalogField, positions: &ChoiceTree, v: &Json) -> Option<Value>
         Kind::Position => Value::Choice(positions.choice_for_value(&raw)),
         Kind::Options => Value::Choice(cf.options.choice_for_value(&raw)),
         Kind::Active => Value::Boolean(active_value(cf, &raw)?),
-        Kind::Composite => return None,
+        Kind::Composite | Kind::Computed => return None,
     })
 }
 
@@ -197,6 +197,34 @@ pub fn user(cat: &Catalogue, positions: &ChoiceTree, id: u64, record: &Json) -> 
         display_name: display_name(record, id),
         active,
         attributes,
+    }
+}
+
+/// Adds `seniority` (years since the hire date, one decimal) when the catalogue computes it
+/// (tenants without a calculated seniority field) and the user has a valid hire date.
+pub fn add_computed_seniority(cat: &Catalogue, attrs: &mut Vec<Attribute>, now_unix: u64) {
+    let computed = cat
+        .top
+        .iter()
+        .any(|f| f.kind == Kind::Computed && f.field.name == crate::fields::SENIORITY);
+    if !computed {
+        return;
+    }
+    let start = attrs
+        .iter()
+        .find(|a| a.name == crate::fields::HIRE_DATE)
+        .and_then(|a| match a.values.first() {
+            Some(Value::Date(d)) => crate::validate::calendar_days(d),
+            _ => None,
+        });
+    if let Some(start) = start {
+        let today = i64::try_from(now_unix / 86_400).unwrap_or(i64::MAX);
+        let years = (today - start).max(0) as f64 / 365.25;
+        let rounded = (years * 10.0).round() / 10.0;
+        attrs.push(Attribute {
+            name: crate::fields::SENIORITY.into(),
+            values: vec![Value::Decimal(rounded)],
+        });
     }
 }
 

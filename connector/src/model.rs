@@ -52,6 +52,21 @@ pub struct Attribute {
     pub values: Vec<Value>,
 }
 
+/// What to do with one attribute in `update-user`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ChangeOp {
+    /// Replace the values with these (an empty list clears).
+    Set(Vec<Value>),
+    Clear,
+}
+
+/// One attribute change of `update-user`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AttributeChange {
+    pub name: String,
+    pub op: ChangeOp,
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FieldType {
     Text,

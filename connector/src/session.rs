@@ -11,20 +11,24 @@ use crate::error;
 use crate::fields::{Catalogue, Kind};
 use crate::http::{HttpRequest, HttpResponse, Transport};
 use crate::mapping;
-use crate::model::{Attribute, Choice, Error, Field, LogLevel, User, UserPage};
+use crate::model::{Choice, Error, Field, LogLevel, User, UserPage};
 use crate::paging;
+use crate::retry;
+use crate::validate::FormRules;
 
 /// Most extra `pos` pages fetched (1000 positions each) before giving up on the rest.
 const MAX_POSITION_PAGES: usize = 100;
 
 pub struct Session<T: Transport> {
-    t: T,
-    cfg: Config,
+    pub(crate) t: T,
+    pub(crate) cfg: Config,
     auth: Auth,
     catalogue: Option<Catalogue>,
-    positions: Option<ChoiceTree>,
+    pub(crate) positions: Option<ChoiceTree>,
     /// Label paths of options listed through REST, per (field id, option id).
     rest_paths: HashMap<(String, String), String>,
+    /// What the creation form says (read once per session).
+    pub(crate) creation_form: Option<FormRules>,
 }
 
 impl<T: Transport> std::fmt::Debug for Session<T> {
@@ -34,10 +38,6 @@ impl<T: Transport> std::fmt::Debug for Session<T> {
             .field("auth", &self.auth)
             .finish()
     }
-}
-
-fn unsupported(op: &str) -> Error {
-    Error::Unsupported(format!("{op} is not supported by this connector version"))
 }
 
 fn protocol(msg: &str) -> Error {
@@ -56,6 +56,7 @@ impl<T: Transport> Session<T> {
             catalogue: None,
             positions: None,
             rest_paths: HashMap::new(),
+            creation_form: None,
         })
     }
 
@@ -63,14 +64,45 @@ impl<T: Transport> Session<T> {
         &self.t
     }
 
-    /// An authorized call whose non-2xx answers become contract errors.
-    fn call(&mut self, req: HttpRequest, what: &str) -> Result<HttpResponse, Error> {
-        let resp = self.auth.send_authorized(&self.t, &self.cfg, req)?;
-        if resp.is_success() {
-            Ok(resp)
-        } else {
-            Err(error::from_response(what, &resp))
+    /// An authorized idempotent read (GET or GraphQL query) whose non-2xx answers become
+    /// contract errors; retried on 5xx, transport failures and truncated bodies (see `retry`).
+    pub(crate) fn call(&mut self, req: HttpRequest, what: &str) -> Result<HttpResponse, Error> {
+        let mut attempt = 0;
+        loop {
+            let result = self.auth.send_authorized(&self.t, &self.cfg, req.clone());
+            let (failure, retryable) = match result {
+                Ok(resp) if retry::is_truncated(&resp) => (
+                    Error::Protocol(format!("{what}: truncated or malformed answer")),
+                    true,
+                ),
+                Ok(resp) if resp.is_success() => return Ok(resp),
+                Ok(resp) => {
+                    let e = error::from_response(what, &resp);
+                    let r = retry::is_transient(&e);
+                    (e, r)
+                }
+                Err(e) => {
+                    let r = retry::is_transient(&e);
+                    (e, r)
+                }
+            };
+            match retry::backoff(attempt).filter(|_| retryable) {
+                Some(ms) => {
+                    self.t.log(
+                        LogLevel::Info,
+                        &format!("{what} failed ({failure}); retrying in {ms} ms"),
+                    );
+                    self.t.sleep_ms(ms);
+                    attempt += 1;
+                }
+                None => return Err(failure),
+            }
         }
+    }
+
+    /// An authorized call sent once (a write): the raw answer, whatever its status.
+    pub(crate) fn send_once(&mut self, req: HttpRequest) -> Result<HttpResponse, Error> {
+        self.auth.send_authorized(&self.t, &self.cfg, req)
     }
 
     pub fn test_connection(&mut self) -> Result<(), Error> {
@@ -79,7 +111,7 @@ impl<T: Transport> Session<T> {
         Ok(())
     }
 
-    fn load_catalogue(&mut self) -> Result<(), Error> {
+    pub(crate) fn load_catalogue(&mut self) -> Result<(), Error> {
         if self.catalogue.is_none() {
             let resp = self.call(api::fields(&self.cfg.endpoints.api), "GET /fields")?;
             let cat = Catalogue::from_dtos(&api::parse_fields(&resp)?);
@@ -92,7 +124,7 @@ impl<T: Transport> Session<T> {
         Ok(())
     }
 
-    fn cat(&self) -> Result<&Catalogue, Error> {
+    pub(crate) fn cat(&self) -> Result<&Catalogue, Error> {
         self.catalogue
             .as_ref()
             .ok_or_else(|| Error::Other("field catalogue not loaded".into()))
@@ -140,7 +172,7 @@ impl<T: Transport> Session<T> {
         Ok(())
     }
 
-    fn load_positions(&mut self) -> Result<(), Error> {
+    pub(crate) fn load_positions(&mut self) -> Result<(), Error> {
         if self.positions.is_none() {
             let req = api::positions_request(&self.cfg.endpoints.graphql, None);
             let resp = self.call(req, "GraphQL getPsoRecords(pos)")?;
@@ -154,7 +186,11 @@ impl<T: Transport> Session<T> {
 
     /// One GraphQL call for `first` users after `after`; the first call of a session also
     /// brings the positions.
-    fn fetch_users(&mut self, first: u32, after: Option<&str>) -> Result<ConnectionDto, Error> {
+    pub(crate) fn fetch_users(
+        &mut self,
+        first: u32,
+        after: Option<&str>,
+    ) -> Result<ConnectionDto, Error> {
         self.load_catalogue()?;
         let cat = self.cat()?;
         let with_positions = self.positions.is_none() && cat.uses_positions();
@@ -182,12 +218,10 @@ impl<T: Transport> Session<T> {
         let id = api::id_from_cursor(cursor)
             .ok_or_else(|| protocol("GraphQL: a record cursor is not base64 of an id"))?;
         let empty = ChoiceTree::default();
-        Ok(mapping::user(
-            self.cat()?,
-            self.positions.as_ref().unwrap_or(&empty),
-            id,
-            values,
-        ))
+        let cat = self.cat()?;
+        let mut user = mapping::user(cat, self.positions.as_ref().unwrap_or(&empty), id, values);
+        mapping::add_computed_seniority(cat, &mut user.attributes, self.t.now_unix());
+        Ok(user)
     }
 
     pub fn list_users(
@@ -299,21 +333,5 @@ impl<T: Transport> Session<T> {
             }
             _ => Err(Error::invalid_input(field, "not a list field")),
         }
-    }
-
-    pub fn create_user(&mut self, _attributes: &[Attribute]) -> Result<User, Error> {
-        Err(unsupported("create-user"))
-    }
-
-    pub fn update_user(&mut self, _id: &str) -> Result<User, Error> {
-        Err(unsupported("update-user"))
-    }
-
-    pub fn suspend_user(&mut self, _id: &str) -> Result<User, Error> {
-        Err(unsupported("suspend-user"))
-    }
-
-    pub fn resume_user(&mut self, _id: &str) -> Result<User, Error> {
-        Err(unsupported("resume-user"))
     }
 }

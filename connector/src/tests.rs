@@ -8,10 +8,10 @@ use crate::http::{Method, TransportError};
 use crate::model::{Error, FieldType, Value};
 use crate::session::Session;
 
-const PASSWORD: &str = "S3cret-pw!";
-const BASE: &str = "http://sim.local:8080";
+pub(crate) const PASSWORD: &str = "S3cret-pw!";
+pub(crate) const BASE: &str = "http://sim.local:8080";
 
-fn pairs() -> Vec<(String, String)> {
+pub(crate) fn pairs() -> Vec<(String, String)> {
     vec![
         ("login".into(), "jane@corp.fr".into()),
         ("password".into(), PASSWORD.into()),
@@ -19,21 +19,21 @@ fn pairs() -> Vec<(String, String)> {
     ]
 }
 
-fn session() -> Session<Fake> {
+pub(crate) fn session() -> Session<Fake> {
     Session::open(Fake::new(), &pairs()).unwrap()
 }
 
-fn token(n: u32) -> serde_json::Value {
+pub(crate) fn token(n: u32) -> serde_json::Value {
     serde_json::json!({"access_token": format!("AT{n}"), "expires_in": 300, "refresh_expires_in": 36000,
         "refresh_token": format!("RT{n}"), "token_type": "Bearer", "not-before-policy": 0,
         "session_state": "s", "scope": "profile email"})
 }
 
-fn search_ok() -> serde_json::Value {
+pub(crate) fn search_ok() -> serde_json::Value {
     serde_json::json!({"data": {"data": [], "meta": {"pagination": {"total": 0}}}})
 }
 
-fn conn(
+pub(crate) fn conn(
     ids: &[u64],
     values: impl Fn(u64) -> serde_json::Value,
     has_next: bool,
@@ -50,12 +50,12 @@ fn conn(
     })
 }
 
-fn user_values(i: u64) -> serde_json::Value {
+pub(crate) fn user_values(i: u64) -> serde_json::Value {
     serde_json::json!({"username": format!("u{i}"), "usr_first_name": "First", "usr_last_name": format!("last{i}"),
         "usr_poste": "53", "usr_active": "usr_active_yes", "professional_phone": "null"})
 }
 
-fn positions() -> serde_json::Value {
+pub(crate) fn positions() -> serde_json::Value {
     conn(
         &[50, 53],
         |i| {
@@ -70,7 +70,7 @@ fn positions() -> serde_json::Value {
     )
 }
 
-fn users_answer(
+pub(crate) fn users_answer(
     ids: &[u64],
     has_next: bool,
     total: u64,
@@ -83,7 +83,7 @@ fn users_answer(
     serde_json::json!({"data": data, "errors": null})
 }
 
-fn assert_no_secret(fake: &Fake, err: &Error) {
+pub(crate) fn assert_no_secret(fake: &Fake, err: &Error) {
     let text = format!("{err} {err:?}");
     assert!(!text.contains(PASSWORD), "password leaked in error: {text}");
     for l in fake.logs.borrow().iter() {
@@ -254,19 +254,38 @@ fn transport_failures() {
     s.transport()
         .push_err(TransportError::Denied("HttpRequestDenied".into()));
     assert!(matches!(s.test_connection(), Err(Error::EgressDenied(_))));
-    s.transport()
-        .push_err(TransportError::Unavailable("ConnectionRefused".into()));
+    assert_eq!(s.transport().count(), 1, "egress-denied is not retried");
+    // Transient failures of a read are retried twice (200 ms, 600 ms), then reported.
+    for _ in 0..3 {
+        s.transport()
+            .push_err(TransportError::Unavailable("ConnectionRefused".into()));
+    }
     assert!(matches!(s.test_connection(), Err(Error::Unavailable(_))));
-    s.transport().push(503, "down");
+    assert_eq!(*s.transport().sleeps.borrow(), vec![200, 600]);
+    s.transport().push_json(200, &token(1));
+    for _ in 0..3 {
+        s.transport().push(503, "down");
+    }
     assert!(matches!(s.test_connection(), Err(Error::Unavailable(_))));
-    s.transport().push_json(200, &token(1)).push_with(
+    s.transport().push_with(
         429,
         r#"{"message":"Too Many Attempts.","status_code":429}"#,
         &[("Retry-After", "12")],
     );
+    let before = s.transport().count();
     assert_eq!(s.test_connection(), Err(Error::RateLimited(12)));
-    s.transport().push(200, "<html>");
+    assert_eq!(s.transport().count(), before + 1, "429 is not retried");
+    for _ in 0..3 {
+        s.transport().push(200, "<html>");
+    }
     assert!(matches!(s.test_connection(), Err(Error::Protocol(_))));
+    // One failure then success: transparent.
+    s.transport()
+        .push(502, "")
+        .push(200, r#"{"data":{"da"#)
+        .push_json(200, &search_ok());
+    s.test_connection().unwrap();
+    assert_eq!(s.transport().remaining(), 0);
 }
 
 #[test]
@@ -490,14 +509,6 @@ fn options_through_rest_when_not_included() {
         s.transport().request(3).url,
         format!("{BASE}/fields/31/options?parent=1")
     );
-}
-
-#[test]
-fn write_operations_are_unsupported() {
-    let mut s = session();
-    assert!(matches!(s.create_user(&[]), Err(Error::Unsupported(_))));
-    assert!(matches!(s.suspend_user("1"), Err(Error::Unsupported(_))));
-    assert_eq!(s.transport().count(), 0);
 }
 
 #[test]
