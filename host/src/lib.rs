@@ -16,6 +16,8 @@ pub mod runtime;
 pub mod sandbox;
 pub mod serve;
 pub mod settings;
+pub mod store;
+pub mod sync;
 
 pub use bindings::CONTRACT_VERSION;
 pub use connector::{Connector, Session};

@@ -6,6 +6,7 @@
 mod attrs;
 mod context;
 mod render;
+mod sync;
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -101,6 +102,14 @@ enum Command {
         #[arg(long)]
         watch: bool,
     },
+    /// The provisioning job: sync the tenant into the store (joiners, movers, leavers), apply
+    /// the deprovisioning policy and write platform-side changes back.
+    Sync(sync::SyncArgs),
+    /// List the audit log (detected events and actions taken).
+    Events(sync::EventsArgs),
+    /// Change or create identities on the platform side.
+    #[command(subcommand)]
+    Identities(sync::IdentitiesCommand),
     /// Serve the built-in PeopleSpheres sandbox tenant until Ctrl-C.
     Sandbox {
         /// Port on 127.0.0.1 (0 picks a free one).
@@ -207,6 +216,9 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             let connector = Context::component_only(&global, path.as_deref()).await?;
             render::inspect(out, &connector, global.json)?;
         }
+        Command::Sync(args) => sync::sync(&global, args, out, err).await?,
+        Command::Events(args) => sync::events(&global, args, out)?,
+        Command::Identities(cmd) => sync::identities(&global, cmd, out)?,
         Command::Sandbox { port } => serve_sandbox(&global, port, out).await?,
         Command::Serve { listen, name, watch } => serve(&global, listen, &name, watch, out, err).await?,
         Command::Import { page_size } => {

@@ -1,0 +1,214 @@
+//! Sync runs, the append-only audit log (every detected event and every action taken) and the
+//! action journal: an action is written `started` before its remote call and confirmed `done`
+//! (or `failed`) after it, so a run killed in between leaves a trace the next run reconciles.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::{StoreError, now};
+
+fn sql(e: rusqlite::Error) -> StoreError {
+    StoreError::from_sqlite("(store)", e)
+}
+
+/// A sync run.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRow {
+    pub id: i64,
+    pub started_at: String,
+    pub finished_at: Option<String>,
+    pub as_of: String,
+    pub dry_run: bool,
+    pub status: String,
+    pub summary: Option<serde_json::Value>,
+}
+
+/// Starts a run; runs left `running` by a killed process are marked `interrupted` first.
+pub fn start_run(conn: &Connection, as_of: &str, dry_run: bool) -> Result<i64, StoreError> {
+    conn.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'", []).map_err(sql)?;
+    conn.execute("INSERT INTO runs(started_at, as_of, dry_run, status) VALUES (?1, ?2, ?3, 'running')", params![now(), as_of, dry_run]).map_err(sql)?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Ends a run with a status and a JSON summary.
+pub fn finish_run(conn: &Connection, id: i64, status: &str, summary: &serde_json::Value) -> Result<(), StoreError> {
+    conn.execute("UPDATE runs SET status = ?2, finished_at = ?3, summary = ?4 WHERE id = ?1", params![id, status, now(), summary.to_string()]).map_err(sql)?;
+    Ok(())
+}
+
+/// The runs, newest first.
+pub fn runs(conn: &Connection, limit: u32) -> Result<Vec<RunRow>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, started_at, finished_at, as_of, dry_run, status, summary FROM runs ORDER BY id DESC LIMIT ?1").map_err(sql)?;
+    let rows = stmt
+        .query_map([limit], |r| {
+            let summary: Option<String> = r.get(6)?;
+            Ok(RunRow {
+                id: r.get(0)?,
+                started_at: r.get(1)?,
+                finished_at: r.get(2)?,
+                as_of: r.get(3)?,
+                dry_run: r.get(4)?,
+                status: r.get(5)?,
+                summary: summary.and_then(|s| serde_json::from_str(&s).ok()),
+            })
+        })
+        .map_err(sql)?;
+    rows.collect::<Result<_, _>>().map_err(sql)
+}
+
+/// An event to append to the audit log.
+#[derive(Debug, Clone, Default)]
+pub struct NewEvent<'a> {
+    pub run_id: Option<i64>,
+    pub kind: &'a str,
+    pub identity_id: Option<i64>,
+    pub subject: &'a str,
+    pub attribute: Option<&'a str>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Appends one event.
+pub fn append(conn: &Connection, e: &NewEvent<'_>) -> Result<(), StoreError> {
+    conn.prepare_cached("INSERT INTO events(run_id, at, kind, identity_id, subject, attribute, old_value, new_value, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+        .map_err(sql)?
+        .execute(params![e.run_id, now(), e.kind, e.identity_id, e.subject, e.attribute, e.old_value, e.new_value, e.detail])
+        .map_err(sql)?;
+    Ok(())
+}
+
+/// An event as stored.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct EventRow {
+    pub id: i64,
+    pub run_id: Option<i64>,
+    pub at: String,
+    pub kind: String,
+    pub identity_id: Option<i64>,
+    pub subject: String,
+    pub attribute: Option<String>,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub detail: Option<String>,
+}
+
+/// Which events to list.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub run_id: Option<i64>,
+    pub kind: Option<String>,
+    pub identity_id: Option<i64>,
+    /// At most this many (the newest); `None`: all.
+    pub limit: Option<u32>,
+}
+
+/// Events in order of occurrence.
+pub fn events(conn: &Connection, f: &EventFilter) -> Result<Vec<EventRow>, StoreError> {
+    let mut stmt = conn
+        .prepare(
+            "SELECT id, run_id, at, kind, identity_id, subject, attribute, old_value, new_value, detail FROM (
+               SELECT * FROM events WHERE (?1 IS NULL OR run_id = ?1) AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR identity_id = ?3)
+               ORDER BY id DESC LIMIT ?4) ORDER BY id",
+        )
+        .map_err(sql)?;
+    let limit = f.limit.map(i64::from).unwrap_or(-1);
+    let rows = stmt
+        .query_map(params![f.run_id, f.kind, f.identity_id, limit], |r| {
+            Ok(EventRow {
+                id: r.get(0)?,
+                run_id: r.get(1)?,
+                at: r.get(2)?,
+                kind: r.get(3)?,
+                identity_id: r.get(4)?,
+                subject: r.get(5)?,
+                attribute: r.get(6)?,
+                old_value: r.get(7)?,
+                new_value: r.get(8)?,
+                detail: r.get(9)?,
+            })
+        })
+        .map_err(sql)?;
+    rows.collect::<Result<_, _>>().map_err(sql)
+}
+
+/// Counts of events per kind in one run.
+pub fn event_counts(conn: &Connection, run_id: i64) -> Result<Vec<(String, u64)>, StoreError> {
+    let mut stmt = conn.prepare("SELECT kind, COUNT(*) FROM events WHERE run_id = ?1 GROUP BY kind ORDER BY kind").map_err(sql)?;
+    let rows = stmt.query_map([run_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))).map_err(sql)?;
+    rows.collect::<Result<_, _>>().map_err(sql)
+}
+
+/// An action of the journal.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ActionRow {
+    pub id: i64,
+    pub run_id: i64,
+    pub kind: String,
+    pub identity_id: i64,
+    pub system: String,
+    pub remote_id: Option<String>,
+    pub payload: String,
+    pub state: String,
+    pub error: Option<String>,
+}
+
+/// Journals an action before its remote call; returns its id.
+pub fn journal_start(conn: &Connection, run_id: i64, kind: &str, identity_id: i64, system: &str, remote_id: Option<&str>, payload: &str) -> Result<i64, StoreError> {
+    conn.execute(
+        "INSERT INTO actions(run_id, kind, identity_id, system, remote_id, payload, state, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'started', ?7)",
+        params![run_id, kind, identity_id, system, remote_id, payload, now()],
+    )
+    .map_err(sql)?;
+    Ok(conn.last_insert_rowid())
+}
+
+/// Confirms an action: `done` (with the remote id it produced) or `failed` with the error.
+pub fn journal_finish(conn: &Connection, id: i64, state: &str, remote_id: Option<&str>, error: Option<&str>) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE actions SET state = ?2, remote_id = COALESCE(?3, remote_id), error = ?4, finished_at = ?5 WHERE id = ?1",
+        params![id, state, remote_id, error, now()],
+    )
+    .map_err(sql)?;
+    Ok(())
+}
+
+/// Actions a killed run left `started`: their outcome is unknown until the next import shows it.
+pub fn unconfirmed(conn: &Connection) -> Result<Vec<ActionRow>, StoreError> {
+    let mut stmt = conn.prepare("SELECT id, run_id, kind, identity_id, system, remote_id, payload, state, error FROM actions WHERE state = 'started' ORDER BY id").map_err(sql)?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok(ActionRow {
+                id: r.get(0)?,
+                run_id: r.get(1)?,
+                kind: r.get(2)?,
+                identity_id: r.get(3)?,
+                system: r.get(4)?,
+                remote_id: r.get(5)?,
+                payload: r.get(6)?,
+                state: r.get(7)?,
+                error: r.get(8)?,
+            })
+        })
+        .map_err(sql)?;
+    rows.collect::<Result<_, _>>().map_err(sql)
+}
+
+/// Counts of actions per kind and state (all runs, or one).
+pub fn action_counts(conn: &Connection, run_id: Option<i64>) -> Result<Vec<(String, String, u64)>, StoreError> {
+    let mut stmt = conn.prepare("SELECT kind, state, COUNT(*) FROM actions WHERE (?1 IS NULL OR run_id = ?1) GROUP BY kind, state ORDER BY kind, state").map_err(sql)?;
+    let rows = stmt.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?.max(0) as u64))).map_err(sql)?;
+    rows.collect::<Result<_, _>>().map_err(sql)
+}
+
+/// The platform identity a pending `create` action was for, if one is unconfirmed for `key`
+/// (the JSON payload's `match` value).
+pub fn unconfirmed_create_for(conn: &Connection, match_key: &str) -> Result<Option<(i64, i64)>, StoreError> {
+    conn.query_row(
+        "SELECT id, identity_id FROM actions WHERE kind = 'create' AND state IN ('started', 'unconfirmed', 'failed') AND json_extract(payload, '$.match') = ?1 ORDER BY id DESC LIMIT 1",
+        [match_key],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+    .map_err(sql)
+}

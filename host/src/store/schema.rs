@@ -1,0 +1,107 @@
+//! The store's schema and its versioned migrations. The version lives in SQLite's
+//! `user_version`; each migration runs in one transaction and bumps it. A database written by a
+//! newer host (a version above [`LATEST`]) is refused rather than guessed at.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// The schema version this host writes.
+pub const LATEST: i64 = 1;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[
+    // 0 → 1: identities, attributes, accounts, runs, the audit log and the action journal.
+    r#"
+    CREATE TABLE identities (
+        id            INTEGER PRIMARY KEY,
+        source_id     TEXT UNIQUE,            -- the HR (PeopleSpheres) user id; NULL until created there
+        origin        TEXT NOT NULL,          -- 'hr' (imported) or 'platform' (created on the platform)
+        display_name  TEXT NOT NULL,
+        active        INTEGER NOT NULL,       -- as last seen at the source
+        contract_end  TEXT,                   -- the policy's end-date attribute, ISO date
+        stale_end     TEXT,                   -- an end date already passed when first seen (reported, not acted on)
+        first_run     INTEGER,
+        last_run      INTEGER,
+        created_at    TEXT NOT NULL,
+        updated_at    TEXT NOT NULL
+    );
+    CREATE TABLE identity_attributes (
+        identity_id   INTEGER NOT NULL REFERENCES identities(id),
+        name          TEXT NOT NULL,          -- platform attribute name (see the mapping)
+        value         TEXT NOT NULL,          -- JSON array of values: the platform's current value
+        source_value  TEXT,                   -- JSON array: the value last imported from the source
+        pending       INTEGER NOT NULL DEFAULT 0, -- 1: a platform change waits for write-back
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (identity_id, name)
+    ) WITHOUT ROWID;
+    CREATE TABLE accounts (
+        identity_id   INTEGER NOT NULL REFERENCES identities(id),
+        system        TEXT NOT NULL,
+        remote_id     TEXT NOT NULL,
+        status        TEXT NOT NULL,          -- 'active' | 'suspended'
+        updated_at    TEXT NOT NULL,
+        PRIMARY KEY (identity_id, system),
+        UNIQUE (system, remote_id)
+    );
+    CREATE INDEX accounts_status ON accounts(system, status);
+    CREATE TABLE runs (
+        id            INTEGER PRIMARY KEY,
+        started_at    TEXT NOT NULL,
+        finished_at   TEXT,
+        as_of         TEXT NOT NULL,
+        dry_run       INTEGER NOT NULL,
+        status        TEXT NOT NULL,          -- running | completed | braked | failed | interrupted
+        summary       TEXT                    -- JSON counts
+    );
+    CREATE TABLE events (
+        id            INTEGER PRIMARY KEY,
+        run_id        INTEGER,
+        at            TEXT NOT NULL,
+        kind          TEXT NOT NULL,          -- joiner | mover | change | leaver | returner | review | conflict | skipped | action kinds
+        identity_id   INTEGER,
+        subject       TEXT NOT NULL,          -- who (display name / source id)
+        attribute     TEXT,
+        old_value     TEXT,
+        new_value     TEXT,
+        detail        TEXT
+    );
+    CREATE INDEX events_run ON events(run_id, kind);
+    -- The audit log is append-only.
+    CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+    CREATE TABLE actions (
+        id            INTEGER PRIMARY KEY,
+        run_id        INTEGER NOT NULL,
+        kind          TEXT NOT NULL,          -- create | update | suspend
+        identity_id   INTEGER NOT NULL,
+        system        TEXT NOT NULL,
+        remote_id     TEXT,
+        payload       TEXT NOT NULL,          -- JSON
+        state         TEXT NOT NULL,          -- started | done | failed | unconfirmed
+        error         TEXT,
+        started_at    TEXT NOT NULL,
+        finished_at   TEXT
+    );
+    CREATE INDEX actions_state ON actions(state);
+    CREATE TABLE meta (
+        key           TEXT PRIMARY KEY,
+        value         TEXT NOT NULL
+    );
+    "#,
+];
+
+/// Brings the database to [`LATEST`], or refuses a newer one.
+pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| StoreError::from_sqlite(path, e))?;
+    if current > LATEST {
+        return Err(StoreError::TooNew { path: path.into(), found: current, supported: LATEST });
+    }
+    for (version, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
+        let tx = conn.transaction().map_err(|e| StoreError::from_sqlite(path, e))?;
+        tx.execute_batch(sql).map_err(|e| StoreError::Migration { path: path.into(), version: version as i64 + 1, reason: e.to_string() })?;
+        tx.pragma_update(None, "user_version", version as i64 + 1).map_err(|e| StoreError::from_sqlite(path, e))?;
+        tx.commit().map_err(|e| StoreError::from_sqlite(path, e))?;
+    }
+    Ok(())
+}

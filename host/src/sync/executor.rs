@@ -1,0 +1,93 @@
+//! The executor: carries out a plan through the connector, one action at a time, with the
+//! action journal around each remote call. The action is journaled `started` (committed)
+//! before the call; its outcome and its effect on the store are committed together after it.
+//! A process killed in between leaves a `started` row; the next run marks it `unconfirmed`, and
+//! its import shows what happened (a suspended account reads back suspended, a written value
+//! reads back equal, a created account is found again by its match key), so nothing is done
+//! twice.
+//!
+//! Test hook: `CONNECTOR_HOST_SYNC_ABORT_AFTER=N` aborts the process right after the N-th
+//! remote call returns, before its confirmation (the worst moment), to prove the above.
+
+use super::plan::{ActionKind, PlannedAction};
+use super::{Progress, SyncError};
+use crate::connector::Session;
+use crate::store::audit::{self, NewEvent};
+use crate::store::identities;
+use crate::store::Store;
+
+/// The outcome of executing a plan.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Executed {
+    pub done: u64,
+    pub failed: u64,
+}
+
+fn abort_after() -> Option<u64> {
+    std::env::var("CONNECTOR_HOST_SYNC_ABORT_AFTER").ok().and_then(|v| v.parse().ok())
+}
+
+/// Executes `plan` (suspensions left out when `skip_suspend`).
+pub async fn execute(session: &mut dyn Session, store: &mut Store, run_id: i64, system: &str, plan: &[PlannedAction], skip_suspend: bool, progress: &Progress) -> Result<Executed, SyncError> {
+    let mut out = Executed::default();
+    let abort = abort_after();
+    let todo: Vec<&PlannedAction> = plan.iter().filter(|a| !(skip_suspend && a.kind == ActionKind::Suspend)).collect();
+    progress.start("actions", Some(todo.len() as u64));
+    for (calls, action) in (1u64..).zip(todo) {
+        let payload = serde_json::json!({
+            "reason": action.reason,
+            "attributes": action.attributes,
+            "changes": action.changes,
+            "match": action.match_key,
+        })
+        .to_string();
+        let journal_id = store.transaction(|c| audit::journal_start(c, run_id, action.kind.as_str(), action.identity_id, system, action.remote_id.as_deref(), &payload))?;
+        let remote = action.remote_id.as_deref().unwrap_or("");
+        let result = match action.kind {
+            ActionKind::Create => session.create_user(action.attributes.clone()).await,
+            ActionKind::Update => session.update_user(remote, action.changes.clone()).await,
+            ActionKind::Suspend => session.suspend_user(remote).await,
+        };
+        if abort.is_some_and(|n| calls >= n) {
+            std::process::abort();
+        }
+        let subject = action.subject.as_str();
+        match result {
+            Ok(user) => {
+                store.transaction(|c| {
+                    let kind = match action.kind {
+                        ActionKind::Create => {
+                            identities::link_source(c, action.identity_id, &user.id)?;
+                            identities::put_account(c, action.identity_id, system, &user.id, if user.active { "active" } else { "suspended" })?;
+                            identities::confirm_written(c, action.identity_id, &action.platform_names)?;
+                            "created"
+                        }
+                        ActionKind::Update => {
+                            identities::confirm_written(c, action.identity_id, &action.platform_names)?;
+                            "updated"
+                        }
+                        ActionKind::Suspend => {
+                            identities::put_account(c, action.identity_id, system, remote, "suspended")?;
+                            identities::set_active(c, action.identity_id, false)?;
+                            "suspended"
+                        }
+                    };
+                    audit::journal_finish(c, journal_id, "done", Some(&user.id), None)?;
+                    audit::append(c, &NewEvent { run_id: Some(run_id), kind, identity_id: Some(action.identity_id), subject, new_value: Some(user.id.clone()), detail: Some(action.reason.clone()), ..Default::default() })
+                })?;
+                out.done += 1;
+            }
+            Err(e) => {
+                let reason = e.to_string();
+                store.transaction(|c| {
+                    audit::journal_finish(c, journal_id, "failed", None, Some(&reason))?;
+                    audit::append(c, &NewEvent { run_id: Some(run_id), kind: "action-failed", identity_id: Some(action.identity_id), subject, attribute: Some(action.kind.as_str()), detail: Some(reason.clone()), ..Default::default() })
+                })?;
+                out.failed += 1;
+            }
+        }
+        progress.advance(1);
+    }
+    progress.finish();
+    Ok(out)
+}

@@ -1,0 +1,185 @@
+//! The provisioning engine: a sync run streams every page of users from a connector into the
+//! [`Store`], detects joiners, movers, attribute changes and leavers ([`detect`]), applies the
+//! deprovisioning policy ([`policy`]), builds the plan of remote actions ([`plan`]: creations,
+//! write-backs, suspensions), checks the safety brake, and carries the plan out through the
+//! connector with an action journal ([`executor`]) unless it is a dry run.
+//!
+//! Memory is bounded by the page size: each page is mapped, diffed and committed in one
+//! transaction, then dropped. Rerunning converges: detection compares with what is stored, and
+//! the plan is computed from the stored state, so a second run with no change does nothing.
+
+pub mod detect;
+pub mod executor;
+pub mod mapping;
+pub mod plan;
+pub mod policy;
+mod progress;
+#[cfg(test)]
+mod tests;
+
+use serde::Serialize;
+
+use crate::connector::Session;
+use crate::error::HostError;
+use crate::store::{Store, StoreError, audit, identities};
+pub use mapping::{Mapping, MappingError};
+pub use plan::{ActionKind, PlannedAction};
+pub use policy::Brake;
+pub use progress::Progress;
+
+/// A run that could not proceed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    #[error("the connector failed during `{operation}`")]
+    Connector {
+        operation: &'static str,
+        #[source]
+        source: HostError,
+    },
+    #[error("policy: {0}")]
+    Policy(String),
+}
+
+/// How to run.
+#[derive(Debug, Clone, Default)]
+pub struct SyncOptions {
+    /// Plan only: nothing is written upstream (the store still records the import).
+    pub dry_run: bool,
+    /// Let a run through the safety brake.
+    pub force: bool,
+    /// Run the policy as of this day instead of today in the tenant's time zone.
+    pub as_of: Option<jiff::civil::Date>,
+    /// Page size asked of the connector (0 = its default).
+    pub page_size: u32,
+}
+
+/// Event counts of a run.
+#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
+pub struct Counts {
+    pub users: u64,
+    pub pages: u64,
+    pub joiners: u64,
+    pub movers: u64,
+    pub changes: u64,
+    pub leavers: u64,
+    pub returners: u64,
+    pub reviews: u64,
+    pub conflicts: u64,
+    pub drifts: u64,
+    pub skipped: u64,
+}
+
+/// What a run found and did.
+#[derive(Debug, Clone, Serialize)]
+pub struct SyncReport {
+    pub run_id: i64,
+    pub as_of: String,
+    pub dry_run: bool,
+    pub counts: Counts,
+    /// Records skipped (the first 100 reasons).
+    pub skipped: Vec<String>,
+    pub plan: Vec<PlannedAction>,
+    pub brake: Brake,
+    pub done: u64,
+    pub failed: u64,
+    pub status: String,
+}
+
+impl SyncReport {
+    /// Planned actions of a kind.
+    pub fn planned(&self, kind: ActionKind) -> usize {
+        self.plan.iter().filter(|a| a.kind == kind).count()
+    }
+}
+
+/// Runs one sync of `session`'s tenant into `store`.
+pub async fn run(session: &mut dyn Session, store: &mut Store, mapping: &Mapping, options: &SyncOptions, progress: &Progress) -> Result<SyncReport, SyncError> {
+    let fields = session.get_fields().await.map_err(|source| SyncError::Connector { operation: "get-fields", source })?;
+    let mut mapping = mapping.clone();
+    mapping.check(&fields)?;
+    store.set_meta("fields", &serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()))?;
+    let today = policy::today(&mapping.policy, options.as_of)?;
+    let cutoff = policy::cutoff(&mapping.policy, today)?.to_string();
+    let run_id = store.transaction(|c| {
+        let id = audit::start_run(c, &today.to_string(), options.dry_run)?;
+        c.execute("UPDATE actions SET state = 'unconfirmed' WHERE state = 'started'", []).map_err(|e| StoreError::from_sqlite("(store)", e))?;
+        Ok(id)
+    })?;
+    let mut counts = Counts::default();
+    let mut skipped = Vec::new();
+    match import(session, store, &mapping, options, run_id, &cutoff, &mut counts, &mut skipped, progress).await {
+        Ok(()) => {}
+        Err(e) => {
+            let summary = serde_json::json!({"counts": counts, "error": e.to_string()});
+            store.transaction(|c| audit::finish_run(c, run_id, "failed", &summary))?;
+            return Err(e);
+        }
+    }
+    let plan = store.transaction(|c| plan::build(c, &mapping, &cutoff))?;
+    let suspensions = plan.iter().filter(|a| a.kind == ActionKind::Suspend).count() as u64;
+    let active = identities::count_active_accounts(store.conn(), &mapping.system).map_err(|e| e.at(store.path()))?;
+    let brake = Brake::judge(suspensions, active, mapping.policy.max_suspend_share, options.force);
+    let executed = if options.dry_run { executor::Executed::default() } else { executor::execute(session, store, run_id, &mapping.system, &plan, brake.engaged, progress).await? };
+    let status = if brake.engaged { "braked" } else if executed.failed > 0 { "failed" } else { "completed" };
+    let report = SyncReport { run_id, as_of: today.to_string(), dry_run: options.dry_run, counts, skipped, plan, brake, done: executed.done, failed: executed.failed, status: status.into() };
+    let summary = serde_json::json!({"counts": report.counts, "planned": report.plan.len(), "done": report.done, "failed": report.failed, "brake": report.brake});
+    store.transaction(|c| audit::finish_run(c, run_id, status, &summary))?;
+    Ok(report)
+}
+
+/// Streams every page into the store, one transaction per page.
+#[allow(clippy::too_many_arguments)]
+async fn import(
+    session: &mut dyn Session,
+    store: &mut Store,
+    mapping: &Mapping,
+    options: &SyncOptions,
+    run_id: i64,
+    cutoff: &str,
+    counts: &mut Counts,
+    skipped: &mut Vec<String>,
+    progress: &Progress,
+) -> Result<(), SyncError> {
+    let ctx = detect::ImportCtx { mapping, run_id, cutoff };
+    let mut token: Option<String> = None;
+    let mut started = false;
+    loop {
+        let page = session.list_users(token.as_deref(), options.page_size).await.map_err(|source| SyncError::Connector { operation: "list-users", source })?;
+        if !started {
+            progress.start("import", page.total);
+            started = true;
+        }
+        counts.pages += 1;
+        let n = page.users.len() as u64;
+        store.transaction(|c| {
+            for user in &page.users {
+                counts.users += 1;
+                match mapping.apply(user) {
+                    Ok(mapped) => detect::import_user(c, &ctx, user, &mapped, counts)?,
+                    Err(e) => {
+                        counts.skipped += 1;
+                        let reason = e.to_string();
+                        let subject = format!("{} ({})", user.display_name, user.id);
+                        audit::append(c, &audit::NewEvent { run_id: Some(run_id), kind: "skipped", subject: &subject, attribute: Some(&e.attribute), detail: Some(reason.clone()), ..Default::default() })?;
+                        if skipped.len() < 100 {
+                            skipped.push(reason);
+                        }
+                    }
+                }
+            }
+            Ok(())
+        })?;
+        progress.advance(n);
+        match page.next_page_token {
+            Some(next) if Some(&next) != token.as_ref() => token = Some(next),
+            Some(_) => return Err(SyncError::Connector { operation: "list-users", source: HostError::Connector(crate::error::ConnectorError::Protocol("the connector returned the same page token twice".into())) }),
+            None => break,
+        }
+    }
+    progress.finish();
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! The plan: every remote action a run will take, computed from the store after the import
+//! (so a rerun recomputes the same plan from the same state): **create** platform identities
+//! not yet in the source system, **update** platform-owned attributes changed on the platform
+//! (write-back), **suspend** leavers whose contract end has passed.
+
+use rusqlite::Connection;
+use serde::Serialize;
+
+use super::mapping::{Mapping, Owner};
+use crate::model::{Attribute, AttributeChange, ChangeOp};
+use crate::store::StoreError;
+use crate::store::identities;
+
+/// What an action does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ActionKind {
+    Create,
+    Update,
+    Suspend,
+}
+
+impl ActionKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::Create => "create",
+            ActionKind::Update => "update",
+            ActionKind::Suspend => "suspend",
+        }
+    }
+}
+
+/// One planned remote action.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct PlannedAction {
+    pub kind: ActionKind,
+    pub identity_id: i64,
+    /// Who, for people reading the plan.
+    pub subject: String,
+    /// The account in the target system (none for a creation).
+    pub remote_id: Option<String>,
+    /// Why (the contract end of a leaver, the attributes of an update).
+    pub reason: String,
+    /// The attributes of a creation.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attributes: Vec<Attribute>,
+    /// The changes of an update.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<AttributeChange>,
+    /// The platform names of the attributes an update or creation writes.
+    #[serde(skip)]
+    pub platform_names: Vec<String>,
+    /// The match key of a creation (finds the account again after a crash).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub match_key: Option<String>,
+}
+
+/// Builds the plan. `cutoff`: contract ends strictly before it have passed.
+pub fn build(conn: &Connection, mapping: &Mapping, cutoff: &str) -> Result<Vec<PlannedAction>, StoreError> {
+    let mut plan = Vec::new();
+    for id in identities::to_create(conn)? {
+        let Some(identity) = identities::by_id(conn, id)? else { continue };
+        let mut attributes = Vec::new();
+        let mut names = Vec::new();
+        for (name, attr) in &identity.attrs {
+            if attr.value.is_empty() {
+                continue;
+            }
+            if let Some((field, values)) = mapping.to_remote(name, &attr.value) {
+                attributes.push(Attribute { name: field, values });
+                names.push(name.clone());
+            }
+        }
+        let match_key = mapping.match_on.as_deref().and_then(|m| identity.attrs.get(m)).map(|a| super::detect::show(&a.value));
+        plan.push(PlannedAction {
+            kind: ActionKind::Create,
+            identity_id: id,
+            subject: format!("{} (platform #{id})", identity.display_name),
+            remote_id: None,
+            reason: format!("created on the platform; {} attribute(s)", attributes.len()),
+            attributes,
+            changes: Vec::new(),
+            platform_names: names,
+            match_key,
+        });
+    }
+    for (id, remote, attrs) in identities::pending_writes(conn, &mapping.system)? {
+        let mut changes = Vec::new();
+        let mut names = Vec::new();
+        for (name, values) in attrs {
+            // Never write back what HR owns.
+            if mapping.rule(&name).is_none_or(|r| r.owner == Owner::Hr) {
+                continue;
+            }
+            if let Some((field, values)) = mapping.to_remote(&name, &values) {
+                let op = if values.is_empty() { ChangeOp::Clear } else { ChangeOp::Set(values) };
+                changes.push(AttributeChange { name: field, op });
+                names.push(name);
+            }
+        }
+        if changes.is_empty() {
+            continue;
+        }
+        let subject = identities::by_id(conn, id)?.map(|i| format!("{} ({remote})", i.display_name)).unwrap_or_else(|| remote.clone());
+        plan.push(PlannedAction {
+            kind: ActionKind::Update,
+            identity_id: id,
+            subject,
+            remote_id: Some(remote),
+            reason: format!("write back {}", names.join(", ")),
+            attributes: Vec::new(),
+            changes,
+            platform_names: names,
+            match_key: None,
+        });
+    }
+    for (id, remote, name, end) in identities::leaver_candidates(conn, &mapping.system, cutoff)? {
+        plan.push(PlannedAction {
+            kind: ActionKind::Suspend,
+            identity_id: id,
+            subject: format!("{name} ({remote})"),
+            remote_id: Some(remote),
+            reason: format!("leaver: contract ended on {end}"),
+            attributes: Vec::new(),
+            changes: Vec::new(),
+            platform_names: Vec::new(),
+            match_key: None,
+        });
+    }
+    Ok(plan)
+}
+
+/// One line per action, as `--dry-run` prints it.
+pub fn describe(a: &PlannedAction) -> String {
+    let detail = match a.kind {
+        ActionKind::Create => a.attributes.iter().map(|at| format!("{}={}", at.name, super::detect::show(&at.values))).collect::<Vec<_>>().join(" "),
+        ActionKind::Update => a
+            .changes
+            .iter()
+            .map(|c| match &c.op {
+                ChangeOp::Set(v) => format!("{}={}", c.name, super::detect::show(v)),
+                ChangeOp::Clear => format!("{}=(clear)", c.name),
+            })
+            .collect::<Vec<_>>()
+            .join(" "),
+        ActionKind::Suspend => a.reason.clone(),
+    };
+    format!("{:<8} {}  {}", a.kind.as_str(), a.subject, detail)
+}

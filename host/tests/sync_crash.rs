@@ -1,0 +1,132 @@
+//! A sync killed mid-run leaves the store consistent and the next run converges with no
+//! duplicate action: a real SIGKILL during the import, and an abort at the worst moment of the
+//! action phase (right after a remote suspension, before its confirmation is journaled).
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use connector_host::store::{EventFilter, Store, audit, identities};
+use ps_simulator::{SimConfig, Simulator};
+
+const PASSWORD_VAR: &str = "SYNC_CRASH_TEST_PASSWORD";
+
+struct Tenant {
+    rt: tokio::runtime::Runtime,
+    sim: Simulator,
+    dir: PathBuf,
+}
+
+impl Tenant {
+    fn new(name: &str, users: usize) -> Tenant {
+        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
+        let sim = rt.block_on(Simulator::start(SimConfig { users, ..SimConfig::default() })).expect("simulator");
+        let dir = std::env::temp_dir().join(format!("sync-crash-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let config = format!("[connector.settings]\nurl = \"{}\"\nlogin = \"{}\"\npassword_env = \"{PASSWORD_VAR}\"\n", sim.url(), sim.login());
+        std::fs::write(dir.join("tenant.toml"), config).expect("config");
+        Tenant { rt, sim, dir }
+    }
+
+    fn command(&self, extra_env: Option<(&str, &str)>) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_connector-host"));
+        cmd.args(["sync", "--as-of", "2026-11-25", "--config"]).arg(self.dir.join("tenant.toml")).arg("--store").arg(self.store_path());
+        cmd.env(PASSWORD_VAR, self.sim.password()).env_remove("CONNECTOR_HOST_SYNC_ABORT_AFTER").stdout(Stdio::piped()).stderr(Stdio::piped());
+        if let Some((k, v)) = extra_env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    fn sync(&self, extra_env: Option<(&str, &str)>) -> (bool, String) {
+        let out = self.command(extra_env).output().expect("connector-host runs");
+        (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+    }
+
+    fn store_path(&self) -> PathBuf {
+        self.dir.join("store.sqlite")
+    }
+
+    fn set_end(&self, id: u64, end: &str) {
+        let mut contract = self.sim.user(id).and_then(|u| u.values.get("usr_employment_contract").cloned()).unwrap_or_else(|| serde_json::json!({}));
+        if let Some(o) = contract.as_object_mut() {
+            o.insert("usr_employment_contract_end_date".into(), serde_json::json!(end));
+        }
+        assert!(self.sim.set_value(id, "usr_employment_contract", Some(contract)));
+    }
+}
+
+impl Drop for Tenant {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+        let _ = &self.rt;
+    }
+}
+
+fn open(path: &Path) -> Store {
+    Store::open(path).expect("the store opens after the crash")
+}
+
+#[test]
+fn killed_during_the_import_the_next_run_converges() {
+    let t = Tenant::new("import", 4000);
+    let mut child = t.command(None).spawn().expect("spawn");
+    // Kill it once some pages are committed (the store file exists and has identities).
+    let started = std::time::Instant::now();
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        if let Ok(Some(_)) = child.try_wait() {
+            break;
+        }
+        let journal = t.sim.journal();
+        if journal.iter().filter(|e| e.path.contains("graphql")).count() >= 3 || started.elapsed().as_secs() > 60 {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let (ok, out) = t.sync(None);
+    assert!(ok, "{out}");
+    let store = open(&t.store_path());
+    assert_eq!(identities::count(store.conn()).expect("count"), 4000);
+    let joiners = audit::events(store.conn(), &EventFilter { kind: Some("joiner".into()), ..Default::default() }).expect("events");
+    assert_eq!(joiners.len(), 4000, "each person joined exactly once across the killed run and the next");
+    drop(store);
+    let (ok, out) = t.sync(None);
+    assert!(ok && out.contains("joiners 0") && out.contains("plan: 0 create, 0 update, 0 suspend"), "{out}");
+}
+
+#[test]
+fn aborted_right_after_a_suspension_the_next_run_does_not_suspend_twice() {
+    let t = Tenant::new("actions", 200);
+    let (ok, out) = t.sync(None);
+    assert!(ok, "{out}");
+    let leavers: Vec<u64> = t
+        .sim
+        .users()
+        .into_iter()
+        .filter(|u| u.active && u.id > 10)
+        .filter(|u| u.values.get("usr_employment_contract").and_then(|c| c.get("usr_employment_contract_end_date")).and_then(|d| d.as_str()).is_none_or(|d| d > "2026-11-25"))
+        .map(|u| u.id)
+        .take(8)
+        .collect();
+    for id in &leavers {
+        t.set_end(*id, "2026-11-15");
+    }
+    t.sim.clear_journal();
+    let (ok, out) = t.sync(Some(("CONNECTOR_HOST_SYNC_ABORT_AFTER", "3")));
+    assert!(!ok, "the run was aborted: {out}");
+    let (ok, out) = t.sync(None);
+    assert!(ok, "{out}");
+    let status_calls = |id: u64| t.sim.journal().iter().filter(|e| e.method == "POST" && e.path.ends_with(&format!("/psos/{id}/status"))).count();
+    for id in &leavers {
+        assert_eq!(status_calls(*id), 1, "user {id} suspended exactly once");
+        assert!(!t.sim.user(*id).expect("user").active);
+    }
+    let store = open(&t.store_path());
+    let runs = audit::runs(store.conn(), 10).expect("runs");
+    assert!(runs.iter().any(|r| r.status == "interrupted"), "{runs:?}");
+    drop(store);
+    let (ok, out) = t.sync(None);
+    assert!(ok && out.contains("plan: 0 create, 0 update, 0 suspend"), "{out}");
+}
