@@ -1,4 +1,4 @@
-//! The `connector-host` command line, driven in-process: the main job against the built-in
+//! The `connector-host` command line, driven in-process: the main job (`sync`) against the built-in
 //! sandbox, `inspect`, and every bad input of the walking-skeleton issue — each a one-line
 //! error naming the problem, a non-zero exit code, and no secret in the output.
 
@@ -47,7 +47,62 @@ fn assert_fails(run: &Run, code: i32, needle: &str, secrets: &[&str]) {
 }
 
 #[test]
-fn the_main_job_imports_the_sandbox_tenant_and_prints_employees_and_fields() {
+fn the_main_job_syncs_the_sandbox_tenant_and_prints_a_summary() {
+    let dir = temp_dir("main-job");
+    let store = dir.join("sandbox.sqlite");
+    let _ = std::fs::remove_file(&store);
+    let store = store.to_str().expect("utf-8 temp path");
+    let args = ["sync", "--store", store, "--as-of", "2026-11-25"];
+    let first = run(&args);
+    assert_eq!(first.code, 0, "stderr: {}", first.err);
+    assert!(first.err.contains("using the built-in PeopleSpheres sandbox tenant"), "{}", first.err);
+    let second = run(&args);
+    assert_eq!(second.code, 0, "stderr: {}", second.err);
+    for r in [&first, &second] {
+        assert!(!r.out.contains("sandbox-password") && !r.err.contains("sandbox-password"));
+    }
+    // What a user sees, with the port, the store path and the elapsed time filtered out.
+    let snapshot = |out: &str| {
+        out.replace(store, "STORE")
+            .lines()
+            .map(|l| {
+                let l = match l.find("127.0.0.1:") {
+                    Some(i) => {
+                        let end = l[i + 10..].find(|c: char| !c.is_ascii_digit()).map_or(l.len(), |e| i + 10 + e);
+                        format!("{}127.0.0.1:PORT{}", &l[..i], &l[end..])
+                    }
+                    None => l.to_string(),
+                };
+                match (l.starts_with("read "), l.rfind(" in ")) {
+                    (true, Some(i)) if l.ends_with(" s") => format!("{} in T s", &l[..i]),
+                    _ => l,
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    assert_eq!(
+        snapshot(&first.out),
+        "sync run #1 as of 2026-11-25 — the built-in sandbox tenant (http://127.0.0.1:PORT) — store STORE\n\
+         read 250 users in 3 pages in T s\n\
+         joiners 250   movers 0   changes 0   leavers 0 (suspended at the source) + 0 (contract ended)   returners 0\n\
+         to review 40   conflicts 0   drifts 0   records skipped 0\n\
+         plan: 0 create, 0 update, 0 suspend\n\
+         actions: 0 done, 0 failed"
+    );
+    assert_eq!(
+        snapshot(&second.out),
+        "sync run #2 as of 2026-11-25 — the built-in sandbox tenant (http://127.0.0.1:PORT) — store STORE\n\
+         read 250 users in 3 pages in T s\n\
+         joiners 0   movers 0   changes 0   leavers 0 (suspended at the source) + 0 (contract ended)   returners 0\n\
+         plan: 0 create, 0 update, 0 suspend\n\
+         actions: 0 done, 0 failed"
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn import_prints_the_sandbox_employees_and_fields() {
     let r = run(&["import"]);
     assert_eq!(r.code, 0, "stderr: {}", r.err);
     assert!(r.err.contains("using the built-in PeopleSpheres sandbox tenant"), "{}", r.err);
