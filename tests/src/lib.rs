@@ -4,9 +4,10 @@
 
 use std::sync::{Arc, OnceLock};
 
+use connector_host::connector::Session;
 use connector_host::engine::HostEngine;
 use connector_host::loader::{self, LoadedComponent};
-use connector_host::model::Config;
+use connector_host::model::{Config, User};
 use connector_host::runtime::{RuntimeOptions, WasmConnector};
 use connector_host::sandbox::Limits;
 use ps_simulator::{SimConfig, Simulator};
@@ -74,4 +75,26 @@ pub fn with_contract_version(component: &std::path::Path, version: &str, dir: &s
     let path = dir.join(format!("contract-{version}.wasm"));
     std::fs::write(&path, patched).expect("write");
     path
+}
+
+/// Lists every user page by page, asserting each page honours `page_size`; `between_pages` runs
+/// after each page with the number of pages read so far (to change the tenant mid-listing).
+pub fn list_all(session: &mut dyn Session, page_size: u32, mut between_pages: impl FnMut(usize)) -> Vec<User> {
+    runtime().block_on(async {
+        let mut users = Vec::new();
+        let mut token: Option<String> = None;
+        let mut pages = 0;
+        loop {
+            let page = session.list_users(token.as_deref(), page_size).await.expect("page");
+            assert!(page.users.len() <= page_size as usize, "page size honoured");
+            users.extend(page.users);
+            pages += 1;
+            between_pages(pages);
+            match page.next_page_token {
+                Some(t) => token = Some(t),
+                None => break,
+            }
+        }
+        users
+    })
 }

@@ -5,31 +5,11 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
-use connector_host::connector::{Connector, Session};
+use connector_host::connector::Connector;
 use connector_host::model::{FieldType, User, Value};
 use connector_host::runtime::RuntimeOptions;
 use connector_host::sandbox::LogSink;
-use connector_tests::{config_for, connector, runtime, simulator};
-
-fn list_all(session: &mut dyn Session, page_size: u32, mut between_pages: impl FnMut(usize)) -> Vec<User> {
-    runtime().block_on(async {
-        let mut users = Vec::new();
-        let mut token: Option<String> = None;
-        let mut pages = 0;
-        loop {
-            let page = session.list_users(token.as_deref(), page_size).await.expect("page");
-            assert!(page.users.len() <= page_size as usize, "page size honoured");
-            users.extend(page.users);
-            pages += 1;
-            between_pages(pages);
-            match page.next_page_token {
-                Some(t) => token = Some(t),
-                None => break,
-            }
-        }
-        users
-    })
-}
+use connector_tests::{config_for, connector, list_all, runtime, simulator};
 
 fn text(user: &User, name: &str) -> Option<String> {
     user.values(name).first().map(|v| match v {

@@ -10,7 +10,7 @@ use connector_host::connector::{Connector, Session};
 use connector_host::error::{ConnectorError, HostError};
 use connector_host::model::{Attribute, AttributeChange, ChangeOp, ChoiceValue, FieldType, User, Value};
 use connector_host::runtime::RuntimeOptions;
-use connector_tests::{config_for, connector, runtime, simulator};
+use connector_tests::{config_for, connector, list_all, runtime, simulator};
 use ps_simulator::{Fault, Simulator};
 
 fn open(sim: &Simulator) -> Box<dyn Session> {
@@ -67,25 +67,6 @@ fn writes(sim: &Simulator) -> Vec<String> {
 
 fn count(sim: &Simulator, method: &str, path: &str) -> usize {
     sim.journal().iter().filter(|e| e.method == method && e.path == path).count()
-}
-
-fn list_all(session: &mut dyn Session, page_size: u32, mut between_pages: impl FnMut(usize)) -> Vec<User> {
-    runtime().block_on(async {
-        let mut users = Vec::new();
-        let mut token: Option<String> = None;
-        let mut pages = 0;
-        loop {
-            let page = session.list_users(token.as_deref(), page_size).await.expect("page");
-            users.extend(page.users);
-            pages += 1;
-            between_pages(pages);
-            match page.next_page_token {
-                Some(t) => token = Some(t),
-                None => break,
-            }
-        }
-        users
-    })
 }
 
 /// The id of a choice reached by walking `list-choices` along a label path.
