@@ -2,6 +2,7 @@
 //! the API notes say GUESS: hosts, paths, GraphQL query text, cursor and value encodings.
 //! A correction from a real tenant is an edit here (and in the simulator's `wire.rs`).
 
+pub mod history;
 pub mod write;
 
 use base64::Engine as _;

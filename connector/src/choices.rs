@@ -127,6 +127,15 @@ impl ChoiceTree {
         }
     }
 
+    /// The label (not the path) of the node holding a stored value (or, failing that, an id).
+    pub fn label_for_value(&self, raw: &str) -> Option<&str> {
+        self.by_value
+            .get(raw)
+            .and_then(|&i| self.nodes.get(i))
+            .or_else(|| self.get(raw))
+            .map(|n| n.label.as_str())
+    }
+
     /// The node at a label path (`Sales/France/Paris`, labels compared exactly after trimming
     /// each segment), walking from the roots; inactive nodes are skipped.
     pub fn find_path(&self, path: &str) -> Option<&Node> {

@@ -13,8 +13,9 @@ pub const KEY_URL: &str = "url";
 pub const KEY_SSO_URL: &str = "sso_url";
 pub const KEY_GRAPHQL_URL: &str = "graphql_url";
 pub const KEY_CLIENT_ID: &str = "client_id";
+pub const KEY_CAREER_HISTORY: &str = "career_history";
 
-pub const ALL_KEYS: [&str; 7] = [
+pub const ALL_KEYS: [&str; 8] = [
     KEY_LOGIN,
     KEY_PASSWORD,
     KEY_ENVIRONMENT,
@@ -22,7 +23,40 @@ pub const ALL_KEYS: [&str; 7] = [
     KEY_SSO_URL,
     KEY_GRAPHQL_URL,
     KEY_CLIENT_ID,
+    KEY_CAREER_HISTORY,
 ];
+
+/// Values of `career_history`.
+pub const CAREER_RECORD: &str = "record";
+pub const CAREER_HISTORY: &str = "history";
+
+/// Where `career_history.*` comes from.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CareerSource {
+    /// The tenant's list composite `usr_career_history`, read with the record (no extra call).
+    #[default]
+    Record,
+    /// The field history of the position and the department: 2 REST calls per user read
+    /// (see the `history` module).
+    History,
+}
+
+impl CareerSource {
+    /// The `career_history` key's value (absent or blank: `record`).
+    pub fn parse(value: Option<&str>) -> Result<Self, Error> {
+        match value.map(str::trim) {
+            None | Some(CAREER_RECORD) => Ok(CareerSource::Record),
+            Some(CAREER_HISTORY) => Ok(CareerSource::History),
+            Some(other) => Err(Error::invalid_config(
+                KEY_CAREER_HISTORY,
+                format!(
+                    "`{}` is not a valid value: expected `{CAREER_RECORD}` or `{CAREER_HISTORY}`",
+                    crate::http::short(other)
+                ),
+            )),
+        }
+    }
+}
 
 pub const ENV_PRODUCTION: &str = "production";
 pub const ENV_PREPRODUCTION: &str = "preproduction";
@@ -165,6 +199,7 @@ pub struct Config {
     pub password: String,
     pub client_id: String,
     pub endpoints: Endpoints,
+    pub career_history: CareerSource,
 }
 
 impl fmt::Debug for Config {
@@ -174,6 +209,7 @@ impl fmt::Debug for Config {
             .field("password", &"<redacted>")
             .field("client_id", &self.client_id)
             .field("endpoints", &self.endpoints)
+            .field("career_history", &self.career_history)
             .finish()
     }
 }
@@ -271,11 +307,13 @@ impl Config {
                 "must be printable ASCII without spaces",
             ));
         }
+        let career_history = CareerSource::parse(get(pairs, KEY_CAREER_HISTORY))?;
         Ok(Config {
             login: login.trim().to_string(),
             password: password.to_string(),
             client_id: client_id.to_string(),
             endpoints,
+            career_history,
         })
     }
 }

@@ -54,6 +54,17 @@ pub fn describe() -> Description {
         Some(ENV_PRODUCTION),
     );
     environment.allowed_values = vec![ENV_PRODUCTION.into(), ENV_PREPRODUCTION.into()];
+    let mut career = key(
+        config::KEY_CAREER_HISTORY,
+        "Source of `career_history.*`: `record` reads the tenant's `usr_career_history` list \
+         composite with each page (no extra call); `history` builds read-only rows from the field \
+         history of the position and the department, at a cost of 2 extra REST calls per user \
+         listed or read.",
+        ConfigType::Enum,
+        false,
+        Some(config::CAREER_RECORD),
+    );
+    career.allowed_values = vec![config::CAREER_RECORD.into(), config::CAREER_HISTORY.into()];
     Description {
         name: NAME.into(),
         version: env!("CARGO_PKG_VERSION").into(),
@@ -96,6 +107,7 @@ pub fn describe() -> Description {
                 false,
                 Some(api::DEFAULT_CLIENT_ID),
             ),
+            career,
         ],
         operations: vec![
             Operation::TestConnection,
@@ -141,6 +153,11 @@ mod tests {
             assert!(d.operations.contains(&op), "{op:?}");
         }
         assert_eq!((d.max_page_size, d.default_page_size), (1000, 100));
+        let career = d.config.iter().find(|k| k.name == "career_history").unwrap();
+        assert_eq!(career.key_type, ConfigType::Enum);
+        assert_eq!(career.default_value.as_deref(), Some("record"));
+        assert_eq!(career.allowed_values, vec!["record", "history"]);
+        assert!(career.description.contains("2 extra REST calls per user"));
     }
 
     #[test]

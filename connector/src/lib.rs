@@ -15,6 +15,7 @@ pub mod describe;
 pub mod encode;
 pub mod error;
 pub mod fields;
+pub mod history;
 pub mod http;
 pub mod mapping;
 pub mod model;
@@ -33,6 +34,8 @@ mod waki_transport;
 
 #[cfg(test)]
 mod fake;
+#[cfg(test)]
+mod history_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use crate::api::{self, ConnectionDto};
 use crate::auth::Auth;
 use crate::choices::ChoiceTree;
-use crate::config::Config;
+use crate::config::{CareerSource, Config};
 use crate::error;
 use crate::fields::{Catalogue, Kind};
 use crate::http::{HttpRequest, HttpResponse, Transport};
@@ -67,6 +67,17 @@ impl<T: Transport> Session<T> {
     /// An authorized idempotent read (GET or GraphQL query) whose non-2xx answers become
     /// contract errors; retried on 5xx, transport failures and truncated bodies (see `retry`).
     pub(crate) fn call(&mut self, req: HttpRequest, what: &str) -> Result<HttpResponse, Error> {
+        self.call_accepting(req, what, &[])
+    }
+
+    /// [`Self::call`], except that an answer with one of the `accepted` statuses is returned
+    /// as is (the caller gives it a meaning, e.g. a 404 that means "no history").
+    pub(crate) fn call_accepting(
+        &mut self,
+        req: HttpRequest,
+        what: &str,
+        accepted: &[u16],
+    ) -> Result<HttpResponse, Error> {
         let mut attempt = 0;
         loop {
             let result = self.auth.send_authorized(&self.t, &self.cfg, req.clone());
@@ -75,7 +86,9 @@ impl<T: Transport> Session<T> {
                     Error::Protocol(format!("{what}: truncated or malformed answer")),
                     true,
                 ),
-                Ok(resp) if resp.is_success() => return Ok(resp),
+                Ok(resp) if resp.is_success() || accepted.contains(&resp.status) => {
+                    return Ok(resp);
+                }
                 Ok(resp) => {
                     let e = error::from_response(what, &resp);
                     let r = retry::is_transient(&e);
@@ -114,7 +127,10 @@ impl<T: Transport> Session<T> {
     pub(crate) fn load_catalogue(&mut self) -> Result<(), Error> {
         if self.catalogue.is_none() {
             let resp = self.call(api::fields(&self.cfg.endpoints.api), "GET /fields")?;
-            let cat = Catalogue::from_dtos(&api::parse_fields(&resp)?);
+            let mut cat = Catalogue::from_dtos(&api::parse_fields(&resp)?);
+            if self.cfg.career_history == CareerSource::History {
+                crate::history::use_history_fields(&mut cat);
+            }
             self.t.log(
                 LogLevel::Debug,
                 &format!("field catalogue loaded: {} fields", cat.top.len()),
@@ -193,7 +209,9 @@ impl<T: Transport> Session<T> {
     ) -> Result<ConnectionDto, Error> {
         self.load_catalogue()?;
         let cat = self.cat()?;
-        let with_positions = self.positions.is_none() && cat.uses_positions();
+        // History mode names positions even when no field of the catalogue links to them.
+        let with_positions = self.positions.is_none()
+            && (cat.uses_positions() || self.cfg.career_history == CareerSource::History);
         let req = api::users_request(
             &self.cfg.endpoints.graphql,
             &cat.aliases(),
@@ -236,6 +254,9 @@ impl<T: Transport> Session<T> {
             .edges
             .iter()
             .map(|e| self.to_user(&e.cursor, &e.node.field_alias_and_value))
+            .collect::<Result<Vec<_>, _>>()?
+            .into_iter()
+            .map(|u| self.with_career(u))
             .collect::<Result<Vec<_>, _>>()?;
         let next_page_token = if conn.page_info.has_next_page && !conn.edges.is_empty() {
             conn.page_info
@@ -270,7 +291,8 @@ impl<T: Transport> Session<T> {
         let conn = self.fetch_users(1, Some(&api::cursor_for_id(n - 1)))?;
         match conn.edges.first() {
             Some(e) if api::id_from_cursor(&e.cursor) == Some(n) => {
-                self.to_user(&e.cursor, &e.node.field_alias_and_value)
+                let user = self.to_user(&e.cursor, &e.node.field_alias_and_value)?;
+                self.with_career(user)
             }
             _ => Err(not_found()),
         }
