@@ -3,6 +3,15 @@
 //!
 //! Everything but `component` and `waki_transport` is plain Rust, generic over
 //! [`http::Transport`], and unit-tested natively (`cargo test -p peoplespheres-connector`).
+//!
+//! Career history has two sources, chosen by the configuration key `career_history`:
+//! - `record` (the default): `career_history.position`, `.department`, `.start_date` and
+//!   `.end_date` are the rows of the tenant's `usr_career_history` list composite, read within
+//!   the one GraphQL call per page, and writable like any composite;
+//! - `history`: the same four names, declared read-only, are built from the field history of
+//!   the position (`usr_poste`) and the department (`usr_department`), at a cost of 2 REST
+//!   calls per user listed or read; they replace the composite's values. See [`history`] for
+//!   the row rules and [`api::history`] for the wire details.
 
 // Tests may unwrap: a failed unwrap is a failed test.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
