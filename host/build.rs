@@ -8,7 +8,8 @@ mod guest_build;
 use std::path::PathBuf;
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let manifest =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let root = manifest.parent().expect("host/ has a parent").to_path_buf();
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     guest_build::watch(&root, &["connector/src", "connector/Cargo.toml"]);
@@ -22,5 +23,8 @@ fn main() {
     } else {
         guest_build::build_guest(&root, "peoplespheres-connector", &[], "guest", &target)
     };
-    println!("cargo:rustc-env=CONNECTOR_HOST_BUILTIN_COMPONENT={}", wasm.display());
+    println!(
+        "cargo:rustc-env=CONNECTOR_HOST_BUILTIN_COMPONENT={}",
+        wasm.display()
+    );
 }

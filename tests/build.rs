@@ -18,15 +18,27 @@ const VARIANTS: &[(&str, &[&str])] = &[
 ];
 
 fn main() {
-    let manifest = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
-    let root = manifest.parent().expect("tests/ has a parent").to_path_buf();
+    let manifest =
+        PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
+    let root = manifest
+        .parent()
+        .expect("tests/ has a parent")
+        .to_path_buf();
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    guest_build::watch(&root, &["tests/fixtures/mock-connector/src", "tests/fixtures/mock-connector/Cargo.toml", "host/guest_build.rs"]);
+    guest_build::watch(
+        &root,
+        &[
+            "tests/fixtures/mock-connector/src",
+            "tests/fixtures/mock-connector/Cargo.toml",
+            "host/guest_build.rs",
+        ],
+    );
     let target = out.join("fixtures-target");
     for (name, features) in VARIANTS {
         let built = guest_build::build_guest(&root, "mock-connector", features, "dev", &target);
         let dest = out.join(format!("mock-{name}.wasm"));
-        std::fs::copy(&built, &dest).unwrap_or_else(|e| panic!("copy {} to {}: {e}", built.display(), dest.display()));
+        std::fs::copy(&built, &dest)
+            .unwrap_or_else(|e| panic!("copy {} to {}: {e}", built.display(), dest.display()));
     }
     println!("cargo:rustc-env=MOCK_COMPONENTS_DIR={}", out.display());
 }

@@ -22,7 +22,11 @@ pub const CONNECTOR_INTERFACE: &str = "provisioning:connector/connector";
 pub const CONTRACT_VERSION: &str = "0.1.0";
 
 impl provisioning::connector::host::Host for StoreState {
-    fn log(&mut self, level: provisioning::connector::host::Level, message: String) -> wasmtime::Result<()> {
+    fn log(
+        &mut self,
+        level: provisioning::connector::host::Level,
+        message: String,
+    ) -> wasmtime::Result<()> {
         use provisioning::connector::host::Level as L;
         let level = match level {
             L::Trace => LogLevel::Trace,
@@ -39,9 +43,17 @@ impl provisioning::connector::host::Host for StoreState {
 impl provisioning::connector::types::Host for StoreState {}
 
 /// Adds the `host` interface to a linker.
-pub fn add_host_to_linker(linker: &mut wasmtime::component::Linker<StoreState>) -> wasmtime::Result<()> {
-    provisioning::connector::host::add_to_linker::<StoreState, wasmtime::component::HasSelf<StoreState>>(linker, |s| s)?;
-    provisioning::connector::types::add_to_linker::<StoreState, wasmtime::component::HasSelf<StoreState>>(linker, |s| s)
+pub fn add_host_to_linker(
+    linker: &mut wasmtime::component::Linker<StoreState>,
+) -> wasmtime::Result<()> {
+    provisioning::connector::host::add_to_linker::<
+        StoreState,
+        wasmtime::component::HasSelf<StoreState>,
+    >(linker, |s| s)?;
+    provisioning::connector::types::add_to_linker::<
+        StoreState,
+        wasmtime::component::HasSelf<StoreState>,
+    >(linker, |s| s)
 }
 
 // ---- WIT → model ----
@@ -55,7 +67,10 @@ pub fn value_from(v: wit::Value) -> model::Value {
         wit::Value::Date(s) => model::Value::Date(s),
         wit::Value::Datetime(s) => model::Value::Datetime(s),
         wit::Value::Reference(s) => model::Value::Reference(s),
-        wit::Value::Choice(c) => model::Value::Choice(model::ChoiceValue { id: c.id, label: c.label }),
+        wit::Value::Choice(c) => model::Value::Choice(model::ChoiceValue {
+            id: c.id,
+            label: c.label,
+        }),
     }
 }
 
@@ -68,17 +83,25 @@ pub fn value_into(v: model::Value) -> wit::Value {
         model::Value::Date(s) => wit::Value::Date(s),
         model::Value::Datetime(s) => wit::Value::Datetime(s),
         model::Value::Reference(s) => wit::Value::Reference(s),
-        model::Value::Choice(c) => wit::Value::Choice(wit::ChoiceValue { id: c.id, label: c.label }),
+        model::Value::Choice(c) => wit::Value::Choice(wit::ChoiceValue {
+            id: c.id,
+            label: c.label,
+        }),
     }
 }
 
 pub fn attribute_into(a: model::Attribute) -> wit::Attribute {
-    wit::Attribute { name: a.name, values: a.values.into_iter().map(value_into).collect() }
+    wit::Attribute {
+        name: a.name,
+        values: a.values.into_iter().map(value_into).collect(),
+    }
 }
 
 pub fn change_into(c: model::AttributeChange) -> wit::AttributeChange {
     let op = match c.op {
-        model::ChangeOp::Set(values) => wit::ChangeOp::Set(values.into_iter().map(value_into).collect()),
+        model::ChangeOp::Set(values) => {
+            wit::ChangeOp::Set(values.into_iter().map(value_into).collect())
+        }
         model::ChangeOp::Clear => wit::ChangeOp::Clear,
     };
     wit::AttributeChange { name: c.name, op }
@@ -92,13 +115,20 @@ pub fn user_from(u: wit::User) -> model::User {
         attributes: u
             .attributes
             .into_iter()
-            .map(|a| model::Attribute { name: a.name, values: a.values.into_iter().map(value_from).collect() })
+            .map(|a| model::Attribute {
+                name: a.name,
+                values: a.values.into_iter().map(value_from).collect(),
+            })
             .collect(),
     }
 }
 
 pub fn page_from(p: wit::UserPage) -> model::UserPage {
-    model::UserPage { users: p.users.into_iter().map(user_from).collect(), next_page_token: p.next_page_token, total: p.total }
+    model::UserPage {
+        users: p.users.into_iter().map(user_from).collect(),
+        next_page_token: p.next_page_token,
+        total: p.total,
+    }
 }
 
 pub fn field_from(f: wit::Field) -> model::Field {
@@ -130,18 +160,36 @@ pub fn field_from(f: wit::Field) -> model::Field {
 }
 
 pub fn choice_from(c: wit::Choice) -> model::Choice {
-    model::Choice { id: c.id, label: c.label, path: c.path, parent: c.parent, selectable: c.selectable, has_children: c.has_children }
+    model::Choice {
+        id: c.id,
+        label: c.label,
+        path: c.path,
+        parent: c.parent,
+        selectable: c.selectable,
+        has_children: c.has_children,
+    }
 }
 
 pub fn error_from(e: wit::Error) -> ConnectorError {
     match e {
-        wit::Error::InvalidConfig(a) => ConnectorError::InvalidConfig { name: a.name, reason: a.reason },
+        wit::Error::InvalidConfig(a) => ConnectorError::InvalidConfig {
+            name: a.name,
+            reason: a.reason,
+        },
         wit::Error::Unauthorized(s) => ConnectorError::Unauthorized(s),
         wit::Error::Forbidden(s) => ConnectorError::Forbidden(s),
         wit::Error::NotFound(s) => ConnectorError::NotFound(s),
-        wit::Error::AlreadyExists(a) => ConnectorError::AlreadyExists { name: a.name, reason: a.reason },
-        wit::Error::InvalidInput(a) => ConnectorError::InvalidInput { name: a.name, reason: a.reason },
-        wit::Error::RateLimited(s) => ConnectorError::RateLimited { retry_after_secs: s },
+        wit::Error::AlreadyExists(a) => ConnectorError::AlreadyExists {
+            name: a.name,
+            reason: a.reason,
+        },
+        wit::Error::InvalidInput(a) => ConnectorError::InvalidInput {
+            name: a.name,
+            reason: a.reason,
+        },
+        wit::Error::RateLimited(s) => ConnectorError::RateLimited {
+            retry_after_secs: s,
+        },
         wit::Error::Unavailable(s) => ConnectorError::Unavailable(s),
         wit::Error::Protocol(s) => ConnectorError::Protocol(s),
         wit::Error::EgressDenied(s) => ConnectorError::EgressDenied(s),

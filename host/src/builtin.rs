@@ -22,15 +22,23 @@ pub struct Sandbox {
 
 impl std::fmt::Debug for Sandbox {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox").field("url", &self.simulator.url()).finish()
+        f.debug_struct("Sandbox")
+            .field("url", &self.simulator.url())
+            .finish()
     }
 }
 
 impl Sandbox {
     /// Starts the sandbox tenant with `users` employees on `127.0.0.1:port` (0 = any port).
     pub async fn start(users: usize, port: u16) -> std::io::Result<Sandbox> {
-        let config = SimConfig { users, bind: std::net::SocketAddr::from(([127, 0, 0, 1], port)), ..SimConfig::default() };
-        Ok(Sandbox { simulator: Simulator::start(config).await? })
+        let config = SimConfig {
+            users,
+            bind: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
+            ..SimConfig::default()
+        };
+        Ok(Sandbox {
+            simulator: Simulator::start(config).await?,
+        })
     }
 
     /// The tenant's URL.
@@ -59,7 +67,10 @@ impl FaultInjector for Sandbox {
     }
 
     fn malformed(&self, times: u32) {
-        self.simulator.inject(Fault::Malformed { path_prefix: "/".into(), times });
+        self.simulator.inject(Fault::Malformed {
+            path_prefix: "/".into(),
+            times,
+        });
     }
 
     fn clear(&self) {

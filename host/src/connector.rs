@@ -5,7 +5,9 @@
 use async_trait::async_trait;
 
 use crate::error::HostError;
-use crate::model::{Attribute, AttributeChange, Choice, Config, Description, Field, User, UserPage};
+use crate::model::{
+    Attribute, AttributeChange, Choice, Config, Description, Field, User, UserPage,
+};
 
 /// A loaded connector: it describes itself and opens sessions.
 #[async_trait]
@@ -25,11 +27,23 @@ pub trait Connector: Send + Sync {
 pub trait Session: Send {
     async fn test_connection(&mut self) -> Result<(), HostError>;
     async fn get_fields(&mut self) -> Result<Vec<Field>, HostError>;
-    async fn list_choices(&mut self, field: &str, parent: Option<&str>) -> Result<Vec<Choice>, HostError>;
-    async fn list_users(&mut self, page_token: Option<&str>, page_size: u32) -> Result<UserPage, HostError>;
+    async fn list_choices(
+        &mut self,
+        field: &str,
+        parent: Option<&str>,
+    ) -> Result<Vec<Choice>, HostError>;
+    async fn list_users(
+        &mut self,
+        page_token: Option<&str>,
+        page_size: u32,
+    ) -> Result<UserPage, HostError>;
     async fn get_user(&mut self, id: &str) -> Result<User, HostError>;
     async fn create_user(&mut self, attributes: Vec<Attribute>) -> Result<User, HostError>;
-    async fn update_user(&mut self, id: &str, changes: Vec<AttributeChange>) -> Result<User, HostError>;
+    async fn update_user(
+        &mut self,
+        id: &str,
+        changes: Vec<AttributeChange>,
+    ) -> Result<User, HostError>;
     async fn suspend_user(&mut self, id: &str) -> Result<User, HostError>;
     async fn resume_user(&mut self, id: &str) -> Result<User, HostError>;
 }

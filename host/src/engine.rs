@@ -25,7 +25,9 @@ pub struct HostEngine {
 
 impl std::fmt::Debug for HostEngine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("HostEngine").field("limits", &self.limits).finish_non_exhaustive()
+        f.debug_struct("HostEngine")
+            .field("limits", &self.limits)
+            .finish_non_exhaustive()
     }
 }
 
@@ -51,10 +53,18 @@ impl HostEngine {
             .allocation_strategy(InstanceAllocationStrategy::Pooling(pool));
         let engine = Engine::new(&config).map_err(|e| EngineError(format!("{e:#}")))?;
         let mut linker = Linker::new(&engine);
-        wasmtime_wasi::p2::add_to_linker_async(&mut linker).map_err(|e| EngineError(format!("{e:#}")))?;
-        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker).map_err(|e| EngineError(format!("{e:#}")))?;
-        crate::bindings::add_host_to_linker(&mut linker).map_err(|e| EngineError(format!("{e:#}")))?;
-        let host = Arc::new(HostEngine { engine, linker, cache: Mutex::default(), limits });
+        wasmtime_wasi::p2::add_to_linker_async(&mut linker)
+            .map_err(|e| EngineError(format!("{e:#}")))?;
+        wasmtime_wasi_http::p2::add_only_http_to_linker_async(&mut linker)
+            .map_err(|e| EngineError(format!("{e:#}")))?;
+        crate::bindings::add_host_to_linker(&mut linker)
+            .map_err(|e| EngineError(format!("{e:#}")))?;
+        let host = Arc::new(HostEngine {
+            engine,
+            linker,
+            cache: Mutex::default(),
+            limits,
+        });
         spawn_ticker(Arc::downgrade(&host));
         Ok(host)
     }
@@ -97,15 +107,17 @@ impl HostEngine {
 
 /// Advances the engine's epoch until the engine is dropped.
 fn spawn_ticker(engine: Weak<HostEngine>) {
-    let spawned = std::thread::Builder::new().name("wasm-epoch".into()).spawn(move || {
-        loop {
-            std::thread::sleep(EPOCH_TICK);
-            match engine.upgrade() {
-                Some(e) => e.engine.increment_epoch(),
-                None => return,
+    let spawned = std::thread::Builder::new()
+        .name("wasm-epoch".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(EPOCH_TICK);
+                match engine.upgrade() {
+                    Some(e) => e.engine.increment_epoch(),
+                    None => return,
+                }
             }
-        }
-    });
+        });
     // Without a ticker no deadline fires; a host that cannot start a thread is unusable anyway,
     // and deadlines are also enforced by the async timeout around each call.
     drop(spawned);

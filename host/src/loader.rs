@@ -3,8 +3,8 @@
 
 use std::path::{Path, PathBuf};
 
-use wasmtime::component::types::ComponentItem;
 use wasmtime::component::Component;
+use wasmtime::component::types::ComponentItem;
 
 use crate::bindings::{self, CONNECTOR_INTERFACE, CONTRACT_VERSION};
 use crate::engine::HostEngine;
@@ -16,14 +16,21 @@ pub enum LoadError {
     Read { path: PathBuf, reason: String },
     #[error("{path} is not a WebAssembly component (it does not start with the wasm magic bytes)")]
     NotWasm { path: PathBuf },
-    #[error("{path} is a core WebAssembly module, not a component; build the connector for wasm32-wasip2")]
+    #[error(
+        "{path} is a core WebAssembly module, not a component; build the connector for wasm32-wasip2"
+    )]
     CoreModule { path: PathBuf },
     #[error("{path} is not a valid WebAssembly component: {reason}")]
     Invalid { path: PathBuf, reason: String },
     #[error("{path} does not export {interface}; it is not a provisioning connector")]
     NotAConnector { path: PathBuf, interface: String },
     #[error("{path} implements contract {interface}@{found}, but this host serves @{expected}")]
-    ContractVersion { path: PathBuf, interface: String, expected: String, found: String },
+    ContractVersion {
+        path: PathBuf,
+        interface: String,
+        expected: String,
+        found: String,
+    },
     #[error("{path} cannot be linked: {reason}")]
     Link { path: PathBuf, reason: String },
 }
@@ -40,7 +47,10 @@ pub struct LoadedComponent {
 
 impl std::fmt::Debug for LoadedComponent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("LoadedComponent").field("path", &self.path).field("imports", &self.imports).finish_non_exhaustive()
+        f.debug_struct("LoadedComponent")
+            .field("path", &self.path)
+            .field("imports", &self.imports)
+            .finish_non_exhaustive()
     }
 }
 
@@ -53,12 +63,19 @@ impl LoadedComponent {
 
 /// Reads and loads a component file.
 pub fn load_file(engine: &HostEngine, path: &Path) -> Result<LoadedComponent, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError::Read { path: path.to_path_buf(), reason: e.to_string() })?;
+    let bytes = std::fs::read(path).map_err(|e| LoadError::Read {
+        path: path.to_path_buf(),
+        reason: e.to_string(),
+    })?;
     load_bytes(engine, path, &bytes)
 }
 
 /// Loads component bytes; `path` only names them in errors.
-pub fn load_bytes(engine: &HostEngine, path: &Path, bytes: &[u8]) -> Result<LoadedComponent, LoadError> {
+pub fn load_bytes(
+    engine: &HostEngine,
+    path: &Path,
+    bytes: &[u8],
+) -> Result<LoadedComponent, LoadError> {
     let path = path.to_path_buf();
     if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
         return Err(LoadError::NotWasm { path });
@@ -66,25 +83,56 @@ pub fn load_bytes(engine: &HostEngine, path: &Path, bytes: &[u8]) -> Result<Load
     if bytes[4..8] == [1, 0, 0, 0] {
         return Err(LoadError::CoreModule { path });
     }
-    let (component, hash) = engine.compile(bytes).map_err(|e| LoadError::Invalid { path: path.clone(), reason: format!("{e:#}") })?;
+    let (component, hash) = engine.compile(bytes).map_err(|e| LoadError::Invalid {
+        path: path.clone(),
+        reason: format!("{e:#}"),
+    })?;
     check_contract(engine, &component, &path)?;
-    let imports = component.component_type().imports(engine.engine()).map(|(name, _)| name.to_string()).collect();
-    let instance_pre = engine.linker().instantiate_pre(&component).map_err(|e| LoadError::Link { path: path.clone(), reason: format!("{e:#}") })?;
-    let pre = bindings::ConnectorApiPre::new(instance_pre).map_err(|e| LoadError::Link { path: path.clone(), reason: format!("{e:#}") })?;
-    Ok(LoadedComponent { path, hash, pre, imports })
+    let imports = component
+        .component_type()
+        .imports(engine.engine())
+        .map(|(name, _)| name.to_string())
+        .collect();
+    let instance_pre =
+        engine
+            .linker()
+            .instantiate_pre(&component)
+            .map_err(|e| LoadError::Link {
+                path: path.clone(),
+                reason: format!("{e:#}"),
+            })?;
+    let pre = bindings::ConnectorApiPre::new(instance_pre).map_err(|e| LoadError::Link {
+        path: path.clone(),
+        reason: format!("{e:#}"),
+    })?;
+    Ok(LoadedComponent {
+        path,
+        hash,
+        pre,
+        imports,
+    })
 }
 
 /// Checks the component exports the connector interface at a version this host serves
 /// (same major; for 0.x, same minor).
-fn check_contract(engine: &HostEngine, component: &Component, path: &Path) -> Result<(), LoadError> {
+fn check_contract(
+    engine: &HostEngine,
+    component: &Component,
+    path: &Path,
+) -> Result<(), LoadError> {
     let ty = component.component_type();
     let prefix = format!("{CONNECTOR_INTERFACE}@");
-    let found = ty.exports(engine.engine()).find_map(|(name, item)| match item.ty {
-        ComponentItem::ComponentInstance(_) => name.strip_prefix(&prefix).map(str::to_string),
-        _ => None,
-    });
+    let found = ty
+        .exports(engine.engine())
+        .find_map(|(name, item)| match item.ty {
+            ComponentItem::ComponentInstance(_) => name.strip_prefix(&prefix).map(str::to_string),
+            _ => None,
+        });
     let Some(found) = found else {
-        return Err(LoadError::NotAConnector { path: path.to_path_buf(), interface: CONNECTOR_INTERFACE.into() });
+        return Err(LoadError::NotAConnector {
+            path: path.to_path_buf(),
+            interface: CONNECTOR_INTERFACE.into(),
+        });
     };
     if !compatible(CONTRACT_VERSION, &found) {
         return Err(LoadError::ContractVersion {

@@ -131,7 +131,11 @@ pub struct User {
 impl User {
     /// The values of one attribute (empty when absent).
     pub fn values(&self, name: &str) -> &[Value] {
-        self.attributes.iter().find(|a| a.name == name).map(|a| a.values.as_slice()).unwrap_or(&[])
+        self.attributes
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.values.as_slice())
+            .unwrap_or(&[])
     }
 }
 
@@ -236,7 +240,10 @@ pub struct Description {
 impl Description {
     /// The keys flagged secret.
     pub fn secret_keys(&self) -> impl Iterator<Item = &str> {
-        self.config.iter().filter(|k| k.secret).map(|k| k.name.as_str())
+        self.config
+            .iter()
+            .filter(|k| k.secret)
+            .map(|k| k.name.as_str())
     }
 }
 

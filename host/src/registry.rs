@@ -22,7 +22,9 @@ pub enum RegistryError {
     Unknown(String),
     #[error("connector {name}: {source}")]
     Load { name: String, source: HostError },
-    #[error("connector {name}: the new version failed the read-only conformance cases {cases}; the old version keeps serving")]
+    #[error(
+        "connector {name}: the new version failed the read-only conformance cases {cases}; the old version keeps serving"
+    )]
     Conformance { name: String, cases: String },
     #[error("connector {0} has no previous version to roll back to")]
     NoPrevious(String),
@@ -37,7 +39,10 @@ pub struct Version {
 
 impl std::fmt::Debug for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Version").field("path", &self.path).field("version", &self.connector.description().version).finish()
+        f.debug_struct("Version")
+            .field("path", &self.path)
+            .field("version", &self.connector.description().version)
+            .finish()
     }
 }
 
@@ -82,42 +87,79 @@ pub struct Registry {
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Registry").field("names", &self.names()).finish_non_exhaustive()
+        f.debug_struct("Registry")
+            .field("names", &self.names())
+            .finish_non_exhaustive()
     }
 }
 
 impl Registry {
     pub fn new(engine: Arc<HostEngine>, options: RuntimeOptions) -> Registry {
-        Registry { engine, options, entries: RwLock::default(), swapping: tokio::sync::Mutex::new(()) }
+        Registry {
+            engine,
+            options,
+            entries: RwLock::default(),
+            swapping: tokio::sync::Mutex::new(()),
+        }
     }
 
     /// The registered names.
     pub fn names(&self) -> Vec<String> {
-        self.entries.read().map(|e| e.keys().cloned().collect()).unwrap_or_default()
+        self.entries
+            .read()
+            .map(|e| e.keys().cloned().collect())
+            .unwrap_or_default()
     }
 
     /// The version serving `name` now (callers keep the `Arc` for the whole call).
     pub fn current(&self, name: &str) -> Result<Arc<Version>, RegistryError> {
-        let entries = self.entries.read().map_err(|_| RegistryError::Unknown(name.into()))?;
-        entries.get(name).map(|e| e.current.clone()).ok_or_else(|| RegistryError::Unknown(name.into()))
+        let entries = self
+            .entries
+            .read()
+            .map_err(|_| RegistryError::Unknown(name.into()))?;
+        entries
+            .get(name)
+            .map(|e| e.current.clone())
+            .ok_or_else(|| RegistryError::Unknown(name.into()))
     }
 
     /// The configuration `name` runs with.
     pub fn config(&self, name: &str) -> Result<Config, RegistryError> {
-        let entries = self.entries.read().map_err(|_| RegistryError::Unknown(name.into()))?;
-        entries.get(name).map(|e| e.config.clone()).ok_or_else(|| RegistryError::Unknown(name.into()))
+        let entries = self
+            .entries
+            .read()
+            .map_err(|_| RegistryError::Unknown(name.into()))?;
+        entries
+            .get(name)
+            .map(|e| e.config.clone())
+            .ok_or_else(|| RegistryError::Unknown(name.into()))
     }
 
     /// The version kept for rollback, if any.
     pub fn previous(&self, name: &str) -> Option<Arc<Version>> {
-        self.entries.read().ok().and_then(|e| e.get(name).and_then(|e| e.previous.clone()))
+        self.entries
+            .read()
+            .ok()
+            .and_then(|e| e.get(name).and_then(|e| e.previous.clone()))
     }
 
     /// Loads a component and serves it as `name` (replacing nothing: use `swap` for that).
-    pub async fn add(&self, name: &str, path: &Path, config: Config) -> Result<Arc<Version>, RegistryError> {
+    pub async fn add(
+        &self,
+        name: &str,
+        path: &Path,
+        config: Config,
+    ) -> Result<Arc<Version>, RegistryError> {
         let version = self.prepare(name, path, &config).await?;
         if let Ok(mut entries) = self.entries.write() {
-            entries.insert(name.into(), Entry { config, current: version.clone(), previous: None });
+            entries.insert(
+                name.into(),
+                Entry {
+                    config,
+                    current: version.clone(),
+                    previous: None,
+                },
+            );
         }
         Ok(version)
     }
@@ -128,8 +170,13 @@ impl Registry {
         let _guard = self.swapping.lock().await;
         let config = self.config(name)?;
         let version = self.prepare(name, path, &config).await?;
-        let mut entries = self.entries.write().map_err(|_| RegistryError::Unknown(name.into()))?;
-        let entry = entries.get_mut(name).ok_or_else(|| RegistryError::Unknown(name.into()))?;
+        let mut entries = self
+            .entries
+            .write()
+            .map_err(|_| RegistryError::Unknown(name.into()))?;
+        let entry = entries
+            .get_mut(name)
+            .ok_or_else(|| RegistryError::Unknown(name.into()))?;
         let old = std::mem::replace(&mut entry.current, version.clone());
         entry.previous = Some(old);
         Ok(version)
@@ -138,25 +185,60 @@ impl Registry {
     /// Puts the previous version back (and keeps the replaced one as the new previous).
     pub async fn rollback(&self, name: &str) -> Result<Arc<Version>, RegistryError> {
         let _guard = self.swapping.lock().await;
-        let mut entries = self.entries.write().map_err(|_| RegistryError::Unknown(name.into()))?;
-        let entry = entries.get_mut(name).ok_or_else(|| RegistryError::Unknown(name.into()))?;
-        let previous = entry.previous.take().ok_or_else(|| RegistryError::NoPrevious(name.into()))?;
+        let mut entries = self
+            .entries
+            .write()
+            .map_err(|_| RegistryError::Unknown(name.into()))?;
+        let entry = entries
+            .get_mut(name)
+            .ok_or_else(|| RegistryError::Unknown(name.into()))?;
+        let previous = entry
+            .previous
+            .take()
+            .ok_or_else(|| RegistryError::NoPrevious(name.into()))?;
         let replaced = std::mem::replace(&mut entry.current, previous.clone());
         entry.previous = Some(replaced);
         Ok(previous)
     }
 
     /// Load, contract check, describe, then the read-only conformance cases.
-    async fn prepare(&self, name: &str, path: &Path, config: &Config) -> Result<Arc<Version>, RegistryError> {
+    async fn prepare(
+        &self,
+        name: &str,
+        path: &Path,
+        config: &Config,
+    ) -> Result<Arc<Version>, RegistryError> {
         let connector = WasmConnector::load(self.engine.clone(), path, self.options.clone())
             .await
-            .map_err(|source| RegistryError::Load { name: name.into(), source })?;
-        let target = Target { connector: &connector, config: config.clone(), faults: None };
-        let report = conformance::run(target, Options { read_only: true, sample: 5, ..Options::default() }).await;
+            .map_err(|source| RegistryError::Load {
+                name: name.into(),
+                source,
+            })?;
+        let target = Target {
+            connector: &connector,
+            config: config.clone(),
+            faults: None,
+        };
+        let report = conformance::run(
+            target,
+            Options {
+                read_only: true,
+                sample: 5,
+                ..Options::default()
+            },
+        )
+        .await;
         let failed: Vec<String> = report.failed().map(|r| r.id.clone()).collect();
         if !failed.is_empty() {
-            return Err(RegistryError::Conformance { name: name.into(), cases: failed.join(", ") });
+            return Err(RegistryError::Conformance {
+                name: name.into(),
+                cases: failed.join(", "),
+            });
         }
-        Ok(Arc::new(Version { connector, path: path.to_path_buf(), idle: Mutex::default() }))
+        Ok(Arc::new(Version {
+            connector,
+            path: path.to_path_buf(),
+            idle: Mutex::default(),
+        }))
     }
 }

@@ -12,15 +12,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use wasmtime::component::ResourceAny;
 use wasmtime::Store;
+use wasmtime::component::ResourceAny;
 
 use crate::bindings::{self, wit};
 use crate::connector::{Connector, Session};
 use crate::engine::HostEngine;
 use crate::error::{ConnectorError, HostError};
 use crate::loader::{self, LoadedComponent};
-use crate::model::{Attribute, AttributeChange, Choice, Config, Description, Field, User, UserPage};
+use crate::model::{
+    Attribute, AttributeChange, Choice, Config, Description, Field, User, UserPage,
+};
 use crate::sandbox::{LogSink, OutboundPolicy, StoreState};
 
 /// Extra time the async timeout grants over the epoch deadline, so a CPU-bound guest is
@@ -39,13 +41,18 @@ pub struct RuntimeOptions {
 
 impl Default for RuntimeOptions {
     fn default() -> Self {
-        RuntimeOptions { operator_allow: None, log: crate::sandbox::null_log_sink() }
+        RuntimeOptions {
+            operator_allow: None,
+            log: crate::sandbox::null_log_sink(),
+        }
     }
 }
 
 impl std::fmt::Debug for RuntimeOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("RuntimeOptions").field("operator_allow", &self.operator_allow).finish_non_exhaustive()
+        f.debug_struct("RuntimeOptions")
+            .field("operator_allow", &self.operator_allow)
+            .finish_non_exhaustive()
     }
 }
 
@@ -64,7 +71,9 @@ struct Inner {
 
 impl std::fmt::Debug for WasmConnector {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WasmConnector").field("component", &self.inner.component).finish_non_exhaustive()
+        f.debug_struct("WasmConnector")
+            .field("component", &self.inner.component)
+            .finish_non_exhaustive()
     }
 }
 
@@ -77,16 +86,37 @@ struct Live {
 
 impl WasmConnector {
     /// Loads a component file, checks its contract version and reads its description.
-    pub async fn load(engine: Arc<HostEngine>, path: &Path, options: RuntimeOptions) -> Result<WasmConnector, HostError> {
+    pub async fn load(
+        engine: Arc<HostEngine>,
+        path: &Path,
+        options: RuntimeOptions,
+    ) -> Result<WasmConnector, HostError> {
         let component = loader::load_file(&engine, path)?;
         Self::from_component(engine, component, options).await
     }
 
     /// Wraps an already loaded component.
-    pub async fn from_component(engine: Arc<HostEngine>, component: LoadedComponent, options: RuntimeOptions) -> Result<WasmConnector, HostError> {
-        let mut live = instantiate(&engine, &component, &options, OutboundPolicy::default(), Vec::new()).await?;
+    pub async fn from_component(
+        engine: Arc<HostEngine>,
+        component: LoadedComponent,
+        options: RuntimeOptions,
+    ) -> Result<WasmConnector, HostError> {
+        let mut live = instantiate(
+            &engine,
+            &component,
+            &options,
+            OutboundPolicy::default(),
+            Vec::new(),
+        )
+        .await?;
         let api = live.api.clone();
-        let described = run(&engine, &mut live, "describe", async |s| api.provisioning_connector_connector().call_describe(s).await.map(Ok)).await?;
+        let described = run(&engine, &mut live, "describe", async |s| {
+            api.provisioning_connector_connector()
+                .call_describe(s)
+                .await
+                .map(Ok)
+        })
+        .await?;
         let description = bindings::description_from(described);
         if !loader::compatible(crate::CONTRACT_VERSION, &description.contract_version) {
             return Err(loader::LoadError::ContractVersion {
@@ -97,7 +127,14 @@ impl WasmConnector {
             }
             .into());
         }
-        Ok(WasmConnector { inner: Arc::new(Inner { engine, component, description, options }) })
+        Ok(WasmConnector {
+            inner: Arc::new(Inner {
+                engine,
+                component,
+                description,
+                options,
+            }),
+        })
     }
 
     /// The loaded component (path, hash, imports).
@@ -107,14 +144,22 @@ impl WasmConnector {
 
     /// Opens a session with its concrete type (the trait method boxes it).
     pub async fn open_session(&self, config: Config) -> Result<WasmSession, HostError> {
-        let mut session = WasmSession { connector: self.clone(), config, live: None };
+        let mut session = WasmSession {
+            connector: self.clone(),
+            config,
+            live: None,
+        };
         session.live().await?;
         Ok(session)
     }
 
     fn secrets_of(&self, config: &Config) -> Vec<String> {
         let secret_keys: Vec<&str> = self.inner.description.secret_keys().collect();
-        config.iter().filter(|(k, _)| secret_keys.contains(&k.as_str())).map(|(_, v)| v.clone()).collect()
+        config
+            .iter()
+            .filter(|(k, _)| secret_keys.contains(&k.as_str()))
+            .map(|(_, v)| v.clone())
+            .collect()
     }
 }
 
@@ -127,9 +172,21 @@ impl Connector for WasmConnector {
     async fn outbound_hosts(&self, config: &Config) -> Result<Vec<String>, HostError> {
         let inner = &self.inner;
         let secrets = self.secrets_of(config);
-        let mut live = instantiate(&inner.engine, &inner.component, &inner.options, OutboundPolicy::default(), secrets.clone()).await?;
+        let mut live = instantiate(
+            &inner.engine,
+            &inner.component,
+            &inner.options,
+            OutboundPolicy::default(),
+            secrets.clone(),
+        )
+        .await?;
         let api = live.api.clone();
-        let out = run(&inner.engine, &mut live, "outbound-hosts", async |s| api.provisioning_connector_connector().call_outbound_hosts(s, config).await).await;
+        let out = run(&inner.engine, &mut live, "outbound-hosts", async |s| {
+            api.provisioning_connector_connector()
+                .call_outbound_hosts(s, config)
+                .await
+        })
+        .await;
         out.map_err(|e| mask(e, &secrets))
     }
 
@@ -151,8 +208,16 @@ async fn instantiate(
     store.limiter(|s| &mut s.limits);
     store.set_epoch_deadline(HostEngine::ticks(engine.limits().call_timeout));
     store.epoch_deadline_trap();
-    let api = component.pre.instantiate_async(&mut store).await.map_err(|e| HostError::Instantiate(format!("{e:#}")))?;
-    Ok(Live { store, api: Arc::new(api), session: None })
+    let api = component
+        .pre
+        .instantiate_async(&mut store)
+        .await
+        .map_err(|e| HostError::Instantiate(format!("{e:#}")))?;
+    Ok(Live {
+        store,
+        api: Arc::new(api),
+        session: None,
+    })
 }
 
 /// Runs one guest call under the deadline and sorts out its outcome.
@@ -167,19 +232,35 @@ async fn run<T>(
     let outcome = tokio::time::timeout(limit + TIMEOUT_SLACK, call(&mut live.store)).await;
     let denied = live.store.data().denied();
     match outcome {
-        Err(_) => Err(HostError::Deadline { operation: operation.into(), limit_ms: limit.as_millis() as u64 }),
+        Err(_) => Err(HostError::Deadline {
+            operation: operation.into(),
+            limit_ms: limit.as_millis() as u64,
+        }),
         Ok(Err(trap)) => {
-            if matches!(trap.downcast_ref::<wasmtime::Trap>(), Some(wasmtime::Trap::Interrupt)) {
-                Err(HostError::Deadline { operation: operation.into(), limit_ms: limit.as_millis() as u64 })
+            if matches!(
+                trap.downcast_ref::<wasmtime::Trap>(),
+                Some(wasmtime::Trap::Interrupt)
+            ) {
+                Err(HostError::Deadline {
+                    operation: operation.into(),
+                    limit_ms: limit.as_millis() as u64,
+                })
             } else {
-                Err(HostError::Trap { operation: operation.into(), reason: trap_reason(&trap) })
+                Err(HostError::Trap {
+                    operation: operation.into(),
+                    reason: trap_reason(&trap),
+                })
             }
         }
         Ok(Ok(Err(e))) if !denied.is_empty() => {
             // The sandbox refused a request during this call: that is the cause, whatever the
             // connector made of it.
             drop(e);
-            Err(ConnectorError::EgressDenied(format!("{} is not in the connector's allow list", denied.join(", "))).into())
+            Err(ConnectorError::EgressDenied(format!(
+                "{} is not in the connector's allow list",
+                denied.join(", ")
+            ))
+            .into())
         }
         Ok(Ok(Err(e))) => Err(bindings::error_from(e).into()),
         Ok(Ok(Ok(v))) => Ok(v),
@@ -195,12 +276,26 @@ fn trap_reason(trap: &wasmtime::Error) -> String {
 
 /// Replaces every secret in an error's text with `***`.
 fn mask(err: HostError, secrets: &[String]) -> HostError {
-    let clean = |s: String| secrets.iter().filter(|x| !x.is_empty()).fold(s, |acc, x| acc.replace(x.as_str(), "***"));
+    let clean = |s: String| {
+        secrets
+            .iter()
+            .filter(|x| !x.is_empty())
+            .fold(s, |acc, x| acc.replace(x.as_str(), "***"))
+    };
     match err {
         HostError::Connector(e) => HostError::Connector(match e {
-            ConnectorError::InvalidConfig { name, reason } => ConnectorError::InvalidConfig { name, reason: clean(reason) },
-            ConnectorError::AlreadyExists { name, reason } => ConnectorError::AlreadyExists { name, reason: clean(reason) },
-            ConnectorError::InvalidInput { name, reason } => ConnectorError::InvalidInput { name, reason: clean(reason) },
+            ConnectorError::InvalidConfig { name, reason } => ConnectorError::InvalidConfig {
+                name,
+                reason: clean(reason),
+            },
+            ConnectorError::AlreadyExists { name, reason } => ConnectorError::AlreadyExists {
+                name,
+                reason: clean(reason),
+            },
+            ConnectorError::InvalidInput { name, reason } => ConnectorError::InvalidInput {
+                name,
+                reason: clean(reason),
+            },
             ConnectorError::Unauthorized(s) => ConnectorError::Unauthorized(clean(s)),
             ConnectorError::Forbidden(s) => ConnectorError::Forbidden(clean(s)),
             ConnectorError::NotFound(s) => ConnectorError::NotFound(clean(s)),
@@ -211,7 +306,10 @@ fn mask(err: HostError, secrets: &[String]) -> HostError {
             ConnectorError::Other(s) => ConnectorError::Other(clean(s)),
             other @ ConnectorError::RateLimited { .. } => other,
         }),
-        HostError::Trap { operation, reason } => HostError::Trap { operation, reason: clean(reason) },
+        HostError::Trap { operation, reason } => HostError::Trap {
+            operation,
+            reason: clean(reason),
+        },
         other => other,
     }
 }
@@ -225,7 +323,9 @@ pub struct WasmSession {
 
 impl std::fmt::Debug for WasmSession {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("WasmSession").field("live", &self.live.is_some()).finish_non_exhaustive()
+        f.debug_struct("WasmSession")
+            .field("live", &self.live.is_some())
+            .finish_non_exhaustive()
     }
 }
 
@@ -240,31 +340,57 @@ impl WasmSession {
             if let Some(operator) = &inner.options.operator_allow {
                 policy = policy.intersect(operator);
             }
-            let mut live = instantiate(&inner.engine, &inner.component, &inner.options, policy, secrets.clone()).await?;
+            let mut live = instantiate(
+                &inner.engine,
+                &inner.component,
+                &inner.options,
+                policy,
+                secrets.clone(),
+            )
+            .await?;
             let api = live.api.clone();
             let config = &self.config;
-            let session = run(&inner.engine, &mut live, "open", async |s| api.provisioning_connector_connector().session().call_open(s, config).await)
-                .await
-                .map_err(|e| mask(e, &secrets))?;
+            let session = run(&inner.engine, &mut live, "open", async |s| {
+                api.provisioning_connector_connector()
+                    .session()
+                    .call_open(s, config)
+                    .await
+            })
+            .await
+            .map_err(|e| mask(e, &secrets))?;
             live.session = Some(session);
             self.live = Some(live);
         }
-        self.live.as_mut().ok_or_else(|| HostError::Instantiate("no live instance".into()))
+        self.live
+            .as_mut()
+            .ok_or_else(|| HostError::Instantiate("no live instance".into()))
     }
 
     /// Runs one session method; on a trap or deadline the instance is discarded.
     async fn call<T>(
         &mut self,
         operation: &str,
-        f: impl AsyncFnOnce(&bindings::ConnectorApi, &mut Store<StoreState>, ResourceAny) -> wasmtime::Result<Result<T, wit::Error>>,
+        f: impl AsyncFnOnce(
+            &bindings::ConnectorApi,
+            &mut Store<StoreState>,
+            ResourceAny,
+        ) -> wasmtime::Result<Result<T, wit::Error>>,
     ) -> Result<T, HostError> {
         let engine = self.connector.inner.engine.clone();
         let secrets = self.connector.secrets_of(&self.config);
         let live = self.live().await?;
-        let session = live.session.ok_or_else(|| HostError::Instantiate("session not open".into()))?;
+        let session = live
+            .session
+            .ok_or_else(|| HostError::Instantiate("session not open".into()))?;
         let api = live.api.clone();
-        let outcome = run(&engine, live, operation, async |s| f(&api, s, session).await).await;
-        if matches!(outcome, Err(HostError::Deadline { .. } | HostError::Trap { .. })) {
+        let outcome = run(&engine, live, operation, async |s| {
+            f(&api, s, session).await
+        })
+        .await;
+        if matches!(
+            outcome,
+            Err(HostError::Deadline { .. } | HostError::Trap { .. })
+        ) {
             self.live = None;
         }
         outcome.map_err(|e| mask(e, &secrets))
@@ -274,56 +400,126 @@ impl WasmSession {
 #[async_trait]
 impl Session for WasmSession {
     async fn test_connection(&mut self) -> Result<(), HostError> {
-        self.call("test-connection", async |api, s, r| api.provisioning_connector_connector().session().call_test_connection(s, r).await).await
+        self.call("test-connection", async |api, s, r| {
+            api.provisioning_connector_connector()
+                .session()
+                .call_test_connection(s, r)
+                .await
+        })
+        .await
     }
 
     async fn get_fields(&mut self) -> Result<Vec<Field>, HostError> {
-        let fields = self.call("get-fields", async |api, s, r| api.provisioning_connector_connector().session().call_get_fields(s, r).await).await?;
+        let fields = self
+            .call("get-fields", async |api, s, r| {
+                api.provisioning_connector_connector()
+                    .session()
+                    .call_get_fields(s, r)
+                    .await
+            })
+            .await?;
         Ok(fields.into_iter().map(bindings::field_from).collect())
     }
 
-    async fn list_choices(&mut self, field: &str, parent: Option<&str>) -> Result<Vec<Choice>, HostError> {
+    async fn list_choices(
+        &mut self,
+        field: &str,
+        parent: Option<&str>,
+    ) -> Result<Vec<Choice>, HostError> {
         let choices = self
-            .call("list-choices", async |api, s, r| api.provisioning_connector_connector().session().call_list_choices(s, r, field, parent).await)
+            .call("list-choices", async |api, s, r| {
+                api.provisioning_connector_connector()
+                    .session()
+                    .call_list_choices(s, r, field, parent)
+                    .await
+            })
             .await?;
         Ok(choices.into_iter().map(bindings::choice_from).collect())
     }
 
-    async fn list_users(&mut self, page_token: Option<&str>, page_size: u32) -> Result<UserPage, HostError> {
+    async fn list_users(
+        &mut self,
+        page_token: Option<&str>,
+        page_size: u32,
+    ) -> Result<UserPage, HostError> {
         let page = self
-            .call("list-users", async |api, s, r| api.provisioning_connector_connector().session().call_list_users(s, r, page_token, page_size).await)
+            .call("list-users", async |api, s, r| {
+                api.provisioning_connector_connector()
+                    .session()
+                    .call_list_users(s, r, page_token, page_size)
+                    .await
+            })
             .await?;
         Ok(bindings::page_from(page))
     }
 
     async fn get_user(&mut self, id: &str) -> Result<User, HostError> {
-        let user = self.call("get-user", async |api, s, r| api.provisioning_connector_connector().session().call_get_user(s, r, id).await).await?;
-        Ok(bindings::user_from(user))
-    }
-
-    async fn create_user(&mut self, attributes: Vec<Attribute>) -> Result<User, HostError> {
-        let attributes: Vec<wit::Attribute> = attributes.into_iter().map(bindings::attribute_into).collect();
         let user = self
-            .call("create-user", async |api, s, r| api.provisioning_connector_connector().session().call_create_user(s, r, &attributes).await)
+            .call("get-user", async |api, s, r| {
+                api.provisioning_connector_connector()
+                    .session()
+                    .call_get_user(s, r, id)
+                    .await
+            })
             .await?;
         Ok(bindings::user_from(user))
     }
 
-    async fn update_user(&mut self, id: &str, changes: Vec<AttributeChange>) -> Result<User, HostError> {
-        let changes: Vec<wit::AttributeChange> = changes.into_iter().map(bindings::change_into).collect();
+    async fn create_user(&mut self, attributes: Vec<Attribute>) -> Result<User, HostError> {
+        let attributes: Vec<wit::Attribute> = attributes
+            .into_iter()
+            .map(bindings::attribute_into)
+            .collect();
         let user = self
-            .call("update-user", async |api, s, r| api.provisioning_connector_connector().session().call_update_user(s, r, id, &changes).await)
+            .call("create-user", async |api, s, r| {
+                api.provisioning_connector_connector()
+                    .session()
+                    .call_create_user(s, r, &attributes)
+                    .await
+            })
+            .await?;
+        Ok(bindings::user_from(user))
+    }
+
+    async fn update_user(
+        &mut self,
+        id: &str,
+        changes: Vec<AttributeChange>,
+    ) -> Result<User, HostError> {
+        let changes: Vec<wit::AttributeChange> =
+            changes.into_iter().map(bindings::change_into).collect();
+        let user = self
+            .call("update-user", async |api, s, r| {
+                api.provisioning_connector_connector()
+                    .session()
+                    .call_update_user(s, r, id, &changes)
+                    .await
+            })
             .await?;
         Ok(bindings::user_from(user))
     }
 
     async fn suspend_user(&mut self, id: &str) -> Result<User, HostError> {
-        let user = self.call("suspend-user", async |api, s, r| api.provisioning_connector_connector().session().call_suspend_user(s, r, id).await).await?;
+        let user = self
+            .call("suspend-user", async |api, s, r| {
+                api.provisioning_connector_connector()
+                    .session()
+                    .call_suspend_user(s, r, id)
+                    .await
+            })
+            .await?;
         Ok(bindings::user_from(user))
     }
 
     async fn resume_user(&mut self, id: &str) -> Result<User, HostError> {
-        let user = self.call("resume-user", async |api, s, r| api.provisioning_connector_connector().session().call_resume_user(s, r, id).await).await?;
+        let user = self
+            .call("resume-user", async |api, s, r| {
+                api.provisioning_connector_connector()
+                    .session()
+                    .call_resume_user(s, r, id)
+                    .await
+            })
+            .await?;
         Ok(bindings::user_from(user))
     }
 }

@@ -15,7 +15,9 @@ use http_body_util::BodyExt;
 use wasmtime::component::ResourceTable;
 use wasmtime::{StoreLimits, StoreLimitsBuilder};
 use wasmtime_wasi::{WasiCtx, WasiCtxBuilder, WasiCtxView, WasiView};
-use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView};
+use wasmtime_wasi_http::{
+    RequestOptions, WasiBody, WasiHttpCtx, WasiHttpCtxView, WasiHttpHooks, WasiHttpView,
+};
 
 /// Resource limits applied to every connector instance and call.
 #[derive(Debug, Clone)]
@@ -67,7 +69,10 @@ fn parse_entry(entry: &str) -> Vec<String> {
     {
         return vec![authority_key(host, Some(port), true)];
     }
-    vec![authority_key(entry, Some(443), true), authority_key(entry, Some(80), false)]
+    vec![
+        authority_key(entry, Some(443), true),
+        authority_key(entry, Some(80), false),
+    ]
 }
 
 /// Which `host:port` a connector instance may call. Empty means nothing at all.
@@ -83,12 +88,23 @@ impl OutboundPolicy {
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
     {
-        OutboundPolicy { allowed: entries.into_iter().flat_map(|e| parse_entry(e.as_ref())).collect() }
+        OutboundPolicy {
+            allowed: entries
+                .into_iter()
+                .flat_map(|e| parse_entry(e.as_ref()))
+                .collect(),
+        }
     }
 
     /// Keeps only the entries the operator's list also allows.
     pub fn intersect(&self, operator: &OutboundPolicy) -> OutboundPolicy {
-        OutboundPolicy { allowed: self.allowed.intersection(&operator.allowed).cloned().collect() }
+        OutboundPolicy {
+            allowed: self
+                .allowed
+                .intersection(&operator.allowed)
+                .cloned()
+                .collect(),
+        }
     }
 
     /// The allowed `host:port` entries.
@@ -103,7 +119,11 @@ impl OutboundPolicy {
         };
         let https = uri.scheme_str() == Some("https");
         let key = authority_key(host, uri.port_u16(), https);
-        if self.allowed.contains(&key) { Ok(()) } else { Err(key) }
+        if self.allowed.contains(&key) {
+            Ok(())
+        } else {
+            Err(key)
+        }
     }
 }
 
@@ -142,7 +162,10 @@ impl WasiHttpHooks for SandboxHooks {
     ) -> Box<
         dyn Future<
                 Output = Result<
-                    (http::Response<WasiBody>, Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>),
+                    (
+                        http::Response<WasiBody>,
+                        Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+                    ),
                     wasmtime_wasi_http::Error,
                 >,
             > + Send,
@@ -154,17 +177,28 @@ impl WasiHttpHooks for SandboxHooks {
             }
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
         }
-        let cap = |asked: Option<Duration>, ours: Duration| Some(asked.map_or(ours, |a| a.min(ours)));
+        let cap =
+            |asked: Option<Duration>, ours: Duration| Some(asked.map_or(ours, |a| a.min(ours)));
         let asked = options.unwrap_or_default();
         let options = RequestOptions {
             connect_timeout: cap(asked.connect_timeout, self.limits.connect_timeout),
             first_byte_timeout: cap(asked.first_byte_timeout, self.limits.first_byte_timeout),
-            between_bytes_timeout: cap(asked.between_bytes_timeout, self.limits.between_bytes_timeout),
+            between_bytes_timeout: cap(
+                asked.between_bytes_timeout,
+                self.limits.between_bytes_timeout,
+            ),
         };
         let max = self.limits.max_response_bytes;
         Box::new(async move {
-            let (response, io) = wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
-            let response = response.map(|body| CappedBody { inner: body.boxed_unsync(), left: max }.boxed_unsync());
+            let (response, io) =
+                wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
+            let response = response.map(|body| {
+                CappedBody {
+                    inner: body.boxed_unsync(),
+                    left: max,
+                }
+                .boxed_unsync()
+            });
             Ok((response, Box::new(io) as Box<dyn Future<Output = _> + Send>))
         })
     }
@@ -180,13 +214,18 @@ impl Body for CappedBody {
     type Data = Bytes;
     type Error = wasmtime_wasi_http::Error;
 
-    fn poll_frame(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
         match Pin::new(&mut self.inner).poll_frame(cx) {
             Poll::Ready(Some(Ok(frame))) => {
                 if let Some(data) = frame.data_ref() {
                     let len = data.len() as u64;
                     if len > self.left {
-                        return Poll::Ready(Some(Err(wasmtime_wasi_http::Error::HttpResponseBodySize(None))));
+                        return Poll::Ready(Some(Err(
+                            wasmtime_wasi_http::Error::HttpResponseBodySize(None),
+                        )));
                     }
                     self.left -= len;
                 }
@@ -218,14 +257,30 @@ pub struct StoreState {
 
 impl StoreState {
     /// A fresh state: no filesystem, sockets, environment or stdio; HTTP through the policy.
-    pub fn new(policy: OutboundPolicy, limits: &Limits, log: LogSink, secrets: Vec<String>) -> Self {
-        let wasi = WasiCtxBuilder::new().allow_tcp(false).allow_udp(false).allow_ip_name_lookup(false).build();
+    pub fn new(
+        policy: OutboundPolicy,
+        limits: &Limits,
+        log: LogSink,
+        secrets: Vec<String>,
+    ) -> Self {
+        let wasi = WasiCtxBuilder::new()
+            .allow_tcp(false)
+            .allow_udp(false)
+            .allow_ip_name_lookup(false)
+            .build();
         StoreState {
             wasi,
             table: ResourceTable::new(),
             http: WasiHttpCtx::new(),
-            hooks: SandboxHooks { policy, limits: limits.clone(), denied: Arc::default() },
-            limits: StoreLimitsBuilder::new().memory_size(limits.memory_bytes).instances(64).build(),
+            hooks: SandboxHooks {
+                policy,
+                limits: limits.clone(),
+                denied: Arc::default(),
+            },
+            limits: StoreLimitsBuilder::new()
+                .memory_size(limits.memory_bytes)
+                .instances(64)
+                .build(),
             log,
             secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
         }
@@ -233,7 +288,11 @@ impl StoreState {
 
     /// Authorities the policy refused during this store's life.
     pub fn denied(&self) -> Vec<String> {
-        self.hooks.denied.lock().map(|d| d.clone()).unwrap_or_default()
+        self.hooks
+            .denied
+            .lock()
+            .map(|d| d.clone())
+            .unwrap_or_default()
     }
 
     /// Forwards a connector log line, with every configured secret masked.
@@ -248,13 +307,20 @@ impl StoreState {
 
 impl WasiView for StoreState {
     fn ctx(&mut self) -> WasiCtxView<'_> {
-        WasiCtxView { ctx: &mut self.wasi, table: &mut self.table }
+        WasiCtxView {
+            ctx: &mut self.wasi,
+            table: &mut self.table,
+        }
     }
 }
 
 impl WasiHttpView for StoreState {
     fn http(&mut self) -> WasiHttpCtxView<'_> {
-        WasiHttpCtxView { ctx: &mut self.http, table: &mut self.table, hooks: &mut self.hooks }
+        WasiHttpCtxView {
+            ctx: &mut self.http,
+            table: &mut self.table,
+            hooks: &mut self.hooks,
+        }
     }
 }
 
@@ -265,20 +331,38 @@ mod tests {
     #[test]
     fn default_ports_are_normalised() {
         let p = OutboundPolicy::allow(["rest.monportailrh.com:443", "127.0.0.1:8080"]);
-        assert!(p.check(&"https://rest.monportailrh.com/search".parse().unwrap()).is_ok());
-        assert!(p.check(&"https://REST.monportailrh.com:443/x".parse().unwrap()).is_ok());
-        assert!(p.check(&"http://rest.monportailrh.com/x".parse().unwrap()).is_err());
+        assert!(
+            p.check(&"https://rest.monportailrh.com/search".parse().unwrap())
+                .is_ok()
+        );
+        assert!(
+            p.check(&"https://REST.monportailrh.com:443/x".parse().unwrap())
+                .is_ok()
+        );
+        assert!(
+            p.check(&"http://rest.monportailrh.com/x".parse().unwrap())
+                .is_err()
+        );
         assert!(p.check(&"http://127.0.0.1:8080/x".parse().unwrap()).is_ok());
-        assert_eq!(p.check(&"http://127.0.0.2:8080/x".parse().unwrap()), Err("127.0.0.2:8080".into()));
+        assert_eq!(
+            p.check(&"http://127.0.0.2:8080/x".parse().unwrap()),
+            Err("127.0.0.2:8080".into())
+        );
     }
 
     #[test]
     fn urls_and_bare_hosts_are_accepted_entries() {
         let p = OutboundPolicy::allow(["https://sso.monportailrh.com", "example.org"]);
-        assert!(p.check(&"https://sso.monportailrh.com/auth".parse().unwrap()).is_ok());
+        assert!(
+            p.check(&"https://sso.monportailrh.com/auth".parse().unwrap())
+                .is_ok()
+        );
         assert!(p.check(&"http://example.org/".parse().unwrap()).is_ok());
         assert!(p.check(&"https://example.org/".parse().unwrap()).is_ok());
-        assert!(p.check(&"https://example.org:8443/".parse().unwrap()).is_err());
+        assert!(
+            p.check(&"https://example.org:8443/".parse().unwrap())
+                .is_err()
+        );
     }
 
     #[test]

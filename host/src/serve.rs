@@ -50,7 +50,11 @@ fn host_error(e: &HostError) -> Response {
         Some("invalid-input") => StatusCode::BAD_REQUEST,
         _ => StatusCode::BAD_GATEWAY,
     };
-    (status, Json(json!({ "error": e.to_string(), "kind": e.as_connector().map(|c| c.kind()) }))).into_response()
+    (
+        status,
+        Json(json!({ "error": e.to_string(), "kind": e.as_connector().map(|c| c.kind()) })),
+    )
+        .into_response()
 }
 
 fn answered(version: &Version, body: serde_json::Value) -> Response {
@@ -79,10 +83,16 @@ struct SwapBody {
     path: std::path::PathBuf,
 }
 
-async fn swap(State(registry): State<Arc<Registry>>, Path(name): Path<String>, Json(body): Json<SwapBody>) -> Response {
+async fn swap(
+    State(registry): State<Arc<Registry>>,
+    Path(name): Path<String>,
+    Json(body): Json<SwapBody>,
+) -> Response {
     match registry.swap(&name, &body.path).await {
         Ok(v) => Json(json!({ "name": name, "version": v.version() })).into_response(),
-        Err(crate::registry::RegistryError::Unknown(n)) => error(StatusCode::NOT_FOUND, format!("no connector named {n}")),
+        Err(crate::registry::RegistryError::Unknown(n)) => {
+            error(StatusCode::NOT_FOUND, format!("no connector named {n}"))
+        }
         Err(e) => error(StatusCode::CONFLICT, e),
     }
 }
@@ -90,21 +100,37 @@ async fn swap(State(registry): State<Arc<Registry>>, Path(name): Path<String>, J
 async fn rollback(State(registry): State<Arc<Registry>>, Path(name): Path<String>) -> Response {
     match registry.rollback(&name).await {
         Ok(v) => Json(json!({ "name": name, "version": v.version() })).into_response(),
-        Err(crate::registry::RegistryError::Unknown(n)) => error(StatusCode::NOT_FOUND, format!("no connector named {n}")),
+        Err(crate::registry::RegistryError::Unknown(n)) => {
+            error(StatusCode::NOT_FOUND, format!("no connector named {n}"))
+        }
         Err(e) => error(StatusCode::CONFLICT, e),
     }
 }
 
 /// The serving version of `name` and a session of it, or the error answer.
-async fn lease(registry: &Registry, name: &str) -> Result<(Arc<Version>, Box<dyn crate::connector::Session>), Response> {
-    let version = registry.current(name).map_err(|e| error(StatusCode::NOT_FOUND, e))?;
-    let config = registry.config(name).map_err(|e| error(StatusCode::NOT_FOUND, e))?;
-    let session = version.take_session(&config).await.map_err(|e| host_error(&e))?;
+async fn lease(
+    registry: &Registry,
+    name: &str,
+) -> Result<(Arc<Version>, Box<dyn crate::connector::Session>), Response> {
+    let version = registry
+        .current(name)
+        .map_err(|e| error(StatusCode::NOT_FOUND, e))?;
+    let config = registry
+        .config(name)
+        .map_err(|e| error(StatusCode::NOT_FOUND, e))?;
+    let session = version
+        .take_session(&config)
+        .await
+        .map_err(|e| host_error(&e))?;
     Ok((version, session))
 }
 
 /// Answers a call's outcome; a healthy session goes back to its version's pool.
-fn finish<T: serde::Serialize>(version: &Version, session: Box<dyn crate::connector::Session>, outcome: Result<T, HostError>) -> Response {
+fn finish<T: serde::Serialize>(
+    version: &Version,
+    session: Box<dyn crate::connector::Session>,
+    outcome: Result<T, HostError>,
+) -> Response {
     match outcome {
         Ok(value) => {
             version.give_back(session);
@@ -123,7 +149,11 @@ async fn fields(State(registry): State<Arc<Registry>>, Path(name): Path<String>)
     finish(&version, session, outcome)
 }
 
-async fn users(State(registry): State<Arc<Registry>>, Path(name): Path<String>, Query(q): Query<HashMap<String, String>>) -> Response {
+async fn users(
+    State(registry): State<Arc<Registry>>,
+    Path(name): Path<String>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Response {
     let size: u32 = match q.get("page_size").map(|s| s.parse()) {
         None => 0,
         Some(Ok(n)) => n,
@@ -133,11 +163,16 @@ async fn users(State(registry): State<Arc<Registry>>, Path(name): Path<String>, 
         Ok(x) => x,
         Err(response) => return response,
     };
-    let outcome = session.list_users(q.get("page_token").map(String::as_str), size).await;
+    let outcome = session
+        .list_users(q.get("page_token").map(String::as_str), size)
+        .await;
     finish(&version, session, outcome)
 }
 
-async fn user(State(registry): State<Arc<Registry>>, Path((name, id)): Path<(String, String)>) -> Response {
+async fn user(
+    State(registry): State<Arc<Registry>>,
+    Path((name, id)): Path<(String, String)>,
+) -> Response {
     let (version, mut session) = match lease(&registry, &name).await {
         Ok(x) => x,
         Err(response) => return response,
@@ -152,11 +187,17 @@ fn modified(path: &std::path::Path) -> Option<SystemTime> {
 
 /// Polls each connector's component file and swaps it in when it changes; `report` hears
 /// each outcome. Runs until the task is dropped.
-pub async fn watch(registry: Arc<Registry>, every: Duration, report: impl Fn(&str, Result<&str, String>) + Send + Sync) {
+pub async fn watch(
+    registry: Arc<Registry>,
+    every: Duration,
+    report: impl Fn(&str, Result<&str, String>) + Send + Sync,
+) {
     let mut seen: HashMap<String, Option<SystemTime>> = HashMap::new();
     loop {
         for name in registry.names() {
-            let Ok(current) = registry.current(&name) else { continue };
+            let Ok(current) = registry.current(&name) else {
+                continue;
+            };
             let now = modified(&current.path);
             let before = *seen.entry(name.clone()).or_insert(now);
             if now != before {

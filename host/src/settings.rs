@@ -33,12 +33,25 @@ pub enum SettingsError {
     Read { path: PathBuf, reason: String },
     #[error("configuration file {path} is not valid: {reason}")]
     Parse { path: PathBuf, reason: String },
-    #[error("configuration file {path}: `{key}` is a secret; give `{key}_env` (an environment variable) or `{key}_file` instead of the value")]
+    #[error(
+        "configuration file {path}: `{key}` is a secret; give `{key}_env` (an environment variable) or `{key}_file` instead of the value"
+    )]
     InlineSecret { path: PathBuf, key: String },
-    #[error("configuration file {path}: `{key}_env` names the environment variable {var}, which is not set")]
-    MissingEnv { path: PathBuf, key: String, var: String },
+    #[error(
+        "configuration file {path}: `{key}_env` names the environment variable {var}, which is not set"
+    )]
+    MissingEnv {
+        path: PathBuf,
+        key: String,
+        var: String,
+    },
     #[error("configuration file {path}: cannot read `{key}_file` {file}: {reason}")]
-    SecretFile { path: PathBuf, key: String, file: PathBuf, reason: String },
+    SecretFile {
+        path: PathBuf,
+        key: String,
+        file: PathBuf,
+        reason: String,
+    },
     #[error("configuration file {path}: `{key}` must be a string, number or boolean")]
     BadValue { path: PathBuf, key: String },
 }
@@ -80,16 +93,30 @@ pub struct Settings {
 impl Settings {
     /// Reads and parses a configuration file.
     pub fn load(path: &Path) -> Result<Settings, SettingsError> {
-        let text = std::fs::read_to_string(path).map_err(|e| SettingsError::Read { path: path.into(), reason: e.to_string() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| SettingsError::Read {
+            path: path.into(),
+            reason: e.to_string(),
+        })?;
         Self::parse(path, &text)
     }
 
     /// Parses configuration text; `path` names it in errors.
     pub fn parse(path: &Path, text: &str) -> Result<Settings, SettingsError> {
-        let model: FileModel = toml::from_str(text).map_err(|e| SettingsError::Parse { path: path.into(), reason: one_line(&e.to_string()) })?;
+        let model: FileModel = toml::from_str(text).map_err(|e| SettingsError::Parse {
+            path: path.into(),
+            reason: one_line(&e.to_string()),
+        })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let component = model.connector.component.map(|c| if c.is_relative() { base.join(c) } else { c });
-        Ok(Settings { path: path.into(), component, settings: model.connector.settings, sandbox: model.sandbox })
+        let component = model
+            .connector
+            .component
+            .map(|c| if c.is_relative() { base.join(c) } else { c });
+        Ok(Settings {
+            path: path.into(),
+            component,
+            settings: model.connector.settings,
+            sandbox: model.sandbox,
+        })
     }
 
     /// The component the file names, if any (relative to the file).
@@ -99,7 +126,10 @@ impl Settings {
 
     /// The operator's allow list, if the file sets one.
     pub fn operator_allow(&self) -> Option<OutboundPolicy> {
-        self.sandbox.allowed_hosts.as_ref().map(OutboundPolicy::allow)
+        self.sandbox
+            .allowed_hosts
+            .as_ref()
+            .map(OutboundPolicy::allow)
     }
 
     /// Sandbox limits, defaults where unset.
@@ -121,11 +151,21 @@ impl Settings {
         let mut out = Config::new();
         for (key, value) in &self.settings {
             if let Some(base) = key.strip_suffix("_env") {
-                let var = scalar(value).ok_or_else(|| SettingsError::BadValue { path: self.path.clone(), key: key.clone() })?;
-                let v = std::env::var(&var).map_err(|_| SettingsError::MissingEnv { path: self.path.clone(), key: base.into(), var: var.clone() })?;
+                let var = scalar(value).ok_or_else(|| SettingsError::BadValue {
+                    path: self.path.clone(),
+                    key: key.clone(),
+                })?;
+                let v = std::env::var(&var).map_err(|_| SettingsError::MissingEnv {
+                    path: self.path.clone(),
+                    key: base.into(),
+                    var: var.clone(),
+                })?;
                 out.push((base.into(), v));
             } else if let Some(base) = key.strip_suffix("_file") {
-                let file = PathBuf::from(scalar(value).ok_or_else(|| SettingsError::BadValue { path: self.path.clone(), key: key.clone() })?);
+                let file = PathBuf::from(scalar(value).ok_or_else(|| SettingsError::BadValue {
+                    path: self.path.clone(),
+                    key: key.clone(),
+                })?);
                 let v = std::fs::read_to_string(&file).map_err(|e| SettingsError::SecretFile {
                     path: self.path.clone(),
                     key: base.into(),
@@ -134,9 +174,15 @@ impl Settings {
                 })?;
                 out.push((base.into(), v.trim_end_matches(['\r', '\n']).to_string()));
             } else if secret(key) {
-                return Err(SettingsError::InlineSecret { path: self.path.clone(), key: key.clone() });
+                return Err(SettingsError::InlineSecret {
+                    path: self.path.clone(),
+                    key: key.clone(),
+                });
             } else {
-                let v = scalar(value).ok_or_else(|| SettingsError::BadValue { path: self.path.clone(), key: key.clone() })?;
+                let v = scalar(value).ok_or_else(|| SettingsError::BadValue {
+                    path: self.path.clone(),
+                    key: key.clone(),
+                })?;
                 out.push((key.clone(), v));
             }
         }
@@ -187,7 +233,11 @@ mod tests {
 
     #[test]
     fn inline_secret_is_refused_and_not_echoed() {
-        let s = Settings::parse(Path::new("c.toml"), "[connector.settings]\nlogin='a'\npassword='hunter2'\n").unwrap();
+        let s = Settings::parse(
+            Path::new("c.toml"),
+            "[connector.settings]\nlogin='a'\npassword='hunter2'\n",
+        )
+        .unwrap();
         let err = s.connector_config(&description()).unwrap_err().to_string();
         assert!(err.contains("`password` is a secret"), "{err}");
         assert!(!err.contains("hunter2"));
@@ -199,20 +249,34 @@ mod tests {
         std::fs::create_dir_all(&dir).unwrap();
         let f = dir.join("pw");
         std::fs::write(&f, "s3cret\n").unwrap();
-        let text = format!("[connector.settings]\nlogin='a'\npassword_file='{}'\n", f.display());
+        let text = format!(
+            "[connector.settings]\nlogin='a'\npassword_file='{}'\n",
+            f.display()
+        );
         let s = Settings::parse(Path::new("c.toml"), &text).unwrap();
         let cfg = s.connector_config(&description()).unwrap();
         assert!(cfg.contains(&("password".into(), "s3cret".into())));
-        let s = Settings::parse(Path::new("c.toml"), "[connector.settings]\npassword_env='SETTINGS_TEST_UNSET_VAR'\n").unwrap();
+        let s = Settings::parse(
+            Path::new("c.toml"),
+            "[connector.settings]\npassword_env='SETTINGS_TEST_UNSET_VAR'\n",
+        )
+        .unwrap();
         let err = s.connector_config(&description()).unwrap_err().to_string();
         assert!(err.contains("SETTINGS_TEST_UNSET_VAR"), "{err}");
     }
 
     #[test]
     fn malformed_file_names_the_file() {
-        let err = Settings::parse(Path::new("bad.toml"), "[connector\n").unwrap_err().to_string();
-        assert!(err.starts_with("configuration file bad.toml is not valid"), "{err}");
-        let err = Settings::parse(Path::new("bad.toml"), "[conector]\n").unwrap_err().to_string();
+        let err = Settings::parse(Path::new("bad.toml"), "[connector\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("configuration file bad.toml is not valid"),
+            "{err}"
+        );
+        let err = Settings::parse(Path::new("bad.toml"), "[conector]\n")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("conector"), "{err}");
     }
 }

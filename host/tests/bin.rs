@@ -8,11 +8,17 @@ fn host() -> Command {
 
 #[test]
 fn a_missing_component_exits_non_zero_with_one_line() {
-    let out = host().args(["--component", "/nonexistent/x.wasm", "inspect"]).output().expect("runs");
+    let out = host()
+        .args(["--component", "/nonexistent/x.wasm", "inspect"])
+        .output()
+        .expect("runs");
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
-    assert!(err.starts_with("error: cannot read connector component /nonexistent/x.wasm"), "{err}");
+    assert!(
+        err.starts_with("error: cannot read connector component /nonexistent/x.wasm"),
+        "{err}"
+    );
 }
 
 #[test]

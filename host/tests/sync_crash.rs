@@ -18,20 +18,39 @@ struct Tenant {
 
 impl Tenant {
     fn new(name: &str, users: usize) -> Tenant {
-        let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(1).enable_all().build().expect("runtime");
-        let sim = rt.block_on(Simulator::start(SimConfig { users, ..SimConfig::default() })).expect("simulator");
+        let rt = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let sim = rt
+            .block_on(Simulator::start(SimConfig {
+                users,
+                ..SimConfig::default()
+            }))
+            .expect("simulator");
         let dir = std::env::temp_dir().join(format!("sync-crash-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("dir");
-        let config = format!("[connector.settings]\nurl = \"{}\"\nlogin = \"{}\"\npassword_env = \"{PASSWORD_VAR}\"\n", sim.url(), sim.login());
+        let config = format!(
+            "[connector.settings]\nurl = \"{}\"\nlogin = \"{}\"\npassword_env = \"{PASSWORD_VAR}\"\n",
+            sim.url(),
+            sim.login()
+        );
         std::fs::write(dir.join("tenant.toml"), config).expect("config");
         Tenant { rt, sim, dir }
     }
 
     fn command(&self, extra_env: Option<(&str, &str)>) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_connector-host"));
-        cmd.args(["sync", "--as-of", "2026-11-25", "--config"]).arg(self.dir.join("tenant.toml")).arg("--store").arg(self.store_path());
-        cmd.env(PASSWORD_VAR, self.sim.password()).env_remove("CONNECTOR_HOST_SYNC_ABORT_AFTER").stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd.args(["sync", "--as-of", "2026-11-25", "--config"])
+            .arg(self.dir.join("tenant.toml"))
+            .arg("--store")
+            .arg(self.store_path());
+        cmd.env(PASSWORD_VAR, self.sim.password())
+            .env_remove("CONNECTOR_HOST_SYNC_ABORT_AFTER")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
         if let Some((k, v)) = extra_env {
             cmd.env(k, v);
         }
@@ -39,8 +58,18 @@ impl Tenant {
     }
 
     fn sync(&self, extra_env: Option<(&str, &str)>) -> (bool, String) {
-        let out = self.command(extra_env).output().expect("connector-host runs");
-        (out.status.success(), format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr)))
+        let out = self
+            .command(extra_env)
+            .output()
+            .expect("connector-host runs");
+        (
+            out.status.success(),
+            format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        )
     }
 
     fn store_path(&self) -> PathBuf {
@@ -48,11 +77,21 @@ impl Tenant {
     }
 
     fn set_end(&self, id: u64, end: &str) {
-        let mut contract = self.sim.user(id).and_then(|u| u.values.get("usr_employment_contract").cloned()).unwrap_or_else(|| serde_json::json!({}));
+        let mut contract = self
+            .sim
+            .user(id)
+            .and_then(|u| u.values.get("usr_employment_contract").cloned())
+            .unwrap_or_else(|| serde_json::json!({}));
         if let Some(o) = contract.as_object_mut() {
-            o.insert("usr_employment_contract_end_date".into(), serde_json::json!(end));
+            o.insert(
+                "usr_employment_contract_end_date".into(),
+                serde_json::json!(end),
+            );
         }
-        assert!(self.sim.set_value(id, "usr_employment_contract", Some(contract)));
+        assert!(
+            self.sim
+                .set_value(id, "usr_employment_contract", Some(contract))
+        );
     }
 }
 
@@ -79,7 +118,13 @@ fn killed_during_the_import_the_next_run_converges() {
             break;
         }
         let journal = t.sim.journal();
-        if journal.iter().filter(|e| e.path.contains("graphql")).count() >= 3 || started.elapsed().as_secs() > 60 {
+        if journal
+            .iter()
+            .filter(|e| e.path.contains("graphql"))
+            .count()
+            >= 3
+            || started.elapsed().as_secs() > 60
+        {
             break;
         }
     }
@@ -89,11 +134,25 @@ fn killed_during_the_import_the_next_run_converges() {
     assert!(ok, "{out}");
     let store = open(&t.store_path());
     assert_eq!(identities::count(store.conn()).expect("count"), 4000);
-    let joiners = audit::events(store.conn(), &EventFilter { kind: Some("joiner".into()), ..Default::default() }).expect("events");
-    assert_eq!(joiners.len(), 4000, "each person joined exactly once across the killed run and the next");
+    let joiners = audit::events(
+        store.conn(),
+        &EventFilter {
+            kind: Some("joiner".into()),
+            ..Default::default()
+        },
+    )
+    .expect("events");
+    assert_eq!(
+        joiners.len(),
+        4000,
+        "each person joined exactly once across the killed run and the next"
+    );
     drop(store);
     let (ok, out) = t.sync(None);
-    assert!(ok && out.contains("joiners 0") && out.contains("plan: 0 create, 0 update, 0 suspend"), "{out}");
+    assert!(
+        ok && out.contains("joiners 0") && out.contains("plan: 0 create, 0 update, 0 suspend"),
+        "{out}"
+    );
 }
 
 #[test]
@@ -106,7 +165,13 @@ fn aborted_right_after_a_suspension_the_next_run_does_not_suspend_twice() {
         .users()
         .into_iter()
         .filter(|u| u.active && u.id > 10)
-        .filter(|u| u.values.get("usr_employment_contract").and_then(|c| c.get("usr_employment_contract_end_date")).and_then(|d| d.as_str()).is_none_or(|d| d > "2026-11-25"))
+        .filter(|u| {
+            u.values
+                .get("usr_employment_contract")
+                .and_then(|c| c.get("usr_employment_contract_end_date"))
+                .and_then(|d| d.as_str())
+                .is_none_or(|d| d > "2026-11-25")
+        })
         .map(|u| u.id)
         .take(8)
         .collect();
@@ -118,7 +183,13 @@ fn aborted_right_after_a_suspension_the_next_run_does_not_suspend_twice() {
     assert!(!ok, "the run was aborted: {out}");
     let (ok, out) = t.sync(None);
     assert!(ok, "{out}");
-    let status_calls = |id: u64| t.sim.journal().iter().filter(|e| e.method == "POST" && e.path.ends_with(&format!("/psos/{id}/status"))).count();
+    let status_calls = |id: u64| {
+        t.sim
+            .journal()
+            .iter()
+            .filter(|e| e.method == "POST" && e.path.ends_with(&format!("/psos/{id}/status")))
+            .count()
+    };
     for id in &leavers {
         assert_eq!(status_calls(*id), 1, "user {id} suspended exactly once");
         assert!(!t.sim.user(*id).expect("user").active);
@@ -128,5 +199,8 @@ fn aborted_right_after_a_suspension_the_next_run_does_not_suspend_twice() {
     assert!(runs.iter().any(|r| r.status == "interrupted"), "{runs:?}");
     drop(store);
     let (ok, out) = t.sync(None);
-    assert!(ok && out.contains("plan: 0 create, 0 update, 0 suspend"), "{out}");
+    assert!(
+        ok && out.contains("plan: 0 create, 0 update, 0 suspend"),
+        "{out}"
+    );
 }

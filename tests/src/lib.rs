@@ -15,36 +15,62 @@ use ps_simulator::{SimConfig, Simulator};
 /// A multi-thread runtime that lives for the whole test binary.
 pub fn runtime() -> &'static tokio::runtime::Runtime {
     static RT: OnceLock<tokio::runtime::Runtime> = OnceLock::new();
-    RT.get_or_init(|| tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().expect("tokio runtime"))
+    RT.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("tokio runtime")
+    })
 }
 
 /// The engine shared by a test binary.
 pub fn engine() -> Arc<HostEngine> {
     static ENGINE: OnceLock<Arc<HostEngine>> = OnceLock::new();
-    ENGINE.get_or_init(|| HostEngine::new(Limits::default()).expect("engine")).clone()
+    ENGINE
+        .get_or_init(|| HostEngine::new(Limits::default()).expect("engine"))
+        .clone()
 }
 
 /// The PeopleSpheres component, compiled once per test binary.
 pub fn component() -> LoadedComponent {
     static COMPONENT: OnceLock<LoadedComponent> = OnceLock::new();
     COMPONENT
-        .get_or_init(|| loader::load_file(&engine(), &connector_host::builtin::connector_component()).expect("the built-in connector loads"))
+        .get_or_init(|| {
+            loader::load_file(&engine(), &connector_host::builtin::connector_component())
+                .expect("the built-in connector loads")
+        })
         .clone()
 }
 
 /// The PeopleSpheres connector with these runtime options.
 pub fn connector(options: RuntimeOptions) -> WasmConnector {
-    runtime().block_on(WasmConnector::from_component(engine(), component(), options)).expect("connector describes itself")
+    runtime()
+        .block_on(WasmConnector::from_component(
+            engine(),
+            component(),
+            options,
+        ))
+        .expect("connector describes itself")
 }
 
 /// Starts a simulator with `users` employees.
 pub fn simulator(users: usize) -> Simulator {
-    runtime().block_on(Simulator::start(SimConfig { users, ..SimConfig::default() })).expect("simulator starts")
+    runtime()
+        .block_on(Simulator::start(SimConfig {
+            users,
+            ..SimConfig::default()
+        }))
+        .expect("simulator starts")
 }
 
 /// The connector configuration reaching a simulator.
 pub fn config_for(sim: &Simulator) -> Config {
-    vec![("url".into(), sim.url()), ("login".into(), sim.login().into()), ("password".into(), sim.password().into())]
+    vec![
+        ("url".into(), sim.url()),
+        ("login".into(), sim.login().into()),
+        ("password".into(), sim.password().into()),
+    ]
 }
 
 /// A mock connector component built by tests/build.rs (`good`, `v2`, `repeat-user`,
@@ -55,11 +81,19 @@ pub fn mock_component(variant: &str) -> std::path::PathBuf {
 
 /// A copy of `component` whose export claims contract `version` (same length as `0.1.0`),
 /// written into `dir`.
-pub fn with_contract_version(component: &std::path::Path, version: &str, dir: &std::path::Path) -> std::path::PathBuf {
+pub fn with_contract_version(
+    component: &std::path::Path,
+    version: &str,
+    dir: &std::path::Path,
+) -> std::path::PathBuf {
     let bytes = std::fs::read(component).expect("component readable");
     let from = b"provisioning:connector/connector@0.1.0";
     let to = format!("provisioning:connector/connector@{version}");
-    assert_eq!(to.len(), from.len(), "the version must keep the name's length");
+    assert_eq!(
+        to.len(),
+        from.len(),
+        "the version must keep the name's length"
+    );
     let mut patched = bytes;
     let mut i = 0;
     let mut replaced = 0;
@@ -79,13 +113,20 @@ pub fn with_contract_version(component: &std::path::Path, version: &str, dir: &s
 
 /// Lists every user page by page, asserting each page honours `page_size`; `between_pages` runs
 /// after each page with the number of pages read so far (to change the tenant mid-listing).
-pub fn list_all(session: &mut dyn Session, page_size: u32, mut between_pages: impl FnMut(usize)) -> Vec<User> {
+pub fn list_all(
+    session: &mut dyn Session,
+    page_size: u32,
+    mut between_pages: impl FnMut(usize),
+) -> Vec<User> {
     runtime().block_on(async {
         let mut users = Vec::new();
         let mut token: Option<String> = None;
         let mut pages = 0;
         loop {
-            let page = session.list_users(token.as_deref(), page_size).await.expect("page");
+            let page = session
+                .list_users(token.as_deref(), page_size)
+                .await
+                .expect("page");
             assert!(page.users.len() <= page_size as usize, "page size honoured");
             users.extend(page.users);
             pages += 1;

@@ -19,7 +19,11 @@ fn run(args: &[&str]) -> Run {
     let mut argv = vec!["connector-host"];
     argv.extend_from_slice(args);
     let code = cli::run(argv, &mut out, &mut err);
-    Run { code, out: String::from_utf8_lossy(&out).into_owned(), err: String::from_utf8_lossy(&err).into_owned() }
+    Run {
+        code,
+        out: String::from_utf8_lossy(&out).into_owned(),
+        err: String::from_utf8_lossy(&err).into_owned(),
+    }
 }
 
 fn temp_dir(name: &str) -> PathBuf {
@@ -37,12 +41,23 @@ fn write(dir: &Path, name: &str, content: impl AsRef<[u8]>) -> PathBuf {
 /// Asserts a failed run: the exit code, one `error:` line containing `needle`, and no secret.
 fn assert_fails(run: &Run, code: i32, needle: &str, secrets: &[&str]) {
     assert_eq!(run.code, code, "exit code; stderr: {}", run.err);
-    let lines: Vec<&str> = run.err.lines().filter(|l| !l.starts_with("note:")).collect();
+    let lines: Vec<&str> = run
+        .err
+        .lines()
+        .filter(|l| !l.starts_with("note:"))
+        .collect();
     assert_eq!(lines.len(), 1, "one error line, got: {:?}", run.err);
     assert!(lines[0].starts_with("error: "), "{}", lines[0]);
-    assert!(lines[0].contains(needle), "expected {needle:?} in {:?}", lines[0]);
+    assert!(
+        lines[0].contains(needle),
+        "expected {needle:?} in {:?}",
+        lines[0]
+    );
     for secret in secrets {
-        assert!(!run.err.contains(secret) && !run.out.contains(secret), "secret {secret:?} leaked");
+        assert!(
+            !run.err.contains(secret) && !run.out.contains(secret),
+            "secret {secret:?} leaked"
+        );
     }
 }
 
@@ -55,7 +70,13 @@ fn the_main_job_syncs_the_sandbox_tenant_and_prints_a_summary() {
     let args = ["sync", "--store", store, "--as-of", "2026-11-25"];
     let first = run(&args);
     assert_eq!(first.code, 0, "stderr: {}", first.err);
-    assert!(first.err.contains("using the built-in PeopleSpheres sandbox tenant"), "{}", first.err);
+    assert!(
+        first
+            .err
+            .contains("using the built-in PeopleSpheres sandbox tenant"),
+        "{}",
+        first.err
+    );
     let second = run(&args);
     assert_eq!(second.code, 0, "stderr: {}", second.err);
     for r in [&first, &second] {
@@ -68,7 +89,9 @@ fn the_main_job_syncs_the_sandbox_tenant_and_prints_a_summary() {
             .map(|l| {
                 let l = match l.find("127.0.0.1:") {
                     Some(i) => {
-                        let end = l[i + 10..].find(|c: char| !c.is_ascii_digit()).map_or(l.len(), |e| i + 10 + e);
+                        let end = l[i + 10..]
+                            .find(|c: char| !c.is_ascii_digit())
+                            .map_or(l.len(), |e| i + 10 + e);
                         format!("{}127.0.0.1:PORT{}", &l[..i], &l[end..])
                     }
                     None => l.to_string(),
@@ -105,8 +128,17 @@ fn the_main_job_syncs_the_sandbox_tenant_and_prints_a_summary() {
 fn import_prints_the_sandbox_employees_and_fields() {
     let r = run(&["import"]);
     assert_eq!(r.code, 0, "stderr: {}", r.err);
-    assert!(r.err.contains("using the built-in PeopleSpheres sandbox tenant"), "{}", r.err);
-    assert!(r.out.contains("imported 250 employees"), "{}", &r.out[..r.out.len().min(500)]);
+    assert!(
+        r.err
+            .contains("using the built-in PeopleSpheres sandbox tenant"),
+        "{}",
+        r.err
+    );
+    assert!(
+        r.out.contains("imported 250 employees"),
+        "{}",
+        &r.out[..r.out.len().min(500)]
+    );
     assert!(r.out.contains("field catalogue:"));
     assert!(r.out.contains("contract.end_date"));
     assert!(!r.out.contains("sandbox-password") && !r.err.contains("sandbox-password"));
@@ -118,7 +150,10 @@ fn import_prints_the_sandbox_employees_and_fields() {
          imported 250 employees (N active, N suspended) in 3 pages, N ms"
     );
     let header = r.out.lines().nth(3).unwrap_or_default();
-    assert!(header.starts_with("ID") && header.ends_with("STATUS") && header.contains("CONTRACT END"), "{header}");
+    assert!(
+        header.starts_with("ID") && header.ends_with("STATUS") && header.contains("CONTRACT END"),
+        "{header}"
+    );
 }
 
 /// Replaces the numbers that vary between runs (ports, counts other than the total, times).
@@ -133,7 +168,9 @@ fn normalise(line: &str) -> String {
                 number.push(*d);
                 chars.next();
             }
-            let keep = ["imported ", " in ", "contract ", "peoplespheres ", "."].iter().any(|p| out.ends_with(p));
+            let keep = ["imported ", " in ", "contract ", "peoplespheres ", "."]
+                .iter()
+                .any(|p| out.ends_with(p));
             out.push_str(if keep { &number } else { "N" });
         } else {
             out.push(c);
@@ -150,7 +187,11 @@ fn json_output_is_machine_readable() {
     assert_eq!(users.as_array().map(Vec::len), Some(5));
     let r = run(&["fields", "--json"]);
     let fields: serde_json::Value = serde_json::from_str(&r.out).expect("JSON");
-    assert!(fields.as_array().is_some_and(|f| f.iter().any(|f| f["name"] == "contract.end_date")));
+    assert!(
+        fields
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f["name"] == "contract.end_date"))
+    );
     let r = run(&["users", "get", "1", "--json"]);
     assert_eq!(r.code, 0, "{}", r.err);
     let user: serde_json::Value = serde_json::from_str(&r.out).expect("JSON");
@@ -161,17 +202,41 @@ fn json_output_is_machine_readable() {
 fn inspect_describes_the_component() {
     let r = run(&["inspect"]);
     assert_eq!(r.code, 0, "{}", r.err);
-    assert!(r.out.starts_with("connector   peoplespheres 0.1.0\ncontract    provisioning:connector@0.1.0\n"), "{}", r.out);
-    assert!(r.out.contains("operations  test-connection, get-fields, list-choices, list-users, get-user"), "{}", r.out);
-    let password_line = r.out.lines().find(|l| l.starts_with("password")).expect("password key listed");
+    assert!(
+        r.out.starts_with(
+            "connector   peoplespheres 0.1.0\ncontract    provisioning:connector@0.1.0\n"
+        ),
+        "{}",
+        r.out
+    );
+    assert!(
+        r.out.contains(
+            "operations  test-connection, get-fields, list-choices, list-users, get-user"
+        ),
+        "{}",
+        r.out
+    );
+    let password_line = r
+        .out
+        .lines()
+        .find(|l| l.starts_with("password"))
+        .expect("password key listed");
     assert!(password_line.contains("secret"), "{password_line}");
-    assert!(r.out.contains("wasi:http/outgoing-handler"), "imports listed");
+    assert!(
+        r.out.contains("wasi:http/outgoing-handler"),
+        "imports listed"
+    );
 }
 
 #[test]
 fn a_missing_component_file_is_named() {
     let r = run(&["--component", "/nonexistent/connector.wasm", "inspect"]);
-    assert_fails(&r, 1, "cannot read connector component /nonexistent/connector.wasm", &[]);
+    assert_fails(
+        &r,
+        1,
+        "cannot read connector component /nonexistent/connector.wasm",
+        &[],
+    );
 }
 
 #[test]
@@ -187,9 +252,18 @@ fn a_file_that_is_not_a_component_is_refused() {
 
 #[test]
 fn a_component_of_another_contract_version_is_refused() {
-    let path = connector_tests::with_contract_version(&connector_host::builtin::connector_component(), "0.9.0", &temp_dir("version"));
+    let path = connector_tests::with_contract_version(
+        &connector_host::builtin::connector_component(),
+        "0.9.0",
+        &temp_dir("version"),
+    );
     let r = run(&["--component", path.to_str().unwrap_or_default(), "inspect"]);
-    assert_fails(&r, 1, "implements contract provisioning:connector/connector@0.9.0, but this host serves @0.1.0", &[]);
+    assert_fails(
+        &r,
+        1,
+        "implements contract provisioning:connector/connector@0.9.0, but this host serves @0.1.0",
+        &[],
+    );
 }
 
 fn tenant_config(dir: &Path, url: &str, login: &str, password: &str, extra: &str) -> PathBuf {
@@ -211,7 +285,13 @@ fn a_wrong_password_is_unauthorized_and_never_printed() {
     assert_fails(&r, 1, "unauthorized", &[wrong, sim.password()]);
     // The right password works, and is not printed either.
     let config = tenant_config(&dir, &sim.url(), sim.login(), sim.password(), "");
-    let r = run(&["--config", config.to_str().unwrap_or_default(), "users", "list", "-v"]);
+    let r = run(&[
+        "--config",
+        config.to_str().unwrap_or_default(),
+        "users",
+        "list",
+        "-v",
+    ]);
     assert_eq!(r.code, 0, "{}", r.err);
     assert!(!r.out.contains(sim.password()) && !r.err.contains(sim.password()));
 }
@@ -228,10 +308,20 @@ fn an_unreachable_host_is_named_as_unavailable() {
 fn a_host_outside_the_allow_list_is_refused() {
     let sim = simulator(5);
     let dir = temp_dir("allowlist");
-    let config = tenant_config(&dir, &sim.url(), sim.login(), sim.password(), "\n[sandbox]\nallowed_hosts = [\"rest.monportailrh.com\"]\n");
+    let config = tenant_config(
+        &dir,
+        &sim.url(),
+        sim.login(),
+        sim.password(),
+        "\n[sandbox]\nallowed_hosts = [\"rest.monportailrh.com\"]\n",
+    );
     let r = run(&["--config", config.to_str().unwrap_or_default(), "test"]);
     assert_fails(&r, 1, "refused by the sandbox", &[sim.password()]);
-    assert!(r.err.contains(&format!("127.0.0.1:{}", sim.addr().port())), "{}", r.err);
+    assert!(
+        r.err.contains(&format!("127.0.0.1:{}", sim.addr().port())),
+        "{}",
+        r.err
+    );
     assert!(sim.journal().is_empty(), "nothing reached the tenant");
 }
 
@@ -246,18 +336,41 @@ fn a_malformed_or_incomplete_configuration_is_named() {
     let r = run(&["--config", broken.to_str().unwrap_or_default(), "test"]);
     assert_fails(&r, 2, "is not valid", &[]);
 
-    let inline = write(&dir, "inline.toml", "[connector.settings]\nlogin = \"a@b.c\"\npassword = \"Inline-Secret-42\"\n");
+    let inline = write(
+        &dir,
+        "inline.toml",
+        "[connector.settings]\nlogin = \"a@b.c\"\npassword = \"Inline-Secret-42\"\n",
+    );
     let r = run(&["--config", inline.to_str().unwrap_or_default(), "test"]);
     assert_fails(&r, 2, "`password` is a secret", &["Inline-Secret-42"]);
 
     let secret = write(&dir, "pw", "pw-incomplete-9");
-    let incomplete = write(&dir, "incomplete.toml", format!("[connector.settings]\npassword_file = \"{}\"\n", secret.display()));
+    let incomplete = write(
+        &dir,
+        "incomplete.toml",
+        format!(
+            "[connector.settings]\npassword_file = \"{}\"\n",
+            secret.display()
+        ),
+    );
     let r = run(&["--config", incomplete.to_str().unwrap_or_default(), "test"]);
     assert_fails(&r, 1, "invalid configuration: login", &["pw-incomplete-9"]);
 
-    let bad_env = write(&dir, "env.toml", format!("[connector.settings]\nlogin = \"a@b.c\"\nenvironment = \"staging\"\npassword_file = \"{}\"\n", secret.display()));
+    let bad_env = write(
+        &dir,
+        "env.toml",
+        format!(
+            "[connector.settings]\nlogin = \"a@b.c\"\nenvironment = \"staging\"\npassword_file = \"{}\"\n",
+            secret.display()
+        ),
+    );
     let r = run(&["--config", bad_env.to_str().unwrap_or_default(), "test"]);
-    assert_fails(&r, 1, "invalid configuration: environment", &["pw-incomplete-9"]);
+    assert_fails(
+        &r,
+        1,
+        "invalid configuration: environment",
+        &["pw-incomplete-9"],
+    );
 }
 
 #[test]
@@ -269,16 +382,38 @@ fn conformance_passes_on_the_sandbox_and_writes_junit() {
     assert!(r.out.contains("conformance of peoplespheres"), "{}", r.out);
     assert!(r.out.contains(" 0 failed"), "{}", r.out);
     let xml = std::fs::read_to_string(&junit).expect("junit written");
-    assert!(xml.contains("<testcase classname=\"conformance\" name=\"list.get-agree\""), "{xml}");
+    assert!(
+        xml.contains("<testcase classname=\"conformance\" name=\"list.get-agree\""),
+        "{xml}"
+    );
 }
 
 #[test]
 fn conformance_fails_with_a_non_zero_exit_naming_the_broken_cases() {
     let dir = temp_dir("conformance-broken");
     let secret = write(&dir, "secret", "letmein");
-    let config = write(&dir, "mock.toml", format!("[connector.settings]\ntenant = \"t\"\nsecret_file = \"{}\"\n", secret.display()));
+    let config = write(
+        &dir,
+        "mock.toml",
+        format!(
+            "[connector.settings]\ntenant = \"t\"\nsecret_file = \"{}\"\n",
+            secret.display()
+        ),
+    );
     let component = connector_tests::mock_component("untyped-error");
-    let r = run(&["--config", config.to_str().unwrap_or_default(), "--component", component.to_str().unwrap_or_default(), "conformance", "--read-only"]);
-    assert_fails(&r, 1, "1 conformance case(s) failed: get.unknown-not-found", &["letmein"]);
+    let r = run(&[
+        "--config",
+        config.to_str().unwrap_or_default(),
+        "--component",
+        component.to_str().unwrap_or_default(),
+        "conformance",
+        "--read-only",
+    ]);
+    assert_fails(
+        &r,
+        1,
+        "1 conformance case(s) failed: get.unknown-not-found",
+        &["letmein"],
+    );
     assert!(r.out.contains("(read-only cases)"), "{}", r.out);
 }

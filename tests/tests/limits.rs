@@ -13,33 +13,63 @@ use connector_tests::{mock_component, runtime};
 
 fn connector(limits: Limits) -> WasmConnector {
     let engine = HostEngine::new(limits).expect("engine");
-    runtime().block_on(WasmConnector::load(engine, &mock_component("good"), RuntimeOptions::default())).expect("mock loads")
+    runtime()
+        .block_on(WasmConnector::load(
+            engine,
+            &mock_component("good"),
+            RuntimeOptions::default(),
+        ))
+        .expect("mock loads")
 }
 
 fn config() -> Vec<(String, String)> {
-    vec![("tenant".into(), "t".into()), ("secret".into(), "letmein".into())]
+    vec![
+        ("tenant".into(), "t".into()),
+        ("secret".into(), "letmein".into()),
+    ]
 }
 
 #[test]
 fn a_spinning_call_is_cut_at_its_deadline_and_the_session_recovers() {
-    let connector = connector(Limits { call_timeout: Duration::from_millis(500), ..Limits::default() });
+    let connector = connector(Limits {
+        call_timeout: Duration::from_millis(500),
+        ..Limits::default()
+    });
     let mut session = runtime().block_on(connector.open(config())).expect("open");
     let started = Instant::now();
-    let err = runtime().block_on(session.get_user("__spin")).expect_err("cut off");
+    let err = runtime()
+        .block_on(session.get_user("__spin"))
+        .expect_err("cut off");
     assert!(matches!(err, HostError::Deadline { .. }), "{err}");
-    assert!(started.elapsed() < Duration::from_secs(5), "stopped promptly ({:?})", started.elapsed());
-    assert!(err.to_string().contains("ran past its 500 ms deadline"), "{err}");
-    let user = runtime().block_on(session.get_user("3")).expect("the next call works on a fresh instance");
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "stopped promptly ({:?})",
+        started.elapsed()
+    );
+    assert!(
+        err.to_string().contains("ran past its 500 ms deadline"),
+        "{err}"
+    );
+    let user = runtime()
+        .block_on(session.get_user("3"))
+        .expect("the next call works on a fresh instance");
     assert_eq!(user.id, "3");
 }
 
 #[test]
 fn a_call_that_hoards_memory_hits_the_limit_and_the_session_recovers() {
-    let connector = connector(Limits { memory_bytes: 16 << 20, ..Limits::default() });
+    let connector = connector(Limits {
+        memory_bytes: 16 << 20,
+        ..Limits::default()
+    });
     let mut session = runtime().block_on(connector.open(config())).expect("open");
-    let err = runtime().block_on(session.get_user("__hog")).expect_err("stopped");
+    let err = runtime()
+        .block_on(session.get_user("__hog"))
+        .expect_err("stopped");
     assert!(matches!(err, HostError::Trap { .. }), "{err}");
-    let user = runtime().block_on(session.get_user("4")).expect("the next call works on a fresh instance");
+    let user = runtime()
+        .block_on(session.get_user("4"))
+        .expect("the next call works on a fresh instance");
     assert_eq!(user.id, "4");
 }
 

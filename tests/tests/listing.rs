@@ -30,20 +30,27 @@ fn sim_text(values: &BTreeMap<String, serde_json::Value>, alias: &str) -> Option
 fn a_thousand_employees_listed_through_the_component_equal_the_simulator() {
     let sim = simulator(1000);
     let connector = connector(RuntimeOptions::default());
-    let mut session = runtime().block_on(connector.open(config_for(&sim))).expect("open");
+    let mut session = runtime()
+        .block_on(connector.open(config_for(&sim)))
+        .expect("open");
     sim.clear_journal();
 
     let users = list_all(session.as_mut(), 100, |_| {});
 
     let calls = sim.journal().len();
-    assert!(calls <= 1000usize.div_ceil(100) + 2, "listing 1000 users with page size 100 took {calls} API calls");
+    assert!(
+        calls <= 1000usize.div_ceil(100) + 2,
+        "listing 1000 users with page size 100 took {calls} API calls"
+    );
 
     let expected = sim.users();
     assert_eq!(users.len(), expected.len());
     let by_id: HashMap<String, &User> = users.iter().map(|u| (u.id.clone(), u)).collect();
     assert_eq!(by_id.len(), users.len(), "no user listed twice");
     for want in &expected {
-        let got = by_id.get(&want.id.to_string()).unwrap_or_else(|| panic!("user {} missing", want.id));
+        let got = by_id
+            .get(&want.id.to_string())
+            .unwrap_or_else(|| panic!("user {} missing", want.id));
         assert_eq!(got.active, want.active, "active flag of {}", want.id);
         for (name, alias) in [
             ("first_name", "usr_first_name"),
@@ -59,10 +66,25 @@ fn a_thousand_employees_listed_through_the_component_equal_the_simulator() {
             ("department", "usr_department"),
             ("business_unit", "usr_business_unit"),
         ] {
-            assert_eq!(text(got, name), sim_text(&want.values, alias), "{name} of user {}", want.id);
+            assert_eq!(
+                text(got, name),
+                sim_text(&want.values, alias),
+                "{name} of user {}",
+                want.id
+            );
         }
-        let contract_end = want.values.get("usr_employment_contract").and_then(|c| c.get("usr_employment_contract_end_date")).and_then(|v| v.as_str()).map(str::to_string);
-        assert_eq!(text(got, "contract.end_date"), contract_end, "contract.end_date of user {}", want.id);
+        let contract_end = want
+            .values
+            .get("usr_employment_contract")
+            .and_then(|c| c.get("usr_employment_contract_end_date"))
+            .and_then(|v| v.as_str())
+            .map(str::to_string);
+        assert_eq!(
+            text(got, "contract.end_date"),
+            contract_end,
+            "contract.end_date of user {}",
+            want.id
+        );
     }
 }
 
@@ -70,23 +92,66 @@ fn a_thousand_employees_listed_through_the_component_equal_the_simulator() {
 fn every_listed_attribute_is_declared_with_a_matching_type() {
     let sim = simulator(300);
     let connector = connector(RuntimeOptions::default());
-    let mut session = runtime().block_on(connector.open(config_for(&sim))).expect("open");
+    let mut session = runtime()
+        .block_on(connector.open(config_for(&sim)))
+        .expect("open");
     let fields = runtime().block_on(session.get_fields()).expect("fields");
-    let declared: HashMap<&str, (FieldType, bool)> = fields.iter().map(|f| (f.name.as_str(), (f.field_type, f.multi_valued))).collect();
-    for wanted in ["first_name", "email", "manager", "hr_manager", "mentor", "position", "department", "business_unit", "contract.end_date", "contract.start_date", "contract.type", "seniority", "active"] {
-        assert!(declared.contains_key(wanted), "get-fields declares {wanted}");
+    let declared: HashMap<&str, (FieldType, bool)> = fields
+        .iter()
+        .map(|f| (f.name.as_str(), (f.field_type, f.multi_valued)))
+        .collect();
+    for wanted in [
+        "first_name",
+        "email",
+        "manager",
+        "hr_manager",
+        "mentor",
+        "position",
+        "department",
+        "business_unit",
+        "contract.end_date",
+        "contract.start_date",
+        "contract.type",
+        "seniority",
+        "active",
+    ] {
+        assert!(
+            declared.contains_key(wanted),
+            "get-fields declares {wanted}"
+        );
     }
-    assert!(fields.iter().any(|f| f.custom), "custom fields are declared");
-    assert!(fields.iter().any(|f| f.name == "contract" && f.field_type == FieldType::Composite));
+    assert!(
+        fields.iter().any(|f| f.custom),
+        "custom fields are declared"
+    );
+    assert!(
+        fields
+            .iter()
+            .any(|f| f.name == "contract" && f.field_type == FieldType::Composite)
+    );
 
     let users = list_all(session.as_mut(), 250, |_| {});
     let mut seen = 0;
     for user in &users {
         for attribute in &user.attributes {
-            let (field_type, multi) = declared.get(attribute.name.as_str()).copied().unwrap_or_else(|| panic!("{} is not declared", attribute.name));
-            assert!(multi || attribute.values.len() <= 1, "{} is single-valued but has {} values", attribute.name, attribute.values.len());
+            let (field_type, multi) = declared
+                .get(attribute.name.as_str())
+                .copied()
+                .unwrap_or_else(|| panic!("{} is not declared", attribute.name));
+            assert!(
+                multi || attribute.values.len() <= 1,
+                "{} is single-valued but has {} values",
+                attribute.name,
+                attribute.values.len()
+            );
             for value in &attribute.values {
-                assert_eq!(value.field_type(), field_type, "type of {} on user {}", attribute.name, user.id);
+                assert_eq!(
+                    value.field_type(),
+                    field_type,
+                    "type of {} on user {}",
+                    attribute.name,
+                    user.id
+                );
                 seen += 1;
             }
         }
@@ -104,41 +169,73 @@ fn a_token_expiring_mid_listing_is_refreshed_without_the_caller_noticing() {
             l.push(format!("{level:?} {line}"));
         }
     });
-    let connector = connector(RuntimeOptions { log, ..RuntimeOptions::default() });
-    let mut session = runtime().block_on(connector.open(config_for(&sim))).expect("open");
+    let connector = connector(RuntimeOptions {
+        log,
+        ..RuntimeOptions::default()
+    });
+    let mut session = runtime()
+        .block_on(connector.open(config_for(&sim)))
+        .expect("open");
     let users = list_all(session.as_mut(), 100, |page| {
         if page == 2 {
             sim.expire_tokens();
         }
     });
     assert_eq!(users.len(), 500);
-    let token_calls = sim.journal().iter().filter(|e| e.path.ends_with("/openid-connect/token")).count();
-    assert!(token_calls >= 2, "the connector fetched a new token ({token_calls} token calls)");
+    let token_calls = sim
+        .journal()
+        .iter()
+        .filter(|e| e.path.ends_with("/openid-connect/token"))
+        .count();
+    assert!(
+        token_calls >= 2,
+        "the connector fetched a new token ({token_calls} token calls)"
+    );
     // Nothing the connector logged, and nothing the simulator journaled, holds the password.
     let logs = logs.lock().map(|l| l.clone()).unwrap_or_default();
     assert!(!logs.is_empty(), "the connector logs through the host");
-    assert!(logs.iter().all(|l| !l.contains(sim.password())), "a log line leaked the password");
+    assert!(
+        logs.iter().all(|l| !l.contains(sim.password())),
+        "a log line leaked the password"
+    );
     let journal = format!("{:?}", sim.journal());
     assert!(!journal.contains(sim.password()));
     // A failing call's error does not carry it either.
     let mut bad = config_for(&sim);
     bad.retain(|(k, _)| k != "login");
-    let err = runtime().block_on(connector.open(bad)).err().map(|e| format!("{e} {e:?}")).unwrap_or_default();
-    assert!(err.contains("login") && !err.contains(sim.password()), "{err}");
+    let err = runtime()
+        .block_on(connector.open(bad))
+        .err()
+        .map(|e| format!("{e} {e:?}"))
+        .unwrap_or_default();
+    assert!(
+        err.contains("login") && !err.contains(sim.password()),
+        "{err}"
+    );
 }
 
 #[test]
 fn get_user_agrees_with_list_and_unknown_ids_are_not_found() {
     let sim = simulator(50);
     let connector = connector(RuntimeOptions::default());
-    let mut session = runtime().block_on(connector.open(config_for(&sim))).expect("open");
+    let mut session = runtime()
+        .block_on(connector.open(config_for(&sim)))
+        .expect("open");
     let users = list_all(session.as_mut(), 20, |_| {});
     for listed in users.iter().step_by(7) {
-        let got = runtime().block_on(session.get_user(&listed.id)).expect("get");
+        let got = runtime()
+            .block_on(session.get_user(&listed.id))
+            .expect("get");
         assert_eq!(&got, listed);
     }
     for bad in ["999999", "abc", ""] {
-        let err = runtime().block_on(session.get_user(bad)).expect_err("unknown id");
-        assert_eq!(err.as_connector().map(|e| e.kind()), Some("not-found"), "get-user({bad:?}) gave {err}");
+        let err = runtime()
+            .block_on(session.get_user(bad))
+            .expect_err("unknown id");
+        assert_eq!(
+            err.as_connector().map(|e| e.kind()),
+            Some("not-found"),
+            "get-user({bad:?}) gave {err}"
+        );
     }
 }

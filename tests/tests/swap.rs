@@ -10,12 +10,17 @@ use connector_host::runtime::RuntimeOptions;
 use connector_tests::{engine, mock_component, runtime};
 
 fn mock_config() -> Vec<(String, String)> {
-    vec![("tenant".into(), "t1".into()), ("secret".into(), "letmein".into())]
+    vec![
+        ("tenant".into(), "t1".into()),
+        ("secret".into(), "letmein".into()),
+    ]
 }
 
 fn registry() -> Arc<Registry> {
     let registry = Arc::new(Registry::new(engine(), RuntimeOptions::default()));
-    runtime().block_on(registry.add("mock", &mock_component("good"), mock_config())).expect("mock added");
+    runtime()
+        .block_on(registry.add("mock", &mock_component("good"), mock_config()))
+        .expect("mock added");
     registry
 }
 
@@ -64,8 +69,13 @@ fn twenty_swaps_under_four_streams_fail_no_call() {
 
     for i in 0..20 {
         let variant = if i % 2 == 0 { "v2" } else { "good" };
-        let version = runtime().block_on(registry.swap("mock", &mock_component(variant))).expect("swap accepted");
-        assert_eq!(version.version(), if variant == "v2" { "0.2.0" } else { "0.1.0" });
+        let version = runtime()
+            .block_on(registry.swap("mock", &mock_component(variant)))
+            .expect("swap accepted");
+        assert_eq!(
+            version.version(),
+            if variant == "v2" { "0.2.0" } else { "0.1.0" }
+        );
     }
     stop.store(true, Ordering::Relaxed);
     let mut total = 0;
@@ -77,33 +87,69 @@ fn twenty_swaps_under_four_streams_fail_no_call() {
         seen.extend(answered);
     }
     assert!(total >= 40, "the streams kept calling ({total} calls)");
-    assert_eq!(seen.into_iter().collect::<Vec<_>>(), vec!["0.1.0".to_string(), "0.2.0".to_string()], "calls were answered by both versions");
+    assert_eq!(
+        seen.into_iter().collect::<Vec<_>>(),
+        vec!["0.1.0".to_string(), "0.2.0".to_string()],
+        "calls were answered by both versions"
+    );
 }
 
 #[test]
 fn a_refused_swap_leaves_the_old_version_serving_and_rollback_restores_the_previous() {
     let registry = registry();
     // A version that traps fails the read-only cases: refused.
-    let err = runtime().block_on(registry.swap("mock", &mock_component("trap"))).expect_err("refused");
+    let err = runtime()
+        .block_on(registry.swap("mock", &mock_component("trap")))
+        .expect_err("refused");
     assert!(matches!(err, RegistryError::Conformance { .. }), "{err}");
     assert!(err.to_string().contains("list.get-agree"), "{err}");
     // A file that is not a component: refused.
-    let err = runtime().block_on(registry.swap("mock", std::path::Path::new("/nonexistent.wasm"))).expect_err("refused");
+    let err = runtime()
+        .block_on(registry.swap("mock", std::path::Path::new("/nonexistent.wasm")))
+        .expect_err("refused");
     assert!(matches!(err, RegistryError::Load { .. }), "{err}");
     // A component of another contract version: refused.
     let dir = std::env::temp_dir().join(format!("connector-swap-{}", std::process::id()));
     let future = connector_tests::with_contract_version(&mock_component("v2"), "1.0.0", &dir);
-    let err = runtime().block_on(registry.swap("mock", &future)).expect_err("refused");
-    assert!(err.to_string().contains("implements contract provisioning:connector/connector@1.0.0"), "{err}");
-    assert_eq!(registry.current("mock").expect("serving").version(), "0.1.0");
-    assert!(registry.previous("mock").is_none(), "refused swaps keep no previous version");
+    let err = runtime()
+        .block_on(registry.swap("mock", &future))
+        .expect_err("refused");
+    assert!(
+        err.to_string()
+            .contains("implements contract provisioning:connector/connector@1.0.0"),
+        "{err}"
+    );
+    assert_eq!(
+        registry.current("mock").expect("serving").version(),
+        "0.1.0"
+    );
+    assert!(
+        registry.previous("mock").is_none(),
+        "refused swaps keep no previous version"
+    );
 
-    runtime().block_on(registry.swap("mock", &mock_component("v2"))).expect("swap");
-    assert_eq!(registry.current("mock").expect("serving").version(), "0.2.0");
-    let back = runtime().block_on(registry.rollback("mock")).expect("rollback");
+    runtime()
+        .block_on(registry.swap("mock", &mock_component("v2")))
+        .expect("swap");
+    assert_eq!(
+        registry.current("mock").expect("serving").version(),
+        "0.2.0"
+    );
+    let back = runtime()
+        .block_on(registry.rollback("mock"))
+        .expect("rollback");
     assert_eq!(back.version(), "0.1.0");
-    assert_eq!(registry.current("mock").expect("serving").version(), "0.1.0");
-    assert_eq!(registry.previous("mock").map(|p| p.version().to_string()).as_deref(), Some("0.2.0"));
+    assert_eq!(
+        registry.current("mock").expect("serving").version(),
+        "0.1.0"
+    );
+    assert_eq!(
+        registry
+            .previous("mock")
+            .map(|p| p.version().to_string())
+            .as_deref(),
+        Some("0.2.0")
+    );
 }
 
 mod serve_api {
@@ -114,18 +160,39 @@ mod serve_api {
 
     use super::*;
 
-    async fn call(app: &axum::Router, method: &str, uri: &str, body: Option<serde_json::Value>) -> (StatusCode, Option<String>, serde_json::Value) {
+    async fn call(
+        app: &axum::Router,
+        method: &str,
+        uri: &str,
+        body: Option<serde_json::Value>,
+    ) -> (StatusCode, Option<String>, serde_json::Value) {
         let request = Request::builder()
             .method(method)
             .uri(uri)
             .header("content-type", "application/json")
-            .body(body.map(|b| Body::from(b.to_string())).unwrap_or_else(Body::empty))
+            .body(
+                body.map(|b| Body::from(b.to_string()))
+                    .unwrap_or_else(Body::empty),
+            )
             .expect("request");
         let response = app.clone().oneshot(request).await.expect("answer");
         let status = response.status();
-        let version = response.headers().get("x-connector-version").and_then(|v| v.to_str().ok()).map(str::to_string);
-        let bytes = response.into_body().collect().await.expect("body").to_bytes();
-        (status, version, serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null))
+        let version = response
+            .headers()
+            .get("x-connector-version")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_string);
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (
+            status,
+            version,
+            serde_json::from_slice(&bytes).unwrap_or(serde_json::Value::Null),
+        )
     }
 
     #[test]
@@ -133,22 +200,40 @@ mod serve_api {
         let registry = registry();
         let app = connector_host::serve::router(registry.clone());
         runtime().block_on(async {
-            let (status, version, page) = call(&app, "GET", "/connectors/mock/users?page_size=3", None).await;
+            let (status, version, page) =
+                call(&app, "GET", "/connectors/mock/users?page_size=3", None).await;
             assert_eq!(status, StatusCode::OK);
             assert_eq!(version.as_deref(), Some("0.1.0"));
             assert_eq!(page["users"].as_array().map(Vec::len), Some(3));
 
             let v2 = mock_component("v2");
-            let (status, _, body) = call(&app, "POST", "/connectors/mock/swap", Some(serde_json::json!({ "path": v2 }))).await;
+            let (status, _, body) = call(
+                &app,
+                "POST",
+                "/connectors/mock/swap",
+                Some(serde_json::json!({ "path": v2 })),
+            )
+            .await;
             assert_eq!(status, StatusCode::OK, "{body}");
             let (_, version, user) = call(&app, "GET", "/connectors/mock/users/3", None).await;
             assert_eq!(version.as_deref(), Some("0.2.0"));
             assert_eq!(user["id"], "3");
 
             let trap = mock_component("trap");
-            let (status, _, body) = call(&app, "POST", "/connectors/mock/swap", Some(serde_json::json!({ "path": trap }))).await;
+            let (status, _, body) = call(
+                &app,
+                "POST",
+                "/connectors/mock/swap",
+                Some(serde_json::json!({ "path": trap })),
+            )
+            .await;
             assert_eq!(status, StatusCode::CONFLICT);
-            assert!(body["error"].as_str().is_some_and(|e| e.contains("old version keeps serving")), "{body}");
+            assert!(
+                body["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("old version keeps serving")),
+                "{body}"
+            );
 
             let (status, _, _) = call(&app, "POST", "/connectors/mock/rollback", None).await;
             assert_eq!(status, StatusCode::OK);
@@ -170,22 +255,33 @@ mod serve_api {
         let path = dir.join("mock.wasm");
         std::fs::copy(mock_component("good"), &path).expect("copy");
         let registry = Arc::new(Registry::new(engine(), RuntimeOptions::default()));
-        runtime().block_on(registry.add("mock", &path, mock_config())).expect("added");
+        runtime()
+            .block_on(registry.add("mock", &path, mock_config()))
+            .expect("added");
         let (tx, rx) = std::sync::mpsc::channel::<String>();
-        let watcher = runtime().spawn(connector_host::serve::watch(registry.clone(), std::time::Duration::from_millis(100), move |_, outcome| {
-            let _ = tx.send(match outcome {
-                Ok(v) => v.to_string(),
-                Err(e) => format!("refused: {e}"),
-            });
-        }));
+        let watcher = runtime().spawn(connector_host::serve::watch(
+            registry.clone(),
+            std::time::Duration::from_millis(100),
+            move |_, outcome| {
+                let _ = tx.send(match outcome {
+                    Ok(v) => v.to_string(),
+                    Err(e) => format!("refused: {e}"),
+                });
+            },
+        ));
         std::thread::sleep(std::time::Duration::from_millis(300));
         // Replace the file (new inode and mtime), as a deployment would.
         let staged = dir.join("mock.wasm.new");
         std::fs::copy(mock_component("v2"), &staged).expect("copy");
         std::fs::rename(&staged, &path).expect("rename");
-        let outcome = rx.recv_timeout(std::time::Duration::from_secs(60)).expect("the watcher reacted");
+        let outcome = rx
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .expect("the watcher reacted");
         watcher.abort();
         assert_eq!(outcome, "0.2.0");
-        assert_eq!(registry.current("mock").expect("serving").version(), "0.2.0");
+        assert_eq!(
+            registry.current("mock").expect("serving").version(),
+            "0.2.0"
+        );
     }
 }

@@ -5,11 +5,11 @@
 
 use connector_host::Connector;
 use connector_host::connector::Session;
+use connector_host::model::Value;
 use connector_host::runtime::RuntimeOptions;
 use connector_host::store::identities::{self, StoredAttr};
 use connector_host::store::{EventFilter, Store, audit};
 use connector_host::sync::{self, ActionKind, Mapping, Progress, SyncOptions, SyncReport};
-use connector_host::model::Value;
 use connector_tests::{config_for, connector, runtime, simulator};
 use ps_simulator::Simulator;
 use serde_json::json;
@@ -26,13 +26,33 @@ struct Env {
 impl Env {
     fn new(users: usize) -> Env {
         let sim = simulator(users);
-        let session = runtime().block_on(connector(RuntimeOptions::default()).open(config_for(&sim))).expect("session");
-        Env { sim, session, store: Store::in_memory().expect("store"), mapping: Mapping::default_peoplespheres().expect("default mapping") }
+        let session = runtime()
+            .block_on(connector(RuntimeOptions::default()).open(config_for(&sim)))
+            .expect("session");
+        Env {
+            sim,
+            session,
+            store: Store::in_memory().expect("store"),
+            mapping: Mapping::default_peoplespheres().expect("default mapping"),
+        }
     }
 
     fn sync_with(&mut self, dry_run: bool, force: bool) -> SyncReport {
-        let options = SyncOptions { dry_run, force, as_of: Some(sync::policy::parse_day(TODAY).expect("day")), page_size: 0 };
-        runtime().block_on(sync::run(self.session.as_mut(), &mut self.store, &self.mapping, &options, &Progress::hidden())).expect("sync runs")
+        let options = SyncOptions {
+            dry_run,
+            force,
+            as_of: Some(sync::policy::parse_day(TODAY).expect("day")),
+            page_size: 0,
+        };
+        runtime()
+            .block_on(sync::run(
+                self.session.as_mut(),
+                &mut self.store,
+                &self.mapping,
+                &options,
+                &Progress::hidden(),
+            ))
+            .expect("sync runs")
     }
 
     fn sync(&mut self) -> SyncReport {
@@ -40,7 +60,15 @@ impl Env {
     }
 
     fn events(&self, run: i64, kind: &str) -> Vec<connector_host::store::EventRow> {
-        audit::events(self.store.conn(), &EventFilter { run_id: Some(run), kind: Some(kind.into()), ..Default::default() }).expect("events")
+        audit::events(
+            self.store.conn(),
+            &EventFilter {
+                run_id: Some(run),
+                kind: Some(kind.into()),
+                ..Default::default()
+            },
+        )
+        .expect("events")
     }
 
     /// Calls that change the tenant (REST writes; GraphQL and the token endpoint only read).
@@ -48,7 +76,11 @@ impl Env {
         self.sim
             .journal()
             .into_iter()
-            .filter(|e| e.method != "GET" && !e.path.contains("graphql") && !e.path.contains("openid-connect"))
+            .filter(|e| {
+                e.method != "GET"
+                    && !e.path.contains("graphql")
+                    && !e.path.contains("openid-connect")
+            })
             .map(|e| format!("{} {}", e.method, e.path))
             .collect()
     }
@@ -59,18 +91,31 @@ impl Env {
             .users()
             .into_iter()
             .filter(|u| u.active && u.id > 10)
-            .filter(|u| u.values.get("usr_employment_contract").and_then(|c| c.get("usr_employment_contract_end_date")).and_then(|d| d.as_str()).is_none_or(|d| d > TODAY))
+            .filter(|u| {
+                u.values
+                    .get("usr_employment_contract")
+                    .and_then(|c| c.get("usr_employment_contract_end_date"))
+                    .and_then(|d| d.as_str())
+                    .is_none_or(|d| d > TODAY)
+            })
             .map(|u| u.id)
             .take(n)
             .collect()
     }
 
     fn set_end(&self, id: u64, end: &str) {
-        let mut contract = self.sim.user(id).and_then(|u| u.values.get("usr_employment_contract").cloned()).unwrap_or_else(|| json!({}));
+        let mut contract = self
+            .sim
+            .user(id)
+            .and_then(|u| u.values.get("usr_employment_contract").cloned())
+            .unwrap_or_else(|| json!({}));
         if let Some(obj) = contract.as_object_mut() {
             obj.insert("usr_employment_contract_end_date".into(), json!(end));
         }
-        assert!(self.sim.set_value(id, "usr_employment_contract", Some(contract)));
+        assert!(
+            self.sim
+                .set_value(id, "usr_employment_contract", Some(contract))
+        );
     }
 }
 
@@ -82,9 +127,17 @@ fn first_sync_of_1000_is_1000_joiners_and_a_second_sync_does_nothing() {
     assert_eq!(first.counts.skipped, 0, "{:?}", first.skipped);
     env.sim.clear_journal();
     let second = env.sync();
-    assert_eq!(audit::event_counts(env.store.conn(), second.run_id).expect("counts"), Vec::new(), "no events the second time");
+    assert_eq!(
+        audit::event_counts(env.store.conn(), second.run_id).expect("counts"),
+        Vec::new(),
+        "no events the second time"
+    );
     assert!(second.plan.is_empty(), "{:?}", second.plan);
-    assert_eq!(env.writes(), Vec::<String>::new(), "no writes the second time");
+    assert_eq!(
+        env.writes(),
+        Vec::<String>::new(),
+        "no writes the second time"
+    );
 }
 
 #[test]
@@ -96,12 +149,30 @@ fn ten_position_or_manager_changes_are_exactly_ten_movers_with_old_and_new_value
     for (i, id) in people.iter().enumerate() {
         let u = env.sim.user(*id).expect("user");
         if i % 2 == 0 {
-            let current = u.values.get("usr_poste").and_then(|v| v.as_str()).and_then(|s| s.parse::<u64>().ok());
-            let other = positions.iter().find(|p| Some(**p) != current).expect("another position");
-            assert!(env.sim.set_value(*id, "usr_poste", Some(json!(other.to_string()))));
+            let current = u
+                .values
+                .get("usr_poste")
+                .and_then(|v| v.as_str())
+                .and_then(|s| s.parse::<u64>().ok());
+            let other = positions
+                .iter()
+                .find(|p| Some(**p) != current)
+                .expect("another position");
+            assert!(
+                env.sim
+                    .set_value(*id, "usr_poste", Some(json!(other.to_string())))
+            );
         } else {
-            let current = u.values.get("manager").and_then(|v| v.as_str()).map(String::from);
-            let other = if current.as_deref() == Some("2") { "3" } else { "2" };
+            let current = u
+                .values
+                .get("manager")
+                .and_then(|v| v.as_str())
+                .map(String::from);
+            let other = if current.as_deref() == Some("2") {
+                "3"
+            } else {
+                "2"
+            };
             assert!(env.sim.set_value(*id, "manager", Some(json!(other))));
         }
     }
@@ -109,14 +180,30 @@ fn ten_position_or_manager_changes_are_exactly_ten_movers_with_old_and_new_value
     let movers = env.events(run.run_id, "mover");
     assert_eq!(run.counts.movers, 10);
     assert_eq!(movers.len(), 10, "{movers:#?}");
-    let mut who: Vec<String> = movers.iter().map(|e| e.subject.rsplit('(').next().unwrap_or("").trim_end_matches(')').to_string()).collect();
+    let mut who: Vec<String> = movers
+        .iter()
+        .map(|e| {
+            e.subject
+                .rsplit('(')
+                .next()
+                .unwrap_or("")
+                .trim_end_matches(')')
+                .to_string()
+        })
+        .collect();
     who.sort();
     let mut expected: Vec<String> = people.iter().map(u64::to_string).collect();
     expected.sort();
     assert_eq!(who, expected);
     for e in &movers {
-        assert!(e.old_value.is_some() && e.new_value.is_some() && e.old_value != e.new_value, "{e:?}");
-        assert!(matches!(e.attribute.as_deref(), Some("position" | "manager")), "{e:?}");
+        assert!(
+            e.old_value.is_some() && e.new_value.is_some() && e.old_value != e.new_value,
+            "{e:?}"
+        );
+        assert!(
+            matches!(e.attribute.as_deref(), Some("position" | "manager")),
+            "{e:?}"
+        );
     }
     assert_eq!(run.counts.changes, 0);
 }
@@ -132,18 +219,38 @@ fn five_ended_contracts_are_suspended_and_tomorrow_is_untouched_with_a_dry_run_f
     env.set_end(people[5], "2026-11-26");
     env.sim.clear_journal();
     let dry = env.sync_with(true, false);
-    let mut planned: Vec<String> = dry.plan.iter().filter(|a| a.kind == ActionKind::Suspend).filter_map(|a| a.remote_id.clone()).collect();
+    let mut planned: Vec<String> = dry
+        .plan
+        .iter()
+        .filter(|a| a.kind == ActionKind::Suspend)
+        .filter_map(|a| a.remote_id.clone())
+        .collect();
     planned.sort();
     let mut expected: Vec<String> = people[..5].iter().map(u64::to_string).collect();
     expected.sort();
     assert_eq!(planned, expected, "the dry run lists the same five");
-    assert_eq!(env.writes(), Vec::<String>::new(), "the dry run writes nothing upstream");
+    assert_eq!(
+        env.writes(),
+        Vec::<String>::new(),
+        "the dry run writes nothing upstream"
+    );
     let run = env.sync();
-    assert_eq!((run.done, run.failed), (5, 0), "{:?}", env.events(run.run_id, "action-failed"));
+    assert_eq!(
+        (run.done, run.failed),
+        (5, 0),
+        "{:?}",
+        env.events(run.run_id, "action-failed")
+    );
     for id in &people[..5] {
-        assert!(!env.sim.user(*id).expect("user").active, "user {id} is suspended in PeopleSpheres");
+        assert!(
+            !env.sim.user(*id).expect("user").active,
+            "user {id} is suspended in PeopleSpheres"
+        );
     }
-    assert!(env.sim.user(people[5]).expect("user").active, "an end date of tomorrow is untouched");
+    assert!(
+        env.sim.user(people[5]).expect("user").active,
+        "an end date of tomorrow is untouched"
+    );
     let again = env.sync();
     assert!(again.plan.is_empty(), "{:?}", again.plan);
 }
@@ -166,7 +273,11 @@ fn the_brake_stops_a_run_suspending_30_percent_and_force_lets_it_through() {
     let forced = env.sync_with(false, true);
     assert!(!forced.brake.engaged);
     assert_eq!((forced.done, forced.failed), (people.len() as u64, 0));
-    assert!(people.iter().all(|id| !env.sim.user(*id).expect("user").active));
+    assert!(
+        people
+            .iter()
+            .all(|id| !env.sim.user(*id).expect("user").active)
+    );
 }
 
 #[test]
@@ -174,23 +285,59 @@ fn a_platform_owned_change_reaches_peoplespheres_and_an_hr_owned_one_does_not() 
     let mut env = Env::new(50);
     env.sync();
     let target = env.open_ended(1)[0];
-    let identity = identities::by_source(env.store.conn(), &target.to_string()).expect("query").expect("imported");
-    let first_name = env.sim.user(target).and_then(|u| u.text("usr_first_name").map(String::from));
+    let identity = identities::by_source(env.store.conn(), &target.to_string())
+        .expect("query")
+        .expect("imported");
+    let first_name = env
+        .sim
+        .user(target)
+        .and_then(|u| u.text("usr_first_name").map(String::from));
     env.store
         .transaction(|c| {
-            identities::put_attr(c, identity.id, "phone", &StoredAttr { value: vec![Value::Text("+33 1 99 88 77 66".into())], source_value: None, pending: true })?;
+            identities::put_attr(
+                c,
+                identity.id,
+                "phone",
+                &StoredAttr {
+                    value: vec![Value::Text("+33 1 99 88 77 66".into())],
+                    source_value: None,
+                    pending: true,
+                },
+            )?;
             // first_name is HR-owned: a platform-side value never goes upstream.
-            identities::put_attr(c, identity.id, "first_name", &StoredAttr { value: vec![Value::Text("Platformname".into())], source_value: None, pending: true })
+            identities::put_attr(
+                c,
+                identity.id,
+                "first_name",
+                &StoredAttr {
+                    value: vec![Value::Text("Platformname".into())],
+                    source_value: None,
+                    pending: true,
+                },
+            )
         })
         .expect("platform change");
     let run = env.sync();
     assert_eq!(run.planned(ActionKind::Update), 1, "{:?}", run.plan);
-    assert_eq!((run.done, run.failed), (1, 0), "{:?}", env.events(run.run_id, "action-failed"));
+    assert_eq!(
+        (run.done, run.failed),
+        (1, 0),
+        "{:?}",
+        env.events(run.run_id, "action-failed")
+    );
     let user = env.sim.user(target).expect("user");
     assert_eq!(user.text("professional_phone"), Some("+33 1 99 88 77 66"));
-    assert_eq!(user.text("usr_first_name").map(String::from), first_name, "HR's value is not overwritten");
+    assert_eq!(
+        user.text("usr_first_name").map(String::from),
+        first_name,
+        "HR's value is not overwritten"
+    );
     let again = env.sync();
-    assert!(again.plan.is_empty() && again.counts.drifts == 0, "{:?}", again.plan);
+    assert!(
+        again.plan.is_empty() && again.counts.drifts == 0,
+        "{:?}",
+        again.plan
+    );
 }
 
 #[test]
@@ -201,7 +348,18 @@ fn an_identity_created_on_the_platform_is_created_in_peoplespheres_with_its_link
     let text = |s: &str| vec![Value::Text(s.into())];
     env.store
         .transaction(|c| {
-            let id = identities::insert(c, &identities::NewIdentity { source_id: None, origin: "platform", display_name: "Zoé NOUVEAU", active: true, contract_end: None, stale_end: None, run_id: None })?;
+            let id = identities::insert(
+                c,
+                &identities::NewIdentity {
+                    source_id: None,
+                    origin: "platform",
+                    display_name: "Zoé NOUVEAU",
+                    active: true,
+                    contract_end: None,
+                    stale_end: None,
+                    run_id: None,
+                },
+            )?;
             for (name, value) in [
                 ("first_name", text("Zoé")),
                 ("last_name", text("Nouveau")),
@@ -211,17 +369,47 @@ fn an_identity_created_on_the_platform_is_created_in_peoplespheres_with_its_link
                 ("hr_manager", vec![Value::Reference("3".into())]),
                 ("mentor", vec![Value::Reference("4".into())]),
             ] {
-                identities::put_attr(c, id, name, &StoredAttr { value, source_value: None, pending: true })?;
+                identities::put_attr(
+                    c,
+                    id,
+                    name,
+                    &StoredAttr {
+                        value,
+                        source_value: None,
+                        pending: true,
+                    },
+                )?;
             }
             Ok(())
         })
         .expect("platform identity");
     let run = env.sync();
     assert_eq!(run.planned(ActionKind::Create), 1);
-    assert_eq!((run.done, run.failed), (1, 0), "{:?}", env.events(run.run_id, "action-failed"));
+    assert_eq!(
+        (run.done, run.failed),
+        (1, 0),
+        "{:?}",
+        env.events(run.run_id, "action-failed")
+    );
     assert_eq!(env.sim.user_count(), before + 1);
-    let created = env.sim.users().into_iter().find(|u| u.text("professional_email") == Some("zoe.nouveau@sandbox.example")).expect("created");
-    assert_eq!((created.text("manager"), created.text("hr"), created.text("mentor")), (Some("2"), Some("3"), Some("4")));
+    let created = env
+        .sim
+        .users()
+        .into_iter()
+        .find(|u| u.text("professional_email") == Some("zoe.nouveau@sandbox.example"))
+        .expect("created");
+    assert_eq!(
+        (
+            created.text("manager"),
+            created.text("hr"),
+            created.text("mentor")
+        ),
+        (Some("2"), Some("3"), Some("4"))
+    );
     let again = env.sync();
-    assert!(again.plan.is_empty() && again.counts.joiners == 0, "no duplicate creation: {:?}", again.plan);
+    assert!(
+        again.plan.is_empty() && again.counts.joiners == 0,
+        "no duplicate creation: {:?}",
+        again.plan
+    );
 }

@@ -8,17 +8,24 @@ use std::collections::{BTreeSet, HashMap};
 
 use connector_host::connector::{Connector, Session};
 use connector_host::error::{ConnectorError, HostError};
-use connector_host::model::{Attribute, AttributeChange, ChangeOp, ChoiceValue, FieldType, User, Value};
+use connector_host::model::{
+    Attribute, AttributeChange, ChangeOp, ChoiceValue, FieldType, User, Value,
+};
 use connector_host::runtime::RuntimeOptions;
 use connector_tests::{config_for, connector, list_all, runtime, simulator};
 use ps_simulator::{Fault, Simulator};
 
 fn open(sim: &Simulator) -> Box<dyn Session> {
-    runtime().block_on(connector(RuntimeOptions::default()).open(config_for(sim))).expect("open")
+    runtime()
+        .block_on(connector(RuntimeOptions::default()).open(config_for(sim)))
+        .expect("open")
 }
 
 fn typed<T: std::fmt::Debug>(r: Result<T, HostError>) -> ConnectorError {
-    r.expect_err("an error").as_connector().cloned().expect("a typed connector error")
+    r.expect_err("an error")
+        .as_connector()
+        .cloned()
+        .expect("a typed connector error")
 }
 
 fn invalid_name(e: &ConnectorError) -> String {
@@ -29,7 +36,10 @@ fn invalid_name(e: &ConnectorError) -> String {
 }
 
 fn attr(name: &str, values: Vec<Value>) -> Attribute {
-    Attribute { name: name.into(), values }
+    Attribute {
+        name: name.into(),
+        values,
+    }
 }
 
 fn text(s: &str) -> Value {
@@ -41,40 +51,65 @@ fn date(s: &str) -> Value {
 }
 
 fn by_path(path: &str) -> Value {
-    Value::Choice(ChoiceValue { id: String::new(), label: path.into() })
+    Value::Choice(ChoiceValue {
+        id: String::new(),
+        label: path.into(),
+    })
 }
 
 fn by_id(id: &str) -> Value {
-    Value::Choice(ChoiceValue { id: id.into(), label: String::new() })
+    Value::Choice(ChoiceValue {
+        id: id.into(),
+        label: String::new(),
+    })
 }
 
 fn set(name: &str, values: Vec<Value>) -> AttributeChange {
-    AttributeChange { name: name.into(), op: ChangeOp::Set(values) }
+    AttributeChange {
+        name: name.into(),
+        op: ChangeOp::Set(values),
+    }
 }
 
 fn clear(name: &str) -> AttributeChange {
-    AttributeChange { name: name.into(), op: ChangeOp::Clear }
+    AttributeChange {
+        name: name.into(),
+        op: ChangeOp::Clear,
+    }
 }
 
 /// Write requests in the journal (every POST but the token endpoint and GraphQL).
 fn writes(sim: &Simulator) -> Vec<String> {
     sim.journal()
         .into_iter()
-        .filter(|e| e.method == "POST" && !e.path.ends_with("/openid-connect/token") && e.path != "/graphql")
+        .filter(|e| {
+            e.method == "POST" && !e.path.ends_with("/openid-connect/token") && e.path != "/graphql"
+        })
         .map(|e| e.path)
         .collect()
 }
 
 fn count(sim: &Simulator, method: &str, path: &str) -> usize {
-    sim.journal().iter().filter(|e| e.method == method && e.path == path).count()
+    sim.journal()
+        .iter()
+        .filter(|e| e.method == method && e.path == path)
+        .count()
 }
 
 /// The id of a choice reached by walking `list-choices` along a label path.
 fn choice_id(session: &mut dyn Session, field: &str, path: &str) -> String {
     let mut parent: Option<String> = None;
     for seg in path.split('/') {
-        let level = runtime().block_on(session.list_choices(field, parent.as_deref())).expect("choices");
-        parent = Some(level.into_iter().find(|c| c.label == seg).unwrap_or_else(|| panic!("{field}: {seg}")).id);
+        let level = runtime()
+            .block_on(session.list_choices(field, parent.as_deref()))
+            .expect("choices");
+        parent = Some(
+            level
+                .into_iter()
+                .find(|c| c.label == seg)
+                .unwrap_or_else(|| panic!("{field}: {seg}"))
+                .id,
+        );
     }
     parent.expect("a path")
 }
@@ -112,7 +147,12 @@ fn create_then_get_round_trips_every_writable_field() {
         attr("manager", vec![Value::Reference("1".into())]),
         attr("hr_manager", vec![Value::Reference("2".into())]),
         attr("mentor", vec![Value::Reference("3".into())]),
-        attr("position", vec![by_path("Directeur général/Directeur technique/Chef de projet/Développeur")]),
+        attr(
+            "position",
+            vec![by_path(
+                "Directeur général/Directeur technique/Chef de projet/Développeur",
+            )],
+        ),
         attr("business_unit", vec![by_path("Ventes/France/Paris")]),
         attr("department", vec![by_id(&dept)]),
         attr("socio_professional_category", vec![by_path("Cadre")]),
@@ -120,9 +160,18 @@ fn create_then_get_round_trips_every_writable_field() {
         attr("contract.type", vec![by_path("CDD")]),
         attr("contract.start_date", vec![date("2020-01-06")]),
         attr("contract.end_date", vec![date("2027-01-05")]),
-        attr("career_history.position", vec![text("Stagiaire"), text("Développeur")]),
-        attr("career_history.department", vec![text("Informatique"), text("Informatique/Infrastructure")]),
-        attr("career_history.start_date", vec![date("2019-01-07"), date("2020-01-06")]),
+        attr(
+            "career_history.position",
+            vec![text("Stagiaire"), text("Développeur")],
+        ),
+        attr(
+            "career_history.department",
+            vec![text("Informatique"), text("Informatique/Infrastructure")],
+        ),
+        attr(
+            "career_history.start_date",
+            vec![date("2019-01-07"), date("2020-01-06")],
+        ),
         attr("career_history.end_date", vec![date("2019-06-28")]),
         attr("usr_badge_number", vec![text("B-ROUND-1")]),
         attr("usr_tshirt_size", vec![by_path("M")]),
@@ -132,11 +181,20 @@ fn create_then_get_round_trips_every_writable_field() {
     ]);
     // Every writable non-composite field is covered.
     let given: BTreeSet<&str> = attrs.iter().map(|a| a.name.as_str()).collect();
-    for f in fields.iter().filter(|f| f.writable && f.field_type != FieldType::Composite) {
-        assert!(given.contains(f.name.as_str()), "writable field {} is not exercised", f.name);
+    for f in fields
+        .iter()
+        .filter(|f| f.writable && f.field_type != FieldType::Composite)
+    {
+        assert!(
+            given.contains(f.name.as_str()),
+            "writable field {} is not exercised",
+            f.name
+        );
     }
     let before = sim.user_count();
-    let created = runtime().block_on(s.create_user(attrs.clone())).expect("create");
+    let created = runtime()
+        .block_on(s.create_user(attrs.clone()))
+        .expect("create");
     assert_eq!(sim.user_count(), before + 1);
     assert_eq!(count(&sim, "POST", "/psos"), 1);
     assert!(created.active);
@@ -146,8 +204,18 @@ fn create_then_get_round_trips_every_writable_field() {
         let stored = got.values(&a.name);
         match a.values.first() {
             Some(Value::Choice(c)) if c.id.is_empty() => {
-                let labels: Vec<String> = choice_of(&got, &a.name).into_iter().map(|(_, l)| l).collect();
-                let mut want: Vec<String> = a.values.iter().map(|v| match v { Value::Choice(c) => c.label.clone(), _ => unreachable!() }).collect();
+                let labels: Vec<String> = choice_of(&got, &a.name)
+                    .into_iter()
+                    .map(|(_, l)| l)
+                    .collect();
+                let mut want: Vec<String> = a
+                    .values
+                    .iter()
+                    .map(|v| match v {
+                        Value::Choice(c) => c.label.clone(),
+                        _ => unreachable!(),
+                    })
+                    .collect();
                 let mut labels_sorted = labels.clone();
                 labels_sorted.sort();
                 want.sort();
@@ -157,13 +225,25 @@ fn create_then_get_round_trips_every_writable_field() {
             _ => assert_eq!(stored, a.values.as_slice(), "{}", a.name),
         }
     }
-    assert_eq!(choice_of(&got, "department")[0].1, "Informatique/Infrastructure");
+    assert_eq!(
+        choice_of(&got, "department")[0].1,
+        "Informatique/Infrastructure"
+    );
     // The simulator computes seniority from the contract.
-    assert!(matches!(got.values("seniority").first(), Some(Value::Decimal(_))));
+    assert!(matches!(
+        got.values("seniority").first(),
+        Some(Value::Decimal(_))
+    ));
     assert_eq!(got.values("active"), &[Value::Boolean(true)]);
     // Listed too, once.
     let listed = list_all(s.as_mut(), 100, |_| {});
-    assert_eq!(listed.iter().filter(|u| u.id == created.id).collect::<Vec<_>>(), vec![&got]);
+    assert_eq!(
+        listed
+            .iter()
+            .filter(|u| u.id == created.id)
+            .collect::<Vec<_>>(),
+        vec![&got]
+    );
 }
 
 #[test]
@@ -179,7 +259,12 @@ fn update_sets_and_clears_each_kind_of_attribute() {
         set("birth_date", vec![date("1988-12-31")]),
         clear("phone"),
         set("mobile", vec![text("+33 6 00 00 00 01")]),
-        set("position", vec![by_path("Directeur général/Directeur administratif et financier/Comptable")]),
+        set(
+            "position",
+            vec![by_path(
+                "Directeur général/Directeur administratif et financier/Comptable",
+            )],
+        ),
         set("business_unit", vec![by_id(&bu)]),
         set("department", vec![by_path("Finance/Comptabilité")]),
         set("socio_professional_category", vec![by_path("ETAM")]),
@@ -189,44 +274,89 @@ fn update_sets_and_clears_each_kind_of_attribute() {
         set("usr_badge_number", vec![text("B-UPD-20")]),
         set("usr_tshirt_size", vec![by_path("XL")]),
         set("usr_remote_days", vec![Value::Decimal(1.0)]),
-        set("usr_skills", vec![by_path("Excel"), by_path("Comptabilité")]),
+        set(
+            "usr_skills",
+            vec![by_path("Excel"), by_path("Comptabilité")],
+        ),
         set("usr_company_car", vec![Value::Boolean(false)]),
     ];
-    let after = runtime().block_on(s.update_user(id, changes)).expect("update");
-    assert_eq!(writes(&sim), vec![format!("/psos/{id}/form-instances/2")], "one write");
+    let after = runtime()
+        .block_on(s.update_user(id, changes))
+        .expect("update");
+    assert_eq!(
+        writes(&sim),
+        vec![format!("/psos/{id}/form-instances/2")],
+        "one write"
+    );
     assert_eq!(after, runtime().block_on(s.get_user(id)).expect("get"));
     assert_eq!(after.values("last_name"), &[text("Durand")]);
     assert_eq!(after.values("birth_date"), &[date("1988-12-31")]);
     assert!(after.values("phone").is_empty());
     assert_eq!(after.values("mobile"), &[text("+33 6 00 00 00 01")]);
-    assert_eq!(choice_of(&after, "position")[0].1, "Directeur général/Directeur administratif et financier/Comptable");
-    assert_eq!(choice_of(&after, "business_unit")[0], (bu.clone(), "Services/Conseil".into()));
+    assert_eq!(
+        choice_of(&after, "position")[0].1,
+        "Directeur général/Directeur administratif et financier/Comptable"
+    );
+    assert_eq!(
+        choice_of(&after, "business_unit")[0],
+        (bu.clone(), "Services/Conseil".into())
+    );
     assert_eq!(choice_of(&after, "department")[0].1, "Finance/Comptabilité");
-    assert_eq!(choice_of(&after, "socio_professional_category")[0].1, "ETAM");
+    assert_eq!(
+        choice_of(&after, "socio_professional_category")[0].1,
+        "ETAM"
+    );
     assert_eq!(after.values("position_start_date"), &[date("2025-02-03")]);
     assert_eq!(after.values("contract.end_date"), &[date("2028-02-29")]);
-    assert_eq!(after.values("contract.start_date"), before.values("contract.start_date"), "other sub-fields kept");
-    assert_eq!(after.values("career_history.position"), &[text("Comptable")]);
+    assert_eq!(
+        after.values("contract.start_date"),
+        before.values("contract.start_date"),
+        "other sub-fields kept"
+    );
+    assert_eq!(
+        after.values("career_history.position"),
+        &[text("Comptable")]
+    );
     assert_eq!(after.values("usr_badge_number"), &[text("B-UPD-20")]);
     assert_eq!(choice_of(&after, "usr_tshirt_size")[0].1, "XL");
     assert_eq!(after.values("usr_remote_days"), &[Value::Decimal(1.0)]);
-    let mut skills: Vec<String> = choice_of(&after, "usr_skills").into_iter().map(|c| c.1).collect();
+    let mut skills: Vec<String> = choice_of(&after, "usr_skills")
+        .into_iter()
+        .map(|c| c.1)
+        .collect();
     skills.sort();
     assert_eq!(skills, vec!["Comptabilité", "Excel"]);
     assert_eq!(after.values("usr_company_car"), &[Value::Boolean(false)]);
-    assert_eq!(after.values("first_name"), before.values("first_name"), "unnamed attributes untouched");
+    assert_eq!(
+        after.values("first_name"),
+        before.values("first_name"),
+        "unnamed attributes untouched"
+    );
     // Clear a composite sub-field, a custom field and a multi-valued field; re-setting a value it
     // already has writes nothing more than needed.
     let cleared = runtime()
-        .block_on(s.update_user(id, vec![clear("contract.end_date"), clear("usr_badge_number"), set("usr_skills", vec![]), set("last_name", vec![text("Durand")])]))
+        .block_on(s.update_user(
+            id,
+            vec![
+                clear("contract.end_date"),
+                clear("usr_badge_number"),
+                set("usr_skills", vec![]),
+                set("last_name", vec![text("Durand")]),
+            ],
+        ))
         .expect("clear");
     assert!(cleared.values("contract.end_date").is_empty());
     assert!(cleared.values("usr_badge_number").is_empty());
     assert!(cleared.values("usr_skills").is_empty());
-    assert_eq!(cleared.values("contract.start_date"), before.values("contract.start_date"));
+    assert_eq!(
+        cleared.values("contract.start_date"),
+        before.values("contract.start_date")
+    );
     // Nothing to change: no write at all.
     sim.clear_journal();
-    runtime().block_on(s.update_user(id, vec![set("last_name", vec![text("Durand")])])).expect("no-op");
+    runtime()
+        .block_on(s.update_user(id, vec![set("last_name", vec![text("Durand")])]))
+        .expect("no-op");
     assert!(writes(&sim).is_empty());
 }
 
@@ -236,14 +366,30 @@ fn managers_hr_and_mentors_are_assigned_and_removed() {
     let mut s = open(&sim);
     let id = "12";
     let u = runtime()
-        .block_on(s.update_user(id, vec![set("manager", vec![Value::Reference("5".into())]), set("hr_manager", vec![Value::Reference("3".into())]), set("mentor", vec![Value::Reference("4".into())])]))
+        .block_on(s.update_user(
+            id,
+            vec![
+                set("manager", vec![Value::Reference("5".into())]),
+                set("hr_manager", vec![Value::Reference("3".into())]),
+                set("mentor", vec![Value::Reference("4".into())]),
+            ],
+        ))
         .expect("assign");
     for (name, want) in [("manager", "5"), ("hr_manager", "3"), ("mentor", "4")] {
         assert_eq!(u.values(name), &[Value::Reference(want.into())], "{name}");
     }
     let listed = list_all(s.as_mut(), 10, |_| {});
-    assert_eq!(listed.iter().find(|x| x.id == id), Some(&u), "list agrees with get");
-    let u = runtime().block_on(s.update_user(id, vec![clear("manager"), clear("hr_manager"), set("mentor", vec![])])).expect("remove");
+    assert_eq!(
+        listed.iter().find(|x| x.id == id),
+        Some(&u),
+        "list agrees with get"
+    );
+    let u = runtime()
+        .block_on(s.update_user(
+            id,
+            vec![clear("manager"), clear("hr_manager"), set("mentor", vec![])],
+        ))
+        .expect("remove");
     for name in ["manager", "hr_manager", "mentor"] {
         assert!(u.values(name).is_empty(), "{name} removed");
     }
@@ -252,9 +398,14 @@ fn managers_hr_and_mentors_are_assigned_and_removed() {
     assert_eq!(runtime().block_on(s.get_user(id)).expect("get"), u);
     // Unknown manager: typed error naming attribute and id, nothing written.
     sim.clear_journal();
-    let e = typed(runtime().block_on(s.update_user(id, vec![set("manager", vec![Value::Reference("9999".into())])])));
+    let e = typed(runtime().block_on(s.update_user(
+        id,
+        vec![set("manager", vec![Value::Reference("9999".into())])],
+    )));
     match &e {
-        ConnectorError::InvalidInput { name, reason } => assert!(name == "manager" && reason.contains("9999"), "{e}"),
+        ConnectorError::InvalidInput { name, reason } => {
+            assert!(name == "manager" && reason.contains("9999"), "{e}")
+        }
         other => panic!("{other:?}"),
     }
     assert!(writes(&sim).is_empty());
@@ -264,7 +415,12 @@ fn managers_hr_and_mentors_are_assigned_and_removed() {
 fn suspend_and_resume_show_in_get_and_list() {
     let sim = simulator(30);
     let mut s = open(&sim);
-    let id = sim.users().into_iter().find(|u| u.id > 6 && u.active).expect("an active user").id;
+    let id = sim
+        .users()
+        .into_iter()
+        .find(|u| u.id > 6 && u.active)
+        .expect("an active user")
+        .id;
     let ids = id.to_string();
     let u = runtime().block_on(s.suspend_user(&ids)).expect("suspend");
     assert!(!u.active);
@@ -278,7 +434,9 @@ fn suspend_and_resume_show_in_get_and_list() {
     assert!(listed.iter().find(|x| x.id == ids).expect("listed").active);
     assert_eq!(count(&sim, "POST", &format!("/psos/{id}/status")), 2);
     // Resuming an active user writes nothing.
-    runtime().block_on(s.resume_user(&ids)).expect("resume again");
+    runtime()
+        .block_on(s.resume_user(&ids))
+        .expect("resume again");
     assert_eq!(count(&sim, "POST", &format!("/psos/{id}/status")), 2);
 }
 
@@ -287,7 +445,10 @@ fn duplicates_are_already_exists_and_send_no_create() {
     let sim = simulator(30);
     let mut s = open(&sim);
     let existing = sim.user(8).expect("user 8");
-    let email = existing.text("professional_email").expect("email").to_string();
+    let email = existing
+        .text("professional_email")
+        .expect("email")
+        .to_string();
     let username = existing.text("username").expect("username").to_string();
     sim.clear_journal();
     let mut attrs = minimal("dup1");
@@ -333,18 +494,36 @@ fn bad_input_is_a_typed_error_and_writes_nothing() {
     let create_cases: Vec<(Attribute, &str)> = vec![
         (attr("nickname", vec![text("x")]), "nickname"),
         (attr("birth_date", vec![text("1990-01-01")]), "birth_date"),
-        (attr("usr_company_car", vec![text("yes")]), "usr_company_car"),
+        (
+            attr("usr_company_car", vec![text("yes")]),
+            "usr_company_car",
+        ),
         (attr("birth_date", vec![date("2023-02-29")]), "birth_date"),
-        (attr("contract.end_date", vec![date("2026-13-01")]), "contract.end_date"),
+        (
+            attr("contract.end_date", vec![date("2026-13-01")]),
+            "contract.end_date",
+        ),
         (attr("seniority", vec![Value::Decimal(4.0)]), "seniority"),
         (attr("active", vec![Value::Boolean(false)]), "active"),
-        (attr("surprise_report.comment", vec![text("x")]), "surprise_report.comment"),
+        (
+            attr("surprise_report.comment", vec![text("x")]),
+            "surprise_report.comment",
+        ),
         (attr("contract", vec![text("x")]), "contract"),
-        (attr("business_unit", vec![by_path("Ventes/Atlantis")]), "business_unit"),
+        (
+            attr("business_unit", vec![by_path("Ventes/Atlantis")]),
+            "business_unit",
+        ),
         (attr("position", vec![by_path("Astronaute")]), "position"),
-        (attr("usr_tshirt_size", vec![by_id("123456")]), "usr_tshirt_size"),
+        (
+            attr("usr_tshirt_size", vec![by_id("123456")]),
+            "usr_tshirt_size",
+        ),
         (attr("phone", vec![text("1"), text("2")]), "phone"),
-        (attr("manager", vec![Value::Reference("9999".into())]), "manager"),
+        (
+            attr("manager", vec![Value::Reference("9999".into())]),
+            "manager",
+        ),
     ];
     for (a, want) in create_cases {
         let shown = format!("{a:?}");
@@ -358,26 +537,48 @@ fn bad_input_is_a_typed_error_and_writes_nothing() {
     }
     let mut missing = minimal("bad");
     missing.remove(2);
-    assert_eq!(invalid_name(&typed(runtime().block_on(s.create_user(missing)))), "last_name");
+    assert_eq!(
+        invalid_name(&typed(runtime().block_on(s.create_user(missing)))),
+        "last_name"
+    );
     let update_cases: Vec<(AttributeChange, &str)> = vec![
         (set("nickname", vec![text("x")]), "nickname"),
-        (set("position_start_date", vec![date("2025-02-30")]), "position_start_date"),
+        (
+            set("position_start_date", vec![date("2025-02-30")]),
+            "position_start_date",
+        ),
         (set("usr_remote_days", vec![text("two")]), "usr_remote_days"),
         (clear("seniority"), "seniority"),
-        (set("mentor", vec![Value::Reference("4242".into())]), "mentor"),
-        (set("department", vec![by_path("Informatique")]), "department"),
+        (
+            set("mentor", vec![Value::Reference("4242".into())]),
+            "mentor",
+        ),
+        (
+            set("department", vec![by_path("Informatique")]),
+            "department",
+        ),
     ];
     for (c, want) in update_cases {
-        assert_eq!(invalid_name(&typed(runtime().block_on(s.update_user("7", vec![c])))), want);
+        assert_eq!(
+            invalid_name(&typed(runtime().block_on(s.update_user("7", vec![c])))),
+            want
+        );
     }
     for e in [
         typed(runtime().block_on(s.update_user("9999", vec![set("last_name", vec![text("X")])]))),
         typed(runtime().block_on(s.suspend_user("9999"))),
         typed(runtime().block_on(s.resume_user("9999"))),
     ] {
-        assert!(matches!(&e, ConnectorError::NotFound(m) if m.contains("9999")), "{e}");
+        assert!(
+            matches!(&e, ConnectorError::NotFound(m) if m.contains("9999")),
+            "{e}"
+        );
     }
-    assert!(writes(&sim).is_empty(), "no write request: {:?}", writes(&sim));
+    assert!(
+        writes(&sim).is_empty(),
+        "no write request: {:?}",
+        writes(&sim)
+    );
     assert_eq!(sim.users(), users_before);
 }
 
@@ -393,31 +594,63 @@ fn read_faults_are_retried_transparently_or_reported() {
     assert_eq!(count(&sim, "POST", "/graphql"), 3);
     // Three 5xx: unavailable.
     sim.inject(Fault::status("/graphql", 502, 3));
-    assert_eq!(typed(runtime().block_on(s.get_user("3"))).kind(), "unavailable");
+    assert_eq!(
+        typed(runtime().block_on(s.get_user("3"))).kind(),
+        "unavailable"
+    );
     // A truncated body: retried.
-    sim.inject(Fault::Malformed { path_prefix: "/graphql".into(), times: 1 });
-    runtime().block_on(s.get_user("3")).expect("truncated body retried");
+    sim.inject(Fault::Malformed {
+        path_prefix: "/graphql".into(),
+        times: 1,
+    });
+    runtime()
+        .block_on(s.get_user("3"))
+        .expect("truncated body retried");
     // Truncated every time: protocol.
-    sim.inject(Fault::Malformed { path_prefix: "/graphql".into(), times: 3 });
-    assert_eq!(typed(runtime().block_on(s.get_user("3"))).kind(), "protocol");
+    sim.inject(Fault::Malformed {
+        path_prefix: "/graphql".into(),
+        times: 3,
+    });
+    assert_eq!(
+        typed(runtime().block_on(s.get_user("3"))).kind(),
+        "protocol"
+    );
     // 429: handed over with its Retry-After, not retried.
     sim.clear_journal();
     sim.inject(Fault::rate_limited("/graphql", 17));
-    assert_eq!(typed(runtime().block_on(s.get_user("3"))), ConnectorError::RateLimited { retry_after_secs: 17 });
+    assert_eq!(
+        typed(runtime().block_on(s.get_user("3"))),
+        ConnectorError::RateLimited {
+            retry_after_secs: 17
+        }
+    );
     assert_eq!(count(&sim, "POST", "/graphql"), 1);
     // A slow answer: transparent.
-    sim.inject(Fault::Delay { path_prefix: "/graphql".into(), millis: 300, times: 1 });
+    sim.inject(Fault::Delay {
+        path_prefix: "/graphql".into(),
+        millis: 300,
+        times: 1,
+    });
     runtime().block_on(s.get_user("3")).expect("slow but fine");
     // A 401: renewed and retried once; twice: unauthorized.
     sim.inject(Fault::status("/graphql", 401, 1));
     runtime().block_on(s.get_user("3")).expect("token renewed");
     sim.inject(Fault::status("/graphql", 401, 2));
-    assert_eq!(typed(runtime().block_on(s.get_user("3"))).kind(), "unauthorized");
+    assert_eq!(
+        typed(runtime().block_on(s.get_user("3"))).kind(),
+        "unauthorized"
+    );
     // 403 and 404 on the answers read of an update.
     sim.inject(Fault::status("/psos/3/form-instances", 403, 1));
-    assert_eq!(typed(runtime().block_on(s.update_user("3", vec![clear("mentor")]))).kind(), "forbidden");
+    assert_eq!(
+        typed(runtime().block_on(s.update_user("3", vec![clear("mentor")]))).kind(),
+        "forbidden"
+    );
     sim.inject(Fault::status("/psos/3/form-instances", 404, 1));
-    assert_eq!(typed(runtime().block_on(s.update_user("3", vec![clear("mentor")]))).kind(), "not-found");
+    assert_eq!(
+        typed(runtime().block_on(s.update_user("3", vec![clear("mentor")]))).kind(),
+        "not-found"
+    );
     assert!(writes(&sim).is_empty());
     assert_eq!(sim.pending_faults(), 0);
 }
@@ -437,17 +670,31 @@ fn write_faults_are_never_retried_and_lost_creates_are_recovered() {
     // Lost response: the create was applied; the connector finds and returns the user.
     sim.clear_journal();
     sim.inject(Fault::lost_response("POST", "/psos", 502));
-    let u = runtime().block_on(s.create_user(minimal("f2"))).expect("recovered");
+    let u = runtime()
+        .block_on(s.create_user(minimal("f2")))
+        .expect("recovered");
     assert_eq!(u.values("email"), &[text("new.f2@corp.example")]);
     assert_eq!(count(&sim, "POST", "/psos"), 1, "not re-sent");
     assert_eq!(sim.user_count(), 21, "created exactly once");
     // Retrying the same create now is already-exists, not a second user.
-    assert_eq!(typed(runtime().block_on(s.create_user(minimal("f2")))).kind(), "already-exists");
+    assert_eq!(
+        typed(runtime().block_on(s.create_user(minimal("f2")))).kind(),
+        "already-exists"
+    );
     // Update answered 500 before handling: unavailable, one POST, nothing changed.
     sim.clear_journal();
     let before = sim.user(9).expect("9");
-    sim.inject(Fault::method_status("POST", "/psos/9/form-instances", 500, 1));
-    assert_eq!(typed(runtime().block_on(s.update_user("9", vec![set("last_name", vec![text("Z")])]))).kind(), "unavailable");
+    sim.inject(Fault::method_status(
+        "POST",
+        "/psos/9/form-instances",
+        500,
+        1,
+    ));
+    assert_eq!(
+        typed(runtime().block_on(s.update_user("9", vec![set("last_name", vec![text("Z")])])))
+            .kind(),
+        "unavailable"
+    );
     assert_eq!(count(&sim, "POST", "/psos/9/form-instances/2"), 1);
     assert_eq!(sim.user(9).expect("9"), before);
     // A validation answer from upstream names the contract attribute (alias mapped back).
@@ -459,19 +706,50 @@ fn write_faults_are_never_retried_and_lost_creates_are_recovered() {
         times: 1,
         after_handling: false,
     });
-    let e = typed(runtime().block_on(s.update_user("9", vec![set("contract.end_date", vec![date("2030-01-01")])])));
+    let e = typed(runtime().block_on(s.update_user(
+        "9",
+        vec![set("contract.end_date", vec![date("2030-01-01")])],
+    )));
     assert_eq!(invalid_name(&e), "contract.end_date");
     // Suspend answered 429: rate-limited with Retry-After, one POST.
     sim.clear_journal();
-    let target = sim.users().into_iter().find(|u| u.id > 6 && u.active).expect("active").id;
-    sim.inject(Fault::Status { path_prefix: format!("/psos/{target}/status"), status: 429, body: None, retry_after: Some(9), times: 1 });
-    assert_eq!(typed(runtime().block_on(s.suspend_user(&target.to_string()))), ConnectorError::RateLimited { retry_after_secs: 9 });
+    let target = sim
+        .users()
+        .into_iter()
+        .find(|u| u.id > 6 && u.active)
+        .expect("active")
+        .id;
+    sim.inject(Fault::Status {
+        path_prefix: format!("/psos/{target}/status"),
+        status: 429,
+        body: None,
+        retry_after: Some(9),
+        times: 1,
+    });
+    assert_eq!(
+        typed(runtime().block_on(s.suspend_user(&target.to_string()))),
+        ConnectorError::RateLimited {
+            retry_after_secs: 9
+        }
+    );
     assert_eq!(count(&sim, "POST", &format!("/psos/{target}/status")), 1);
     assert!(sim.user(target).expect("user").active);
     // Lost response on suspend: unavailable; a retry by the caller converges.
-    sim.inject(Fault::lost_response("POST", &format!("/psos/{target}/status"), 502));
-    assert_eq!(typed(runtime().block_on(s.suspend_user(&target.to_string()))).kind(), "unavailable");
-    assert!(!runtime().block_on(s.suspend_user(&target.to_string())).expect("retry converges").active);
+    sim.inject(Fault::lost_response(
+        "POST",
+        &format!("/psos/{target}/status"),
+        502,
+    ));
+    assert_eq!(
+        typed(runtime().block_on(s.suspend_user(&target.to_string()))).kind(),
+        "unavailable"
+    );
+    assert!(
+        !runtime()
+            .block_on(s.suspend_user(&target.to_string()))
+            .expect("retry converges")
+            .active
+    );
     assert_eq!(count(&sim, "POST", &format!("/psos/{target}/status")), 2);
 }
 
@@ -481,7 +759,11 @@ fn listings_neither_lose_nor_duplicate_users_under_inserts_and_suspensions() {
     let mut s = open(&sim);
     let original: Vec<u64> = sim.users().iter().map(|u| u.id).collect();
     sim.clear_journal();
-    sim.inject(Fault::InsertUsersAfter { path_prefix: "/graphql".into(), after_requests: 2, count: 15 });
+    sim.inject(Fault::InsertUsersAfter {
+        path_prefix: "/graphql".into(),
+        after_requests: 2,
+        count: 15,
+    });
     let mut flips = Vec::new();
     let users = list_all(s.as_mut(), 30, |page| {
         if page == 3 {
@@ -495,17 +777,30 @@ fn listings_neither_lose_nor_duplicate_users_under_inserts_and_suspensions() {
         }
     });
     let pages = users.len().div_ceil(30);
-    assert!(count(&sim, "POST", "/graphql") <= pages + 1, "one GraphQL call per page");
-    let ids: Vec<u64> = users.iter().map(|u| u.id.parse().expect("numeric id")).collect();
+    assert!(
+        count(&sim, "POST", "/graphql") <= pages + 1,
+        "one GraphQL call per page"
+    );
+    let ids: Vec<u64> = users
+        .iter()
+        .map(|u| u.id.parse().expect("numeric id"))
+        .collect();
     let unique: BTreeSet<u64> = ids.iter().copied().collect();
     assert_eq!(unique.len(), ids.len(), "no user listed twice");
     for id in &original {
         assert!(unique.contains(id), "user {id} lost");
     }
     assert_eq!(sim.user_count(), 215);
-    assert_eq!(ids.len(), 215, "inserted users (new ids, after the cursor) are listed too");
+    assert_eq!(
+        ids.len(),
+        215,
+        "inserted users (new ids, after the cursor) are listed too"
+    );
     let by_id: HashMap<u64, &User> = ids.iter().copied().zip(users.iter()).collect();
     if flips.contains(&150) {
-        assert!(!by_id[&150].active, "a user suspended before its page is listed suspended");
+        assert!(
+            !by_id[&150].active,
+            "a user suspended before its page is listed suspended"
+        );
     }
 }

@@ -11,7 +11,7 @@ use crate::builtin::{self, Sandbox};
 use crate::connector::{Connector, Session};
 use crate::engine::HostEngine;
 use crate::runtime::{RuntimeOptions, WasmConnector};
-use crate::sandbox::{LogLevel, LogSink, Limits};
+use crate::sandbox::{Limits, LogLevel, LogSink};
 use crate::settings::Settings;
 
 /// Everything a command needs.
@@ -28,11 +28,24 @@ pub(crate) struct Context {
 
 impl Context {
     /// Loads the component only (for `inspect`).
-    pub async fn component_only(global: &Global, explicit: Option<&Path>) -> Result<WasmConnector, Failure> {
+    pub async fn component_only(
+        global: &Global,
+        explicit: Option<&Path>,
+    ) -> Result<WasmConnector, Failure> {
         let settings = load_settings(global)?;
-        let path = explicit.map(Path::to_path_buf).unwrap_or_else(|| component_path(global, settings.as_ref()));
+        let path = explicit
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| component_path(global, settings.as_ref()));
         let limits = settings.as_ref().map(Settings::limits).unwrap_or_default();
-        load(&path, limits, RuntimeOptions { operator_allow: None, log: log_sink(global.verbose) }).await
+        load(
+            &path,
+            limits,
+            RuntimeOptions {
+                operator_allow: None,
+                log: log_sink(global.verbose),
+            },
+        )
+        .await
     }
 
     /// Loads the component, resolves the tenant and opens a session.
@@ -48,14 +61,20 @@ impl Context {
         let path = component_path(global, settings.as_ref());
         let limits = settings.as_ref().map(Settings::limits).unwrap_or_default();
         let operator_allow = settings.as_ref().and_then(Settings::operator_allow);
-        let runtime_options = RuntimeOptions { operator_allow, log: log_sink(global.verbose) };
+        let runtime_options = RuntimeOptions {
+            operator_allow,
+            log: log_sink(global.verbose),
+        };
         let connector = load(&path, limits.clone(), runtime_options.clone()).await?;
         let (config, sandbox) = match &settings {
-            Some(s) => (s.connector_config(connector.description()).map_err(usage)?, None),
+            Some(s) => (
+                s.connector_config(connector.description()).map_err(usage)?,
+                None,
+            ),
             None => {
-                let sandbox = Sandbox::start(global.sandbox_users, 0)
-                    .await
-                    .map_err(|e| anyhow::anyhow!("cannot start the built-in sandbox tenant: {e}"))?;
+                let sandbox = Sandbox::start(global.sandbox_users, 0).await.map_err(|e| {
+                    anyhow::anyhow!("cannot start the built-in sandbox tenant: {e}")
+                })?;
                 writeln!(
                     err,
                     "note: no tenant configured (--config or CONNECTOR_HOST_CONFIG); using the built-in PeopleSpheres sandbox tenant at {} ({} employees)",
@@ -65,7 +84,14 @@ impl Context {
                 (sandbox.connector_config(), Some(sandbox))
             }
         };
-        Ok(Context { connector, config, session: None, limits, runtime_options, sandbox })
+        Ok(Context {
+            connector,
+            config,
+            session: None,
+            limits,
+            runtime_options,
+            sandbox,
+        })
     }
 
     /// The session `with_session` opened.
@@ -101,13 +127,20 @@ fn component_path(global: &Global, settings: Option<&Settings>) -> PathBuf {
         .unwrap_or_else(builtin::connector_component)
 }
 
-async fn load(path: &Path, limits: Limits, options: RuntimeOptions) -> Result<WasmConnector, Failure> {
+async fn load(
+    path: &Path,
+    limits: Limits,
+    options: RuntimeOptions,
+) -> Result<WasmConnector, Failure> {
     let engine = HostEngine::new(limits)?;
     Ok(WasmConnector::load(Arc::clone(&engine), path, options).await?)
 }
 
 fn usage(e: impl Into<anyhow::Error>) -> Failure {
-    Failure { error: e.into(), code: EXIT_USAGE }
+    Failure {
+        error: e.into(),
+        code: EXIT_USAGE,
+    }
 }
 
 fn log_sink(verbose: bool) -> LogSink {
@@ -122,7 +155,11 @@ fn log_sink(verbose: bool) -> LogSink {
 pub(crate) fn one_line(error: &anyhow::Error) -> String {
     let mut parts: Vec<String> = Vec::new();
     for cause in error.chain() {
-        let text = cause.to_string().split_whitespace().collect::<Vec<_>>().join(" ");
+        let text = cause
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ");
         if !parts.iter().any(|p| p.contains(&text)) {
             parts.push(text);
         }

@@ -22,7 +22,11 @@ pub const EXIT_FAILURE: i32 = 1;
 pub const EXIT_USAGE: i32 = 2;
 
 #[derive(Debug, Parser)]
-#[command(name = "connector-host", version, about = "Loads, sandboxes and runs identity-provisioning connectors (WebAssembly components).")]
+#[command(
+    name = "connector-host",
+    version,
+    about = "Loads, sandboxes and runs identity-provisioning connectors (WebAssembly components)."
+)]
 struct Cli {
     #[command(flatten)]
     global: Global,
@@ -176,11 +180,19 @@ where
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
             let text = e.render().to_string();
-            let _ = if e.use_stderr() { err.write_all(text.as_bytes()) } else { out.write_all(text.as_bytes()) };
+            let _ = if e.use_stderr() {
+                err.write_all(text.as_bytes())
+            } else {
+                out.write_all(text.as_bytes())
+            };
             return code;
         }
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             let _ = writeln!(err, "error: cannot start the async runtime: {e}");
@@ -205,7 +217,10 @@ pub(crate) struct Failure {
 
 impl<E: Into<anyhow::Error>> From<E> for Failure {
     fn from(e: E) -> Self {
-        Failure { error: e.into(), code: EXIT_FAILURE }
+        Failure {
+            error: e.into(),
+            code: EXIT_FAILURE,
+        }
     }
 }
 
@@ -220,7 +235,11 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         Command::Events(args) => sync::events(&global, args, out)?,
         Command::Identities(cmd) => sync::identities(&global, cmd, out)?,
         Command::Sandbox { port } => serve_sandbox(&global, port, out).await?,
-        Command::Serve { listen, name, watch } => serve(&global, listen, &name, watch, out, err).await?,
+        Command::Serve {
+            listen,
+            name,
+            watch,
+        } => serve(&global, listen, &name, watch, out, err).await?,
         Command::Import { page_size } => {
             let mut ctx = Context::with_session(&global, err).await?;
             let started = std::time::Instant::now();
@@ -229,14 +248,31 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             let fields = ctx.session().get_fields().await?;
             render::import(out, &ctx, &users, pages, elapsed, &fields, global.json)?;
         }
-        Command::Conformance { read_only, junit, page_size } => {
+        Command::Conformance {
+            read_only,
+            junit,
+            page_size,
+        } => {
             let ctx = Context::with_tenant(&global, err).await?;
-            let faults = ctx.sandbox.as_ref().map(|s| s as &dyn crate::conformance::FaultInjector);
-            let target = crate::conformance::Target { connector: &ctx.connector, config: ctx.config.clone(), faults };
-            let options = crate::conformance::Options { read_only, page_size, ..Default::default() };
+            let faults = ctx
+                .sandbox
+                .as_ref()
+                .map(|s| s as &dyn crate::conformance::FaultInjector);
+            let target = crate::conformance::Target {
+                connector: &ctx.connector,
+                config: ctx.config.clone(),
+                faults,
+            };
+            let options = crate::conformance::Options {
+                read_only,
+                page_size,
+                ..Default::default()
+            };
             let report = crate::conformance::run(target, options).await;
             if let Some(path) = junit {
-                std::fs::write(&path, report.to_junit()).map_err(|e| anyhow::anyhow!("cannot write the JUnit report {}: {e}", path.display()))?;
+                std::fs::write(&path, report.to_junit()).map_err(|e| {
+                    anyhow::anyhow!("cannot write the JUnit report {}: {e}", path.display())
+                })?;
             }
             if global.json {
                 writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
@@ -245,7 +281,12 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             }
             let failed: Vec<&str> = report.failed().map(|r| r.id.as_str()).collect();
             if !failed.is_empty() {
-                return Err(anyhow::anyhow!("{} conformance case(s) failed: {}", failed.len(), failed.join(", ")).into());
+                return Err(anyhow::anyhow!(
+                    "{} conformance case(s) failed: {}",
+                    failed.len(),
+                    failed.join(", ")
+                )
+                .into());
             }
         }
         Command::Test => {
@@ -254,7 +295,11 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             if global.json {
                 writeln!(out, "{}", serde_json::json!({"ok": true}))?;
             } else {
-                writeln!(out, "connection ok: {} answers and accepts the credentials", ctx.tenant_label())?;
+                writeln!(
+                    out,
+                    "connection ok: {} answers and accepts the credentials",
+                    ctx.tenant_label()
+                )?;
             }
         }
         Command::Fields => {
@@ -264,7 +309,10 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         }
         Command::Choices { field, parent } => {
             let mut ctx = Context::with_session(&global, err).await?;
-            let choices = ctx.session().list_choices(&field, parent.as_deref()).await?;
+            let choices = ctx
+                .session()
+                .list_choices(&field, parent.as_deref())
+                .await?;
             render::choices(out, &choices, global.json)?;
         }
         Command::Users(UsersCommand::List { page_size, limit }) => {
@@ -285,7 +333,11 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             let user = ctx.session().create_user(attributes).await?;
             render::user(out, &user, global.json)?;
         }
-        Command::Users(UsersCommand::Update { id, attributes, file }) => {
+        Command::Users(UsersCommand::Update {
+            id,
+            attributes,
+            file,
+        }) => {
             let raw = raw_attributes(&attributes, file.as_deref())?;
             let mut ctx = Context::with_session(&global, err).await?;
             let fields = ctx.session().get_fields().await?;
@@ -308,7 +360,10 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
 }
 
 fn usage(e: impl Into<anyhow::Error>) -> Failure {
-    Failure { error: e.into(), code: EXIT_USAGE }
+    Failure {
+        error: e.into(),
+        code: EXIT_USAGE,
+    }
 }
 
 /// Attributes from pairs and/or a JSON file (pairs win on the same name).
@@ -322,18 +377,31 @@ fn raw_attributes(pairs: &[String], file: Option<&std::path::Path>) -> Result<at
         raw.push((name, values));
     }
     if raw.is_empty() {
-        return Err(usage(anyhow::anyhow!("no attributes given (name=value pairs or --file)")));
+        return Err(usage(anyhow::anyhow!(
+            "no attributes given (name=value pairs or --file)"
+        )));
     }
     Ok(raw)
 }
 
 /// Reads every page (or up to `limit` users); returns the users and the number of pages.
-async fn read_all(ctx: &mut Context, page_size: u32, limit: Option<usize>) -> Result<(Vec<crate::model::User>, usize), Failure> {
+async fn read_all(
+    ctx: &mut Context,
+    page_size: u32,
+    limit: Option<usize>,
+) -> Result<(Vec<crate::model::User>, usize), Failure> {
     let mut users = Vec::new();
     let mut token: Option<String> = None;
     let mut pages = 0usize;
     loop {
-        let UserPage { users: page, next_page_token, .. } = ctx.session().list_users(token.as_deref(), page_size).await?;
+        let UserPage {
+            users: page,
+            next_page_token,
+            ..
+        } = ctx
+            .session()
+            .list_users(token.as_deref(), page_size)
+            .await?;
         pages += 1;
         users.extend(page);
         if let Some(limit) = limit
@@ -344,7 +412,12 @@ async fn read_all(ctx: &mut Context, page_size: u32, limit: Option<usize>) -> Re
         }
         match next_page_token {
             Some(next) if Some(&next) != token.as_ref() => token = Some(next),
-            Some(_) => return Err(anyhow::anyhow!("the connector returned the same page token twice; stopping").into()),
+            Some(_) => {
+                return Err(anyhow::anyhow!(
+                    "the connector returned the same page token twice; stopping"
+                )
+                .into());
+            }
             None => break,
         }
     }
@@ -352,10 +425,26 @@ async fn read_all(ctx: &mut Context, page_size: u32, limit: Option<usize>) -> Re
 }
 
 async fn serve_sandbox(global: &Global, port: u16, out: &mut dyn Write) -> Result<(), Failure> {
-    let sandbox = crate::builtin::Sandbox::start(global.sandbox_users, port).await.map_err(|e| anyhow::anyhow!("cannot start the sandbox tenant: {e}"))?;
-    writeln!(out, "PeopleSpheres sandbox tenant with {} employees at {}", global.sandbox_users, sandbox.url())?;
-    writeln!(out, "login: {}   (password: the simulator's default, see tests/simulator/README)", sandbox.simulator.login())?;
-    writeln!(out, "a configuration file for it:\n\n[connector.settings]\nurl = \"{}\"\nlogin = \"{}\"\npassword_env = \"PS_SANDBOX_PASSWORD\"\n", sandbox.url(), sandbox.simulator.login())?;
+    let sandbox = crate::builtin::Sandbox::start(global.sandbox_users, port)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot start the sandbox tenant: {e}"))?;
+    writeln!(
+        out,
+        "PeopleSpheres sandbox tenant with {} employees at {}",
+        global.sandbox_users,
+        sandbox.url()
+    )?;
+    writeln!(
+        out,
+        "login: {}   (password: the simulator's default, see tests/simulator/README)",
+        sandbox.simulator.login()
+    )?;
+    writeln!(
+        out,
+        "a configuration file for it:\n\n[connector.settings]\nurl = \"{}\"\nlogin = \"{}\"\npassword_env = \"PS_SANDBOX_PASSWORD\"\n",
+        sandbox.url(),
+        sandbox.simulator.login()
+    )?;
     writeln!(out, "Ctrl-C stops it.")?;
     out.flush()?;
     tokio::signal::ctrl_c().await?;
@@ -363,27 +452,57 @@ async fn serve_sandbox(global: &Global, port: u16, out: &mut dyn Write) -> Resul
     Ok(())
 }
 
-async fn serve(global: &Global, listen: std::net::SocketAddr, name: &str, watch: bool, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
+async fn serve(
+    global: &Global,
+    listen: std::net::SocketAddr,
+    name: &str,
+    watch: bool,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
     if !listen.ip().is_loopback() {
-        return Err(Failure { error: anyhow::anyhow!("--listen {listen}: the admin API has no authentication, so it only listens on loopback"), code: EXIT_USAGE });
+        return Err(Failure {
+            error: anyhow::anyhow!(
+                "--listen {listen}: the admin API has no authentication, so it only listens on loopback"
+            ),
+            code: EXIT_USAGE,
+        });
     }
     let ctx = Context::with_tenant(global, err).await?;
     let engine = crate::engine::HostEngine::new(ctx.limits.clone())?;
-    let registry = std::sync::Arc::new(crate::registry::Registry::new(engine, ctx.runtime_options.clone()));
+    let registry = std::sync::Arc::new(crate::registry::Registry::new(
+        engine,
+        ctx.runtime_options.clone(),
+    ));
     let path = ctx.connector.component().path.clone();
     let version = registry.add(name, &path, ctx.config.clone()).await?;
-    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let local = listener.local_addr()?;
-    writeln!(out, "serving {name} {} from {} on http://{local} (Ctrl-C stops)", version.version(), path.display())?;
+    writeln!(
+        out,
+        "serving {name} {} from {} on http://{local} (Ctrl-C stops)",
+        version.version(),
+        path.display()
+    )?;
     out.flush()?;
     if watch {
         let registry = registry.clone();
-        tokio::spawn(crate::serve::watch(registry, std::time::Duration::from_secs(1), |name, outcome| match outcome {
-            Ok(v) => eprintln!("swapped {name} to version {v}"),
-            Err(e) => eprintln!("kept the serving version of {name}: {e}"),
-        }));
+        tokio::spawn(crate::serve::watch(
+            registry,
+            std::time::Duration::from_secs(1),
+            |name, outcome| match outcome {
+                Ok(v) => eprintln!("swapped {name} to version {v}"),
+                Err(e) => eprintln!("kept the serving version of {name}: {e}"),
+            },
+        ));
     }
     let app = crate::serve::router(registry);
-    axum::serve(listener, app).with_graceful_shutdown(async { let _ = tokio::signal::ctrl_c().await; }).await?;
+    axum::serve(listener, app)
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await?;
     Ok(())
 }

@@ -26,13 +26,23 @@ fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Resu
         cells
             .into_iter()
             .enumerate()
-            .map(|(i, c)| if i == last { c } else { format!("{c:<w$}", w = widths[i]) })
+            .map(|(i, c)| {
+                if i == last {
+                    c
+                } else {
+                    format!("{c:<w$}", w = widths[i])
+                }
+            })
             .collect::<Vec<_>>()
             .join("  ")
             .trim_end()
             .to_string()
     };
-    writeln!(out, "{}", line(header.iter().map(|h| h.to_string()).collect()))?;
+    writeln!(
+        out,
+        "{}",
+        line(header.iter().map(|h| h.to_string()).collect())
+    )?;
     for row in rows {
         writeln!(out, "{}", line(row.clone()))?;
     }
@@ -40,7 +50,11 @@ fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Resu
 }
 
 fn first(user: &User, name: &str) -> String {
-    user.values(name).iter().map(|v| v.display()).collect::<Vec<_>>().join(", ")
+    user.values(name)
+        .iter()
+        .map(|v| v.display())
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn user_rows(users: &[User]) -> Vec<Vec<String>> {
@@ -55,13 +69,26 @@ fn user_rows(users: &[User]) -> Vec<Vec<String>> {
                 first(u, "department"),
                 first(u, "manager"),
                 first(u, "contract.end_date"),
-                if u.active { "active".into() } else { "suspended".into() },
+                if u.active {
+                    "active".into()
+                } else {
+                    "suspended".into()
+                },
             ]
         })
         .collect()
 }
 
-const USER_HEADER: [&str; 8] = ["ID", "NAME", "EMAIL", "POSITION", "DEPARTMENT", "MANAGER", "CONTRACT END", "STATUS"];
+const USER_HEADER: [&str; 8] = [
+    "ID",
+    "NAME",
+    "EMAIL",
+    "POSITION",
+    "DEPARTMENT",
+    "MANAGER",
+    "CONTRACT END",
+    "STATUS",
+];
 
 pub fn users(out: &mut dyn Write, users: &[User], json: bool) -> anyhow::Result<()> {
     if json {
@@ -78,21 +105,43 @@ pub fn user(out: &mut dyn Write, user: &User, json: bool) -> anyhow::Result<()> 
         writeln!(out, "{}", serde_json::to_string_pretty(user)?)?;
         return Ok(());
     }
-    writeln!(out, "{} (id {}, {})", user.display_name, user.id, if user.active { "active" } else { "suspended" })?;
+    writeln!(
+        out,
+        "{} (id {}, {})",
+        user.display_name,
+        user.id,
+        if user.active { "active" } else { "suspended" }
+    )?;
     let rows: Vec<Vec<String>> = user
         .attributes
         .iter()
-        .map(|a| vec![a.name.clone(), a.values.iter().map(|v| v.display()).collect::<Vec<_>>().join(" | ")])
+        .map(|a| {
+            vec![
+                a.name.clone(),
+                a.values
+                    .iter()
+                    .map(|v| v.display())
+                    .collect::<Vec<_>>()
+                    .join(" | "),
+            ]
+        })
         .collect();
     table(out, &["ATTRIBUTE", "VALUE"], &rows)?;
     Ok(())
 }
 
 fn flags(f: &Field) -> String {
-    [(f.required, 'R'), (f.writable, 'W'), (f.multi_valued, 'M'), (f.unique, 'U'), (f.custom, 'C'), (f.hierarchical, 'H')]
-        .iter()
-        .map(|&(on, c)| if on { c } else { '-' })
-        .collect()
+    [
+        (f.required, 'R'),
+        (f.writable, 'W'),
+        (f.multi_valued, 'M'),
+        (f.unique, 'U'),
+        (f.custom, 'C'),
+        (f.hierarchical, 'H'),
+    ]
+    .iter()
+    .map(|&(on, c)| if on { c } else { '-' })
+    .collect()
 }
 
 pub fn fields(out: &mut dyn Write, fields: &[Field], json: bool) -> anyhow::Result<()> {
@@ -107,10 +156,22 @@ pub fn fields(out: &mut dyn Write, fields: &[Field], json: bool) -> anyhow::Resu
 fn field_table(out: &mut dyn Write, fields: &[Field]) -> io::Result<()> {
     let rows: Vec<Vec<String>> = fields
         .iter()
-        .map(|f| vec![f.name.clone(), f.field_type.as_str().into(), flags(f), f.category.clone(), f.label.clone()])
+        .map(|f| {
+            vec![
+                f.name.clone(),
+                f.field_type.as_str().into(),
+                flags(f),
+                f.category.clone(),
+                f.label.clone(),
+            ]
+        })
         .collect();
     table(out, &["FIELD", "TYPE", "FLAGS", "CATEGORY", "LABEL"], &rows)?;
-    writeln!(out, "{} fields (flags: R required, W writable, M multi-valued, U unique, C custom, H hierarchical)", fields.len())
+    writeln!(
+        out,
+        "{} fields (flags: R required, W writable, M multi-valued, U unique, C custom, H hierarchical)",
+        fields.len()
+    )
 }
 
 pub fn choices(out: &mut dyn Write, choices: &[Choice], json: bool) -> anyhow::Result<()> {
@@ -124,8 +185,16 @@ pub fn choices(out: &mut dyn Write, choices: &[Choice], json: bool) -> anyhow::R
             vec![
                 c.id.clone(),
                 c.path.clone(),
-                if c.has_children { "yes".into() } else { "no".into() },
-                if c.selectable { "yes".into() } else { "no".into() },
+                if c.has_children {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
+                if c.selectable {
+                    "yes".into()
+                } else {
+                    "no".into()
+                },
             ]
         })
         .collect();
@@ -147,11 +216,27 @@ pub fn inspect(out: &mut dyn Write, connector: &WasmConnector, json: bool) -> an
         return Ok(());
     }
     writeln!(out, "connector   {} {}", d.name, d.version)?;
-    writeln!(out, "contract    provisioning:connector@{}", d.contract_version)?;
+    writeln!(
+        out,
+        "contract    provisioning:connector@{}",
+        d.contract_version
+    )?;
     writeln!(out, "component   {}", c.path.display())?;
     writeln!(out, "sha256      {}", c.hash_hex())?;
-    writeln!(out, "operations  {}", d.operations.iter().map(|o| o.as_str()).collect::<Vec<_>>().join(", "))?;
-    writeln!(out, "paging      {:?}, default page {}, max page {}", d.paging, d.default_page_size, d.max_page_size)?;
+    writeln!(
+        out,
+        "operations  {}",
+        d.operations
+            .iter()
+            .map(|o| o.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
+    writeln!(
+        out,
+        "paging      {:?}, default page {}, max page {}",
+        d.paging, d.default_page_size, d.max_page_size
+    )?;
     writeln!(out, "\nconfiguration keys:")?;
     let rows: Vec<Vec<String>> = d
         .config
@@ -170,7 +255,12 @@ pub fn inspect(out: &mut dyn Write, connector: &WasmConnector, json: bool) -> an
             if !k.allowed_values.is_empty() {
                 notes.push(format!("one of {}", k.allowed_values.join("|")));
             }
-            vec![k.name.clone(), format!("{:?}", k.key_type).to_lowercase(), notes.join(", "), k.description.clone()]
+            vec![
+                k.name.clone(),
+                format!("{:?}", k.key_type).to_lowercase(),
+                notes.join(", "),
+                k.description.clone(),
+            ]
         })
         .collect();
     table(out, &["KEY", "TYPE", "NOTES", "DESCRIPTION"], &rows)?;
@@ -181,7 +271,15 @@ pub fn inspect(out: &mut dyn Write, connector: &WasmConnector, json: bool) -> an
     Ok(())
 }
 
-pub fn import(out: &mut dyn Write, ctx: &Context, users: &[User], pages: usize, elapsed: Duration, fields: &[Field], json: bool) -> anyhow::Result<()> {
+pub fn import(
+    out: &mut dyn Write,
+    ctx: &Context,
+    users: &[User],
+    pages: usize,
+    elapsed: Duration,
+    fields: &[Field],
+    json: bool,
+) -> anyhow::Result<()> {
     let d = ctx.connector.description();
     if json {
         let value = json!({ "connector": { "name": d.name, "version": d.version, "contract": d.contract_version }, "users": users, "fields": fields });
@@ -189,8 +287,23 @@ pub fn import(out: &mut dyn Write, ctx: &Context, users: &[User], pages: usize, 
         return Ok(());
     }
     let active = users.iter().filter(|u| u.active).count();
-    writeln!(out, "connector {} {} (contract {}) on {}", d.name, d.version, d.contract_version, ctx.tenant_label())?;
-    writeln!(out, "imported {} employees ({} active, {} suspended) in {} pages, {} ms\n", users.len(), active, users.len() - active, pages, elapsed.as_millis())?;
+    writeln!(
+        out,
+        "connector {} {} (contract {}) on {}",
+        d.name,
+        d.version,
+        d.contract_version,
+        ctx.tenant_label()
+    )?;
+    writeln!(
+        out,
+        "imported {} employees ({} active, {} suspended) in {} pages, {} ms\n",
+        users.len(),
+        active,
+        users.len() - active,
+        pages,
+        elapsed.as_millis()
+    )?;
     table(out, &USER_HEADER, &user_rows(users))?;
     writeln!(out, "\nfield catalogue:")?;
     field_table(out, fields)?;

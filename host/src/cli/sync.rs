@@ -104,7 +104,10 @@ pub(super) enum IdentitiesCommand {
 }
 
 fn usage(e: impl Into<anyhow::Error>) -> Failure {
-    Failure { error: e.into(), code: EXIT_USAGE }
+    Failure {
+        error: e.into(),
+        code: EXIT_USAGE,
+    }
 }
 
 fn open(global: &Global, args: &StoreArgs) -> Result<(Store, Mapping), Failure> {
@@ -113,21 +116,48 @@ fn open(global: &Global, args: &StoreArgs) -> Result<(Store, Mapping), Failure> 
         None => Mapping::default_peoplespheres(),
     }
     .map_err(usage)?;
-    let path = args.store.clone().unwrap_or_else(|| store::default_path(if global.config.is_some() { "store.sqlite" } else { "sandbox.sqlite" }));
+    let path = args.store.clone().unwrap_or_else(|| {
+        store::default_path(if global.config.is_some() {
+            "store.sqlite"
+        } else {
+            "sandbox.sqlite"
+        })
+    });
     Ok((Store::open(&path)?, mapping))
 }
 
 /// `connector-host sync`.
-pub(super) async fn sync(global: &Global, args: SyncArgs, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    let as_of = args.as_of.as_deref().map(sync::policy::parse_day).transpose().map_err(usage)?;
+pub(super) async fn sync(
+    global: &Global,
+    args: SyncArgs,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    let as_of = args
+        .as_of
+        .as_deref()
+        .map(sync::policy::parse_day)
+        .transpose()
+        .map_err(usage)?;
     let (mut store, mapping) = open(global, &args.store)?;
     let mut ctx = Context::with_session(global, err).await?;
-    let options = SyncOptions { dry_run: args.dry_run, force: args.force, as_of, page_size: args.page_size };
-    let progress = if global.json { Progress::hidden() } else { Progress::stderr() };
+    let options = SyncOptions {
+        dry_run: args.dry_run,
+        force: args.force,
+        as_of,
+        page_size: args.page_size,
+    };
+    let progress = if global.json {
+        Progress::hidden()
+    } else {
+        Progress::stderr()
+    };
     let started = std::time::Instant::now();
     let report = match sync::run(ctx.session(), &mut store, &mapping, &options, &progress).await {
         Ok(r) => r,
-        Err(e @ (sync::SyncError::Mapping(_) | sync::SyncError::Policy(_))) => return Err(usage(e)),
+        Err(e @ (sync::SyncError::Mapping(_) | sync::SyncError::Policy(_))) => {
+            return Err(usage(e));
+        }
         Err(e) => return Err(e.into()),
     };
     let elapsed = started.elapsed();
@@ -135,37 +165,90 @@ pub(super) async fn sync(global: &Global, args: SyncArgs, out: &mut dyn Write, e
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
         let c = &report.counts;
-        let mode = if report.dry_run { " (dry run: nothing written upstream)" } else { "" };
-        writeln!(out, "sync run #{} as of {}{mode} — {} — store {}", report.run_id, report.as_of, ctx.tenant_label(), store.path())?;
-        writeln!(out, "read {} users in {} pages in {:.1} s", c.users, c.pages, elapsed.as_secs_f64())?;
-        writeln!(out, "joiners {}   movers {}   changes {}   leavers {} (suspended at the source) + {} (contract ended)   returners {}", c.joiners, c.movers, c.changes, c.leavers, report.planned(ActionKind::Suspend), c.returners)?;
+        let mode = if report.dry_run {
+            " (dry run: nothing written upstream)"
+        } else {
+            ""
+        };
+        writeln!(
+            out,
+            "sync run #{} as of {}{mode} — {} — store {}",
+            report.run_id,
+            report.as_of,
+            ctx.tenant_label(),
+            store.path()
+        )?;
+        writeln!(
+            out,
+            "read {} users in {} pages in {:.1} s",
+            c.users,
+            c.pages,
+            elapsed.as_secs_f64()
+        )?;
+        writeln!(
+            out,
+            "joiners {}   movers {}   changes {}   leavers {} (suspended at the source) + {} (contract ended)   returners {}",
+            c.joiners,
+            c.movers,
+            c.changes,
+            c.leavers,
+            report.planned(ActionKind::Suspend),
+            c.returners
+        )?;
         if c.reviews + c.conflicts + c.drifts + c.skipped > 0 {
-            writeln!(out, "to review {}   conflicts {}   drifts {}   records skipped {}", c.reviews, c.conflicts, c.drifts, c.skipped)?;
+            writeln!(
+                out,
+                "to review {}   conflicts {}   drifts {}   records skipped {}",
+                c.reviews, c.conflicts, c.drifts, c.skipped
+            )?;
         }
         for s in &report.skipped {
             writeln!(out, "  skipped: {s}")?;
         }
-        writeln!(out, "plan: {} create, {} update, {} suspend", report.planned(ActionKind::Create), report.planned(ActionKind::Update), report.planned(ActionKind::Suspend))?;
+        writeln!(
+            out,
+            "plan: {} create, {} update, {} suspend",
+            report.planned(ActionKind::Create),
+            report.planned(ActionKind::Update),
+            report.planned(ActionKind::Suspend)
+        )?;
         for a in &report.plan {
             writeln!(out, "  {}", sync::plan::describe(a))?;
         }
         if !report.dry_run {
-            writeln!(out, "actions: {} done, {} failed", report.done, report.failed)?;
+            writeln!(
+                out,
+                "actions: {} done, {} failed",
+                report.done, report.failed
+            )?;
         }
     }
     if report.brake.engaged {
         return Err(anyhow::anyhow!(report.brake.message()).into());
     }
     if report.failed > 0 {
-        return Err(anyhow::anyhow!("{} action(s) failed; see `connector-host events --kind action-failed`", report.failed).into());
+        return Err(anyhow::anyhow!(
+            "{} action(s) failed; see `connector-host events --kind action-failed`",
+            report.failed
+        )
+        .into());
     }
     Ok(())
 }
 
 /// `connector-host events`.
-pub(super) fn events(global: &Global, args: EventsArgs, out: &mut dyn Write) -> Result<(), Failure> {
+pub(super) fn events(
+    global: &Global,
+    args: EventsArgs,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
     let (store, _) = open(global, &args.store)?;
-    let filter = EventFilter { run_id: args.run, kind: args.kind, identity_id: args.identity, limit: Some(args.limit) };
+    let filter = EventFilter {
+        run_id: args.run,
+        kind: args.kind,
+        identity_id: args.identity,
+        limit: Some(args.limit),
+    };
     let rows = audit::events(store.conn(), &filter).map_err(|e| e.at(store.path()))?;
     if global.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&rows)?)?;
@@ -177,10 +260,25 @@ pub(super) fn events(global: &Global, args: EventsArgs, out: &mut dyn Write) -> 
             (None, Some(n)) => format!(" {n}"),
             _ => String::new(),
         };
-        let attr = e.attribute.as_deref().map(|a| format!(" {a}:")).unwrap_or_default();
-        let detail = e.detail.as_deref().map(|d| format!("  ({d})")).unwrap_or_default();
+        let attr = e
+            .attribute
+            .as_deref()
+            .map(|a| format!(" {a}:"))
+            .unwrap_or_default();
+        let detail = e
+            .detail
+            .as_deref()
+            .map(|d| format!("  ({d})"))
+            .unwrap_or_default();
         let identity = e.identity_id.map(|i| format!("#{i} ")).unwrap_or_default();
-        writeln!(out, "{:>6} run {:<4} {:<13} {identity}{}{attr}{change}{detail}", e.id, e.run_id.map(|r| r.to_string()).unwrap_or_default(), e.kind, e.subject)?;
+        writeln!(
+            out,
+            "{:>6} run {:<4} {:<13} {identity}{}{attr}{change}{detail}",
+            e.id,
+            e.run_id.map(|r| r.to_string()).unwrap_or_default(),
+            e.kind,
+            e.subject
+        )?;
     }
     if rows.is_empty() {
         writeln!(out, "no events")?;
@@ -189,44 +287,79 @@ pub(super) fn events(global: &Global, args: EventsArgs, out: &mut dyn Write) -> 
 }
 
 /// `connector-host identities …`.
-pub(super) fn identities(global: &Global, cmd: IdentitiesCommand, out: &mut dyn Write) -> Result<(), Failure> {
+pub(super) fn identities(
+    global: &Global,
+    cmd: IdentitiesCommand,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
     match cmd {
-        IdentitiesCommand::Set { id, attributes, store } => {
+        IdentitiesCommand::Set {
+            id,
+            attributes,
+            store,
+        } => {
             let (mut store, mapping) = open(global, &store)?;
             let raw = attrs::from_pairs(&attributes).map_err(usage)?;
             apply(&mut store, &mapping, Some(id), &raw)?;
-            writeln!(out, "identity #{id}: {} attribute(s) set on the platform; the next sync writes platform-owned ones back", raw.len())?;
+            writeln!(
+                out,
+                "identity #{id}: {} attribute(s) set on the platform; the next sync writes platform-owned ones back",
+                raw.len()
+            )?;
         }
         IdentitiesCommand::Create { attributes, store } => {
             let (mut store, mapping) = open(global, &store)?;
             let raw = attrs::from_pairs(&attributes).map_err(usage)?;
             let id = apply(&mut store, &mapping, None, &raw)?;
-            writeln!(out, "identity #{id} created on the platform; the next sync creates its account")?;
+            writeln!(
+                out,
+                "identity #{id} created on the platform; the next sync creates its account"
+            )?;
         }
         IdentitiesCommand::Import { file, store } => {
             let (mut store, mapping) = open(global, &store)?;
-            let text = std::fs::read_to_string(&file).map_err(|e| usage(anyhow::anyhow!("cannot read {}: {e}", file.display())))?;
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| usage(anyhow::anyhow!("cannot read {}: {e}", file.display())))?;
             let items: Vec<serde_json::Map<String, serde_json::Value>> =
-                serde_json::from_str(&text).map_err(|e| usage(anyhow::anyhow!("{}: not a JSON array of objects: {e}", file.display())))?;
+                serde_json::from_str(&text).map_err(|e| {
+                    usage(anyhow::anyhow!(
+                        "{}: not a JSON array of objects: {e}",
+                        file.display()
+                    ))
+                })?;
             let (mut set, mut created) = (0, 0);
             for (i, item) in items.into_iter().enumerate() {
-                let place = |e: anyhow::Error| usage(anyhow::anyhow!("{} item {}: {e}", file.display(), i + 1));
+                let place = |e: anyhow::Error| {
+                    usage(anyhow::anyhow!("{} item {}: {e}", file.display(), i + 1))
+                };
                 let id = match item.get("id") {
                     None | Some(serde_json::Value::Null) => None,
-                    Some(v) => Some(v.as_i64().ok_or_else(|| place(anyhow::anyhow!("`id` must be a number")))?),
+                    Some(v) => Some(
+                        v.as_i64()
+                            .ok_or_else(|| place(anyhow::anyhow!("`id` must be a number")))?,
+                    ),
                 };
                 let mut object = item;
                 object.remove("id");
                 let tmp = serde_json::Value::Object(object).to_string();
                 let raw = raw_from_json(&tmp).map_err(place)?;
-                apply(&mut store, &mapping, id, &raw).map_err(|f| Failure { error: anyhow::anyhow!("{} item {}: {}", file.display(), i + 1, f.error), code: f.code })?;
+                apply(&mut store, &mapping, id, &raw).map_err(|f| Failure {
+                    error: anyhow::anyhow!("{} item {}: {}", file.display(), i + 1, f.error),
+                    code: f.code,
+                })?;
                 if id.is_some() { set += 1 } else { created += 1 }
             }
-            writeln!(out, "{} identit(ies) changed, {} created on the platform", set, created)?;
+            writeln!(
+                out,
+                "{} identit(ies) changed, {} created on the platform",
+                set, created
+            )?;
         }
         IdentitiesCommand::Show { id, store } => {
             let (store, _) = open(global, &store)?;
-            let identity = identities::by_id(store.conn(), id).map_err(|e| e.at(store.path()))?.ok_or_else(|| usage(anyhow::anyhow!("no identity #{id} in {}", store.path())))?;
+            let identity = identities::by_id(store.conn(), id)
+                .map_err(|e| e.at(store.path()))?
+                .ok_or_else(|| usage(anyhow::anyhow!("no identity #{id} in {}", store.path())))?;
             let attrs: serde_json::Map<String, serde_json::Value> = identity
                 .attrs
                 .iter()
@@ -250,10 +383,25 @@ fn raw_from_json(text: &str) -> Result<attrs::Raw, anyhow::Error> {
 }
 
 /// Applies platform-side values to identity `id` (or a new identity); returns its id.
-fn apply(store: &mut Store, mapping: &Mapping, id: Option<i64>, raw: &attrs::Raw) -> Result<i64, Failure> {
+fn apply(
+    store: &mut Store,
+    mapping: &Mapping,
+    id: Option<i64>,
+    raw: &attrs::Raw,
+) -> Result<i64, Failure> {
     let fields: Vec<Field> = match store.meta("fields")? {
-        Some(text) => serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("store {}: the stored field catalogue is unreadable: {e}", store.path()))?,
-        None => return Err(usage(anyhow::anyhow!("store {} has never been synced; run `connector-host sync` first", store.path()))),
+        Some(text) => serde_json::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "store {}: the stored field catalogue is unreadable: {e}",
+                store.path()
+            )
+        })?,
+        None => {
+            return Err(usage(anyhow::anyhow!(
+                "store {} has never been synced; run `connector-host sync` first",
+                store.path()
+            )));
+        }
     };
     let mut mapping = mapping.clone();
     mapping.check(&fields).map_err(usage)?;
@@ -261,44 +409,119 @@ fn apply(store: &mut Store, mapping: &Mapping, id: Option<i64>, raw: &attrs::Raw
         && let Some(m) = mapping.match_on.as_deref()
         && raw.iter().all(|(n, v)| n != m || v.is_empty())
     {
-        return Err(usage(anyhow::anyhow!("`{m}` (the mapping's match_on) is required to create an identity")));
+        return Err(usage(anyhow::anyhow!(
+            "`{m}` (the mapping's match_on) is required to create an identity"
+        )));
     }
     let mut values = Vec::new();
     for (name, given) in raw {
-        let rule = mapping.rule(name).ok_or_else(|| usage(anyhow::anyhow!("`{name}` is not a mapped attribute (see the mapping)")))?;
+        let rule = mapping.rule(name).ok_or_else(|| {
+            usage(anyhow::anyhow!(
+                "`{name}` is not a mapped attribute (see the mapping)"
+            ))
+        })?;
         if rule.owner == Owner::Hr && id.is_some() {
-            return Err(usage(anyhow::anyhow!("attribute `{name}` is owned by HR (import only): change it in the HR system, the next sync imports it")));
+            return Err(usage(anyhow::anyhow!(
+                "attribute `{name}` is owned by HR (import only): change it in the HR system, the next sync imports it"
+            )));
         }
-        let change = attrs::changes(&vec![(rule.field.clone(), given.clone())], &fields).map_err(usage)?;
+        let change =
+            attrs::changes(&vec![(rule.field.clone(), given.clone())], &fields).map_err(usage)?;
         let typed = match change.into_iter().next().map(|c| c.op) {
             Some(crate::model::ChangeOp::Set(v)) => v,
             _ => Vec::new(),
         };
-        let typed = mapping.platform_value(name, typed).map_err(|e| usage(anyhow::anyhow!("attribute `{name}`: {e}")))?;
+        let typed = mapping
+            .platform_value(name, typed)
+            .map_err(|e| usage(anyhow::anyhow!("attribute `{name}`: {e}")))?;
         values.push((name.clone(), typed));
     }
     let out = store.transaction(|c| {
         let id = match id {
             Some(id) => {
-                let identity = identities::by_id(c, id)?.ok_or_else(|| crate::store::StoreError::Sql { path: "(store)".into(), reason: format!("no identity #{id}") })?;
+                let identity =
+                    identities::by_id(c, id)?.ok_or_else(|| crate::store::StoreError::Sql {
+                        path: "(store)".into(),
+                        reason: format!("no identity #{id}"),
+                    })?;
                 for (name, value) in &values {
-                    let old = identity.attrs.get(name).cloned().unwrap_or(StoredAttr { value: Vec::new(), source_value: None, pending: false });
+                    let old = identity.attrs.get(name).cloned().unwrap_or(StoredAttr {
+                        value: Vec::new(),
+                        source_value: None,
+                        pending: false,
+                    });
                     if old.value == *value {
                         continue;
                     }
-                    identities::put_attr(c, id, name, &StoredAttr { value: value.clone(), source_value: old.source_value.clone().or(Some(old.value.clone())), pending: true })?;
-                    audit::append(c, &NewEvent { kind: "platform-change", identity_id: Some(id), subject: &identity.display_name, attribute: Some(name), old_value: Some(sync::detect::show(&old.value)), new_value: Some(sync::detect::show(value)), ..Default::default() })?;
+                    identities::put_attr(
+                        c,
+                        id,
+                        name,
+                        &StoredAttr {
+                            value: value.clone(),
+                            source_value: old.source_value.clone().or(Some(old.value.clone())),
+                            pending: true,
+                        },
+                    )?;
+                    audit::append(
+                        c,
+                        &NewEvent {
+                            kind: "platform-change",
+                            identity_id: Some(id),
+                            subject: &identity.display_name,
+                            attribute: Some(name),
+                            old_value: Some(sync::detect::show(&old.value)),
+                            new_value: Some(sync::detect::show(value)),
+                            ..Default::default()
+                        },
+                    )?;
                 }
                 id
             }
             None => {
-                let get = |n: &str| values.iter().find(|(k, _)| k == n).map(|(_, v)| sync::detect::show(v)).unwrap_or_default();
-                let name = format!("{} {}", get("first_name"), get("last_name").to_uppercase()).trim().to_string();
-                let id = identities::insert(c, &NewIdentity { source_id: None, origin: "platform", display_name: &name, active: true, contract_end: None, stale_end: None, run_id: None })?;
+                let get = |n: &str| {
+                    values
+                        .iter()
+                        .find(|(k, _)| k == n)
+                        .map(|(_, v)| sync::detect::show(v))
+                        .unwrap_or_default()
+                };
+                let name = format!("{} {}", get("first_name"), get("last_name").to_uppercase())
+                    .trim()
+                    .to_string();
+                let id = identities::insert(
+                    c,
+                    &NewIdentity {
+                        source_id: None,
+                        origin: "platform",
+                        display_name: &name,
+                        active: true,
+                        contract_end: None,
+                        stale_end: None,
+                        run_id: None,
+                    },
+                )?;
                 for (n, value) in &values {
-                    identities::put_attr(c, id, n, &StoredAttr { value: value.clone(), source_value: None, pending: true })?;
+                    identities::put_attr(
+                        c,
+                        id,
+                        n,
+                        &StoredAttr {
+                            value: value.clone(),
+                            source_value: None,
+                            pending: true,
+                        },
+                    )?;
                 }
-                audit::append(c, &NewEvent { kind: "platform-create", identity_id: Some(id), subject: &name, ..Default::default() })?;
+                audit::append(
+                    c,
+                    &NewEvent {
+                        kind: "platform-create",
+                        identity_id: Some(id),
+                        subject: &name,
+                        ..Default::default()
+                    },
+                )?;
                 id
             }
         };

@@ -16,35 +16,135 @@ pub struct CaseInfo {
 }
 
 const fn case(id: &'static str, requirement: &'static str, writes: bool) -> CaseInfo {
-    CaseInfo { id, requirement, writes }
+    CaseInfo {
+        id,
+        requirement,
+        writes,
+    }
 }
 
 /// Every case, in run order.
 pub const CASES: &[CaseInfo] = &[
-    case("describe.valid", "describe() names the connector, a semver version, a contract version this host serves, unique configuration keys, operations, and a positive page size no larger than the maximum", false),
-    case("describe.honest-operations", "an operation describe() does not list answers `unsupported` (and writes nothing)", false),
-    case("config.invalid-rejected", "open() with an empty configuration fails with `invalid-config` naming a required key", false),
-    case("connection.ok", "test-connection() succeeds with the given configuration", false),
-    case("connection.bad-credentials", "test-connection() with wrong secrets fails with `unauthorized`", false),
-    case("fields.well-formed", "get-fields() returns unique names; every dotted sub-field sits under a declared composite; composites hold no values", false),
-    case("choices.well-formed", "list-choices() of choice fields returns choices whose parent is the one asked for, with unique ids", false),
-    case("list.terminates-unique", "paging through list-users() ends, and returns every user exactly once", false),
-    case("list.page-size", "list-users() never returns more users than the page size asked, and clamps sizes above its maximum", false),
-    case("list.token-resume", "a page token returned by list-users() resumes the listing at the same page in a new session", false),
-    case("list.attributes-declared", "every attribute a listed user carries is declared by get-fields() with a matching type and multiplicity", false),
-    case("list.get-agree", "get-user() returns each listed user exactly as list-users() did", false),
-    case("get.unknown-not-found", "get-user() of an unknown id fails with `not-found`", false),
-    case("write.create-minimal", "create-user with only the required attributes creates a user that get-user reads back as written", true),
-    case("write.create-maximal", "create-user with every writable attribute creates a user that get-user reads back as written", true),
-    case("write.update-each-field", "update-user changes every writable field, and get-user reads the new values", true),
-    case("write.clear-optional", "update-user clears an optional field", true),
-    case("write.reference-assign", "a reference (manager…) can be assigned to another user and removed", true),
-    case("write.suspend-resume", "suspend-user makes a user inactive and resume-user active again", true),
-    case("write.invalid-input", "an unknown attribute and an impossible date are `invalid-input` naming the attribute", true),
-    case("write.duplicate", "creating a user with another user's unique values is `already-exists`", true),
-    case("faults.rate-limited", "a 429 from the tenant ends in a transparent retry or `rate-limited` with the server's delay", false),
-    case("faults.transient", "a 5xx from the tenant ends in a transparent retry or `unavailable`", false),
-    case("faults.malformed", "an unparseable answer ends in a transparent retry or `protocol`", false),
+    case(
+        "describe.valid",
+        "describe() names the connector, a semver version, a contract version this host serves, unique configuration keys, operations, and a positive page size no larger than the maximum",
+        false,
+    ),
+    case(
+        "describe.honest-operations",
+        "an operation describe() does not list answers `unsupported` (and writes nothing)",
+        false,
+    ),
+    case(
+        "config.invalid-rejected",
+        "open() with an empty configuration fails with `invalid-config` naming a required key",
+        false,
+    ),
+    case(
+        "connection.ok",
+        "test-connection() succeeds with the given configuration",
+        false,
+    ),
+    case(
+        "connection.bad-credentials",
+        "test-connection() with wrong secrets fails with `unauthorized`",
+        false,
+    ),
+    case(
+        "fields.well-formed",
+        "get-fields() returns unique names; every dotted sub-field sits under a declared composite; composites hold no values",
+        false,
+    ),
+    case(
+        "choices.well-formed",
+        "list-choices() of choice fields returns choices whose parent is the one asked for, with unique ids",
+        false,
+    ),
+    case(
+        "list.terminates-unique",
+        "paging through list-users() ends, and returns every user exactly once",
+        false,
+    ),
+    case(
+        "list.page-size",
+        "list-users() never returns more users than the page size asked, and clamps sizes above its maximum",
+        false,
+    ),
+    case(
+        "list.token-resume",
+        "a page token returned by list-users() resumes the listing at the same page in a new session",
+        false,
+    ),
+    case(
+        "list.attributes-declared",
+        "every attribute a listed user carries is declared by get-fields() with a matching type and multiplicity",
+        false,
+    ),
+    case(
+        "list.get-agree",
+        "get-user() returns each listed user exactly as list-users() did",
+        false,
+    ),
+    case(
+        "get.unknown-not-found",
+        "get-user() of an unknown id fails with `not-found`",
+        false,
+    ),
+    case(
+        "write.create-minimal",
+        "create-user with only the required attributes creates a user that get-user reads back as written",
+        true,
+    ),
+    case(
+        "write.create-maximal",
+        "create-user with every writable attribute creates a user that get-user reads back as written",
+        true,
+    ),
+    case(
+        "write.update-each-field",
+        "update-user changes every writable field, and get-user reads the new values",
+        true,
+    ),
+    case(
+        "write.clear-optional",
+        "update-user clears an optional field",
+        true,
+    ),
+    case(
+        "write.reference-assign",
+        "a reference (manager…) can be assigned to another user and removed",
+        true,
+    ),
+    case(
+        "write.suspend-resume",
+        "suspend-user makes a user inactive and resume-user active again",
+        true,
+    ),
+    case(
+        "write.invalid-input",
+        "an unknown attribute and an impossible date are `invalid-input` naming the attribute",
+        true,
+    ),
+    case(
+        "write.duplicate",
+        "creating a user with another user's unique values is `already-exists`",
+        true,
+    ),
+    case(
+        "faults.rate-limited",
+        "a 429 from the tenant ends in a transparent retry or `rate-limited` with the server's delay",
+        false,
+    ),
+    case(
+        "faults.transient",
+        "a 5xx from the tenant ends in a transparent retry or `unavailable`",
+        false,
+    ),
+    case(
+        "faults.malformed",
+        "an unparseable answer ends in a transparent retry or `protocol`",
+        false,
+    ),
 ];
 
 fn fail(msg: impl Into<String>) -> Outcome {
@@ -56,7 +156,9 @@ fn host_err(op: &str, e: &HostError) -> Outcome {
 }
 
 fn kind(e: &HostError) -> &'static str {
-    e.as_connector().map(ConnectorError::kind).unwrap_or("host-error")
+    e.as_connector()
+        .map(ConnectorError::kind)
+        .unwrap_or("host-error")
 }
 
 /// Runs one case by id.
@@ -99,7 +201,10 @@ pub(crate) async fn run_case(id: &str, ctx: &mut Ctx<'_>) -> Outcome {
 fn is_semver(v: &str) -> bool {
     let core = v.split(['-', '+']).next().unwrap_or_default();
     let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    parts.len() == 3
+        && parts
+            .iter()
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
 }
 
 fn describe_valid(ctx: &Ctx<'_>) -> Outcome {
@@ -112,7 +217,11 @@ fn describe_valid(ctx: &Ctx<'_>) -> Outcome {
         problems.push(format!("version {:?} is not semver", d.version));
     }
     if !crate::loader::compatible(crate::CONTRACT_VERSION, &d.contract_version) {
-        problems.push(format!("contract version {} is not served by this host ({})", d.contract_version, crate::CONTRACT_VERSION));
+        problems.push(format!(
+            "contract version {} is not served by this host ({})",
+            d.contract_version,
+            crate::CONTRACT_VERSION
+        ));
     }
     let mut keys = HashSet::new();
     for k in &d.config {
@@ -132,17 +241,29 @@ fn describe_valid(ctx: &Ctx<'_>) -> Outcome {
         problems.push("no operations".into());
     }
     if d.default_page_size == 0 || d.default_page_size > d.max_page_size {
-        problems.push(format!("default page size {} not within 1..={}", d.default_page_size, d.max_page_size));
+        problems.push(format!(
+            "default page size {} not within 1..={}",
+            d.default_page_size, d.max_page_size
+        ));
     }
-    if problems.is_empty() { Outcome::Passed } else { fail(problems.join("; ")) }
+    if problems.is_empty() {
+        Outcome::Passed
+    } else {
+        fail(problems.join("; "))
+    }
 }
 
 async fn honest_operations(ctx: &mut Ctx<'_>) -> Outcome {
     let ops = ctx.target.connector.description().operations.clone();
-    let missing: Vec<Operation> = [Operation::CreateUser, Operation::UpdateUser, Operation::SuspendUser, Operation::ResumeUser]
-        .into_iter()
-        .filter(|o| !ops.contains(o))
-        .collect();
+    let missing: Vec<Operation> = [
+        Operation::CreateUser,
+        Operation::UpdateUser,
+        Operation::SuspendUser,
+        Operation::ResumeUser,
+    ]
+    .into_iter()
+    .filter(|o| !ops.contains(o))
+    .collect();
     if missing.is_empty() {
         return Outcome::NotApplicable("every write operation is advertised".into());
     }
@@ -160,7 +281,13 @@ async fn honest_operations(ctx: &mut Ctx<'_>) -> Outcome {
         };
         match result {
             Err(e) if kind(&e) == "unsupported" => {}
-            Err(e) => return fail(format!("{} is not advertised but answered {} instead of unsupported: {e}", op.as_str(), kind(&e))),
+            Err(e) => {
+                return fail(format!(
+                    "{} is not advertised but answered {} instead of unsupported: {e}",
+                    op.as_str(),
+                    kind(&e)
+                ));
+            }
             Ok(()) => return fail(format!("{} is not advertised but succeeded", op.as_str())),
         }
     }
@@ -168,20 +295,40 @@ async fn honest_operations(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 async fn invalid_config(ctx: &mut Ctx<'_>) -> Outcome {
-    let required: Vec<String> = ctx.target.connector.description().config.iter().filter(|k| k.required).map(|k| k.name.clone()).collect();
+    let required: Vec<String> = ctx
+        .target
+        .connector
+        .description()
+        .config
+        .iter()
+        .filter(|k| k.required)
+        .map(|k| k.name.clone())
+        .collect();
     if required.is_empty() {
         return Outcome::NotApplicable("the connector has no required configuration key".into());
     }
     match ctx.target.connector.open(Vec::new()).await {
         Ok(_) => fail("open() accepted an empty configuration"),
-        Err(HostError::Connector(ConnectorError::InvalidConfig { name, .. })) if required.contains(&name) => Outcome::Passed,
-        Err(HostError::Connector(ConnectorError::InvalidConfig { name, .. })) => fail(format!("invalid-config names {name:?}, which is not a required key")),
+        Err(HostError::Connector(ConnectorError::InvalidConfig { name, .. }))
+            if required.contains(&name) =>
+        {
+            Outcome::Passed
+        }
+        Err(HostError::Connector(ConnectorError::InvalidConfig { name, .. })) => fail(format!(
+            "invalid-config names {name:?}, which is not a required key"
+        )),
         Err(e) => fail(format!("expected invalid-config, got {}: {e}", kind(&e))),
     }
 }
 
 async fn bad_credentials(ctx: &mut Ctx<'_>) -> Outcome {
-    let secrets: Vec<String> = ctx.target.connector.description().secret_keys().map(str::to_string).collect();
+    let secrets: Vec<String> = ctx
+        .target
+        .connector
+        .description()
+        .secret_keys()
+        .map(str::to_string)
+        .collect();
     if secrets.is_empty() {
         return Outcome::NotApplicable("the connector declares no secret key".into());
     }
@@ -189,7 +336,13 @@ async fn bad_credentials(ctx: &mut Ctx<'_>) -> Outcome {
         .target
         .config
         .iter()
-        .map(|(k, v)| if secrets.contains(k) { (k.clone(), "conformance-wrong-secret".to_string()) } else { (k.clone(), v.clone()) })
+        .map(|(k, v)| {
+            if secrets.contains(k) {
+                (k.clone(), "conformance-wrong-secret".to_string())
+            } else {
+                (k.clone(), v.clone())
+            }
+        })
         .collect();
     let mut session = match ctx.target.connector.open(config).await {
         Ok(s) => s,
@@ -209,7 +362,10 @@ pub(crate) async fn fields(ctx: &mut Ctx<'_>) -> Result<Vec<Field>, Outcome> {
         return Ok(f.clone());
     }
     let session = ctx.session().await.map_err(|e| host_err("open", &e))?;
-    let fields = session.get_fields().await.map_err(|e| host_err("get-fields", &e))?;
+    let fields = session
+        .get_fields()
+        .await
+        .map_err(|e| host_err("get-fields", &e))?;
     ctx.fields = Some(fields.clone());
     Ok(fields)
 }
@@ -220,7 +376,11 @@ async fn fields_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
         Err(o) => return o,
     };
     let mut names = HashSet::new();
-    let composites: HashSet<&str> = fields.iter().filter(|f| f.field_type == FieldType::Composite).map(|f| f.name.as_str()).collect();
+    let composites: HashSet<&str> = fields
+        .iter()
+        .filter(|f| f.field_type == FieldType::Composite)
+        .map(|f| f.name.as_str())
+        .collect();
     for f in &fields {
         if f.name.trim().is_empty() {
             return fail("a field has an empty name");
@@ -234,7 +394,11 @@ async fn fields_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
             return fail(format!("sub-field {} has no composite {parent}", f.name));
         }
     }
-    if fields.is_empty() { fail("no fields") } else { Outcome::Passed }
+    if fields.is_empty() {
+        fail("no fields")
+    } else {
+        Outcome::Passed
+    }
 }
 
 async fn choices_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
@@ -242,7 +406,11 @@ async fn choices_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
         Ok(f) => f,
         Err(o) => return o,
     };
-    let choice_fields: Vec<Field> = fields.into_iter().filter(|f| f.field_type == FieldType::Choice).take(6).collect();
+    let choice_fields: Vec<Field> = fields
+        .into_iter()
+        .filter(|f| f.field_type == FieldType::Choice)
+        .take(6)
+        .collect();
     if choice_fields.is_empty() {
         return Outcome::NotApplicable("no choice field".into());
     }
@@ -265,7 +433,10 @@ async fn choices_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
             };
             for c in choices {
                 if c.parent != parent {
-                    return fail(format!("{}: choice {} has parent {:?}, asked for {:?}", field.name, c.id, c.parent, parent));
+                    return fail(format!(
+                        "{}: choice {} has parent {:?}, asked for {:?}",
+                        field.name, c.id, c.parent, parent
+                    ));
                 }
                 if !seen.insert(c.id.clone()) {
                     return fail(format!("{}: choice {} listed twice", field.name, c.id));
@@ -290,18 +461,27 @@ async fn listing(ctx: &mut Ctx<'_>) -> Result<Vec<User>, Outcome> {
     let mut token: Option<String> = None;
     let mut tokens = HashSet::new();
     for _ in 0..max_pages {
-        let page = session.list_users(token.as_deref(), page_size).await.map_err(|e| host_err("list-users", &e))?;
+        let page = session
+            .list_users(token.as_deref(), page_size)
+            .await
+            .map_err(|e| host_err("list-users", &e))?;
         users.extend(page.users);
         match page.next_page_token {
             None => {
                 ctx.listing = Some(users.clone());
                 return Ok(users);
             }
-            Some(t) if !tokens.insert(t.clone()) => return Err(fail(format!("page token {t:?} came back twice: the listing loops"))),
+            Some(t) if !tokens.insert(t.clone()) => {
+                return Err(fail(format!(
+                    "page token {t:?} came back twice: the listing loops"
+                )));
+            }
             Some(t) => token = Some(t),
         }
     }
-    Err(fail(format!("the listing did not end within {max_pages} pages")))
+    Err(fail(format!(
+        "the listing did not end within {max_pages} pages"
+    )))
 }
 
 async fn terminates_unique(ctx: &mut Ctx<'_>) -> Outcome {
@@ -313,8 +493,20 @@ async fn terminates_unique(ctx: &mut Ctx<'_>) -> Outcome {
     for u in &users {
         *count.entry(u.id.as_str()).or_default() += 1;
     }
-    let repeated: Vec<String> = count.iter().filter(|(_, n)| **n > 1).map(|(id, n)| format!("{id} ({n} times)")).take(5).collect();
-    if repeated.is_empty() { Outcome::Passed } else { fail(format!("users listed more than once: {}", repeated.join(", "))) }
+    let repeated: Vec<String> = count
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(id, n)| format!("{id} ({n} times)"))
+        .take(5)
+        .collect();
+    if repeated.is_empty() {
+        Outcome::Passed
+    } else {
+        fail(format!(
+            "users listed more than once: {}",
+            repeated.join(", ")
+        ))
+    }
 }
 
 async fn page_size(ctx: &mut Ctx<'_>) -> Outcome {
@@ -326,7 +518,10 @@ async fn page_size(ctx: &mut Ctx<'_>) -> Outcome {
     for asked in [1u32, 3, max.saturating_add(1000)] {
         match session.list_users(None, asked).await {
             Ok(page) if page.users.len() as u64 > u64::from(asked.min(max)) => {
-                return fail(format!("asked for {asked} users per page (max {max}), got {}", page.users.len()));
+                return fail(format!(
+                    "asked for {asked} users per page (max {max}), got {}",
+                    page.users.len()
+                ));
             }
             Ok(_) => {}
             Err(e) => return host_err("list-users", &e),
@@ -356,7 +551,15 @@ async fn token_resume(ctx: &mut Ctx<'_>) -> Outcome {
         Err(e) => return host_err("open", &e),
     };
     match fresh.list_users(Some(&token), 2).await {
-        Ok(again) if again.users.iter().map(|u| &u.id).eq(second.users.iter().map(|u| &u.id)) => Outcome::Passed,
+        Ok(again)
+            if again
+                .users
+                .iter()
+                .map(|u| &u.id)
+                .eq(second.users.iter().map(|u| &u.id)) =>
+        {
+            Outcome::Passed
+        }
         Ok(_) => fail("the same token gave different users in a new session"),
         Err(e) => host_err("list-users with a token in a new session", &e),
     }
@@ -375,13 +578,27 @@ async fn attributes_declared(ctx: &mut Ctx<'_>) -> Outcome {
     for u in &users {
         for a in &u.attributes {
             let Some(field) = declared.get(a.name.as_str()) else {
-                return fail(format!("user {} carries {}, which get-fields does not declare", u.id, a.name));
+                return fail(format!(
+                    "user {} carries {}, which get-fields does not declare",
+                    u.id, a.name
+                ));
             };
             if !field.multi_valued && a.values.len() > 1 {
-                return fail(format!("user {}: {} is single-valued but has {} values", u.id, a.name, a.values.len()));
+                return fail(format!(
+                    "user {}: {} is single-valued but has {} values",
+                    u.id,
+                    a.name,
+                    a.values.len()
+                ));
             }
             if let Some(v) = a.values.iter().find(|v| v.field_type() != field.field_type) {
-                return fail(format!("user {}: {} is declared {} but holds a {} value", u.id, a.name, field.field_type.as_str(), v.field_type().as_str()));
+                return fail(format!(
+                    "user {}: {} is declared {} but holds a {} value",
+                    u.id,
+                    a.name,
+                    field.field_type.as_str(),
+                    v.field_type().as_str()
+                ));
             }
         }
     }
@@ -412,7 +629,11 @@ async fn get_agree(ctx: &mut Ctx<'_>) -> Outcome {
                     .map(|a| a.name.as_str())
                     .take(5)
                     .collect();
-                return fail(format!("get-user({}) differs from the listing (attributes: {})", listed.id, differing.join(", ")));
+                return fail(format!(
+                    "get-user({}) differs from the listing (attributes: {})",
+                    listed.id,
+                    differing.join(", ")
+                ));
             }
             Err(e) => return host_err(&format!("get-user({})", listed.id), &e),
         }
@@ -440,7 +661,9 @@ enum Fault {
 
 async fn fault_case(ctx: &mut Ctx<'_>, fault: Fault) -> Outcome {
     let Some(injector) = ctx.target.faults else {
-        return Outcome::NotApplicable("the tenant cannot stage faults (run against the sandbox tenant)".into());
+        return Outcome::NotApplicable(
+            "the tenant cannot stage faults (run against the sandbox tenant)".into(),
+        );
     };
     // Warm the session so the fault hits a data call, not the login.
     let session = match ctx.session().await {
@@ -466,10 +689,19 @@ async fn fault_case(ctx: &mut Ctx<'_>, fault: Fault) -> Outcome {
     };
     match session.list_users(None, 1).await {
         Ok(_) => Outcome::Passed,
-        Err(HostError::Connector(ConnectorError::RateLimited { retry_after_secs })) if expected == "rate-limited" => {
-            if retry_after_secs >= 1 { Outcome::Passed } else { fail("rate-limited without the server's delay") }
+        Err(HostError::Connector(ConnectorError::RateLimited { retry_after_secs }))
+            if expected == "rate-limited" =>
+        {
+            if retry_after_secs >= 1 {
+                Outcome::Passed
+            } else {
+                fail("rate-limited without the server's delay")
+            }
         }
         Err(e) if kind(&e) == expected => Outcome::Passed,
-        Err(e) => fail(format!("expected a retry or {expected}, got {}: {e}", kind(&e))),
+        Err(e) => fail(format!(
+            "expected a retry or {expected}, got {}: {e}",
+            kind(&e)
+        )),
     }
 }

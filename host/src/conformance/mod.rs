@@ -43,7 +43,12 @@ pub struct Options {
 
 impl Default for Options {
     fn default() -> Self {
-        Options { read_only: false, page_size: 0, sample: 20, max_pages: 10_000 }
+        Options {
+            read_only: false,
+            page_size: 0,
+            sample: 20,
+            max_pages: 10_000,
+        }
     }
 }
 
@@ -68,7 +73,12 @@ impl Ctx<'_> {
     /// The shared session, opened on first use.
     pub async fn session(&mut self) -> Result<&mut Box<dyn Session>, HostError> {
         if self.session.is_none() {
-            self.session = Some(self.target.connector.open(self.target.config.clone()).await?);
+            self.session = Some(
+                self.target
+                    .connector
+                    .open(self.target.config.clone())
+                    .await?,
+            );
         }
         match self.session.as_mut() {
             Some(s) => Ok(s),
@@ -81,7 +91,14 @@ impl Ctx<'_> {
 pub async fn run(target: Target<'_>, options: Options) -> Report {
     let description = target.connector.description().clone();
     let read_only = options.read_only;
-    let mut ctx = Ctx { target, options, session: None, fields: None, listing: None, fixture: None };
+    let mut ctx = Ctx {
+        target,
+        options,
+        session: None,
+        fields: None,
+        listing: None,
+        fixture: None,
+    };
     let mut results = Vec::new();
     for case in CASES {
         if read_only && case.writes {
@@ -92,8 +109,19 @@ pub async fn run(target: Target<'_>, options: Options) -> Report {
         if let Some(f) = ctx.target.faults {
             f.clear();
         }
-        results.push(CaseResult { id: case.id.into(), requirement: case.requirement.into(), writes: case.writes, outcome, millis: started.elapsed().as_millis() as u64 });
+        results.push(CaseResult {
+            id: case.id.into(),
+            requirement: case.requirement.into(),
+            writes: case.writes,
+            outcome,
+            millis: started.elapsed().as_millis() as u64,
+        });
     }
     writes::clean_up(&mut ctx).await;
-    Report { connector: description.name, version: description.version, read_only, results }
+    Report {
+        connector: description.name,
+        version: description.version,
+        read_only,
+        results,
+    }
 }

@@ -35,7 +35,9 @@ pub struct Report {
 
 impl Report {
     pub fn failed(&self) -> impl Iterator<Item = &CaseResult> {
-        self.results.iter().filter(|r| matches!(r.outcome, Outcome::Failed(_)))
+        self.results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::Failed(_)))
     }
 
     /// True when no case failed.
@@ -51,8 +53,24 @@ impl Report {
     /// A table for the terminal.
     pub fn to_table(&self) -> String {
         let mut out = String::new();
-        let width = self.results.iter().map(|r| r.id.len()).max().unwrap_or(4).max(4);
-        let _ = writeln!(out, "conformance of {} {}{}", self.connector, self.version, if self.read_only { " (read-only cases)" } else { "" });
+        let width = self
+            .results
+            .iter()
+            .map(|r| r.id.len())
+            .max()
+            .unwrap_or(4)
+            .max(4);
+        let _ = writeln!(
+            out,
+            "conformance of {} {}{}",
+            self.connector,
+            self.version,
+            if self.read_only {
+                " (read-only cases)"
+            } else {
+                ""
+            }
+        );
         let _ = writeln!(out, "{:<width$}  {:<6}  RESULT", "CASE", "WRITES");
         for r in &self.results {
             let (word, note) = match &r.outcome {
@@ -60,7 +78,12 @@ impl Report {
                 Outcome::Failed(m) => ("FAIL", format!(": {m}")),
                 Outcome::NotApplicable(m) => ("n/a", format!(": {m}")),
             };
-            let _ = writeln!(out, "{:<width$}  {:<6}  {word}{note}", r.id, if r.writes { "yes" } else { "no" });
+            let _ = writeln!(
+                out,
+                "{:<width$}  {:<6}  {word}{note}",
+                r.id,
+                if r.writes { "yes" } else { "no" }
+            );
         }
         let count = |f: fn(&Outcome) -> bool| self.results.iter().filter(|r| f(&r.outcome)).count();
         let _ = writeln!(
@@ -77,7 +100,11 @@ impl Report {
     /// do not apply are skipped.
     pub fn to_junit(&self) -> String {
         let failures = self.failed().count();
-        let skipped = self.results.iter().filter(|r| matches!(r.outcome, Outcome::NotApplicable(_))).count();
+        let skipped = self
+            .results
+            .iter()
+            .filter(|r| matches!(r.outcome, Outcome::NotApplicable(_)))
+            .count();
         let total_ms: u64 = self.results.iter().map(|r| r.millis).sum();
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let _ = writeln!(
@@ -88,11 +115,21 @@ impl Report {
             total_ms as f64 / 1000.0
         );
         for r in &self.results {
-            let _ = write!(out, "  <testcase classname=\"conformance\" name=\"{}\" time=\"{:.3}\">", xml(&r.id), r.millis as f64 / 1000.0);
+            let _ = write!(
+                out,
+                "  <testcase classname=\"conformance\" name=\"{}\" time=\"{:.3}\">",
+                xml(&r.id),
+                r.millis as f64 / 1000.0
+            );
             match &r.outcome {
                 Outcome::Passed => {}
                 Outcome::Failed(m) => {
-                    let _ = write!(out, "<failure message=\"{}\">{}</failure>", xml(m), xml(&r.requirement));
+                    let _ = write!(
+                        out,
+                        "<failure message=\"{}\">{}</failure>",
+                        xml(m),
+                        xml(&r.requirement)
+                    );
                 }
                 Outcome::NotApplicable(m) => {
                     let _ = write!(out, "<skipped message=\"{}\"/>", xml(m));

@@ -8,14 +8,18 @@ use std::collections::HashMap;
 use super::{Ctx, Outcome};
 use crate::connector::Session;
 use crate::error::{ConnectorError, HostError};
-use crate::model::{Attribute, AttributeChange, ChangeOp, ChoiceValue, Field, FieldType, Operation, User, Value};
+use crate::model::{
+    Attribute, AttributeChange, ChangeOp, ChoiceValue, Field, FieldType, Operation, User, Value,
+};
 
 fn fail(msg: impl Into<String>) -> Outcome {
     Outcome::Failed(msg.into())
 }
 
 fn kind(e: &HostError) -> &'static str {
-    e.as_connector().map(ConnectorError::kind).unwrap_or("host-error")
+    e.as_connector()
+        .map(ConnectorError::kind)
+        .unwrap_or("host-error")
 }
 
 /// What the write cases share: the catalogue, sample values, the users they made.
@@ -28,7 +32,9 @@ pub(crate) struct Fixture {
 }
 
 fn writable(fields: &[Field]) -> impl Iterator<Item = &Field> {
-    fields.iter().filter(|f| f.writable && f.field_type != FieldType::Composite)
+    fields
+        .iter()
+        .filter(|f| f.writable && f.field_type != FieldType::Composite)
 }
 
 /// The first `n` selectable choices of a field, walking down from the roots.
@@ -41,10 +47,15 @@ async fn selectable(session: &mut dyn Session, field: &str, n: usize) -> Vec<Cho
         if visited > 20 || found.len() >= n {
             break;
         }
-        let Ok(choices) = session.list_choices(field, parent.as_deref()).await else { break };
+        let Ok(choices) = session.list_choices(field, parent.as_deref()).await else {
+            break;
+        };
         for c in choices {
             if c.selectable && found.len() < n {
-                found.push(ChoiceValue { id: c.id.clone(), label: c.path.clone() });
+                found.push(ChoiceValue {
+                    id: c.id.clone(),
+                    label: c.path.clone(),
+                });
             }
             if c.has_children {
                 queue.push(Some(c.id));
@@ -55,15 +66,28 @@ async fn selectable(session: &mut dyn Session, field: &str, n: usize) -> Vec<Cho
 }
 
 impl Fixture {
-    pub(crate) async fn new(session: &mut dyn Session, fields: Vec<Field>) -> Result<Fixture, HostError> {
+    pub(crate) async fn new(
+        session: &mut dyn Session,
+        fields: Vec<Field>,
+    ) -> Result<Fixture, HostError> {
         let mut choices = HashMap::new();
         for f in writable(&fields).filter(|f| f.field_type == FieldType::Choice) {
             choices.insert(f.name.clone(), selectable(session, &f.name, 2).await);
         }
         let page = session.list_users(None, 1).await?;
         let someone = page.users.first().map(|u| u.id.clone());
-        let nonce = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos() % 1_000_000_000).unwrap_or(0).to_string();
-        Ok(Fixture { fields, choices, someone, nonce, created: Vec::new() })
+        let nonce = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos() % 1_000_000_000)
+            .unwrap_or(0)
+            .to_string();
+        Ok(Fixture {
+            fields,
+            choices,
+            someone,
+            nonce,
+            created: Vec::new(),
+        })
     }
 
     /// A value for `field`; `variant` 0 or 1 gives two different values.
@@ -71,8 +95,12 @@ impl Fixture {
         let name = field.name.as_str();
         let tag = format!("{}{}{serial}", self.nonce, variant);
         Some(match field.field_type {
-            FieldType::Text if name.contains("email") => Value::Text(format!("conformance.{tag}@conformance.example")),
-            FieldType::Text if name.contains("phone") || name.contains("mobile") => Value::Text(format!("+33 1 00 00 {:02} {:02}", variant, serial % 100)),
+            FieldType::Text if name.contains("email") => {
+                Value::Text(format!("conformance.{tag}@conformance.example"))
+            }
+            FieldType::Text if name.contains("phone") || name.contains("mobile") => {
+                Value::Text(format!("+33 1 00 00 {:02} {:02}", variant, serial % 100))
+            }
             FieldType::Text if field.unique => Value::Text(format!("conformance-{tag}")),
             FieldType::Text => Value::Text(format!("Conformance {variant}")),
             FieldType::Boolean => Value::Boolean(variant == 0),
@@ -81,7 +109,13 @@ impl Fixture {
             FieldType::Date => Value::Date(format!("2031-0{}-1{}", 3 + variant, variant)),
             FieldType::Datetime => Value::Datetime(format!("2031-0{}-15T10:00:00Z", 3 + variant)),
             FieldType::Reference => Value::Reference(self.someone.clone()?),
-            FieldType::Choice => Value::Choice(self.choices.get(name)?.get(variant).or(self.choices.get(name)?.first())?.clone()),
+            FieldType::Choice => Value::Choice(
+                self.choices
+                    .get(name)?
+                    .get(variant)
+                    .or(self.choices.get(name)?.first())?
+                    .clone(),
+            ),
             FieldType::Composite => return None,
         })
     }
@@ -89,7 +123,12 @@ impl Fixture {
     fn attributes(&self, required_only: bool, serial: usize) -> Vec<Attribute> {
         writable(&self.fields)
             .filter(|f| !required_only || f.required)
-            .filter_map(|f| Some(Attribute { name: f.name.clone(), values: vec![self.value(f, 0, serial)?] }))
+            .filter_map(|f| {
+                Some(Attribute {
+                    name: f.name.clone(),
+                    values: vec![self.value(f, 0, serial)?],
+                })
+            })
             .collect()
     }
 }
@@ -97,7 +136,9 @@ impl Fixture {
 /// Whether a stored value is what was written (choices by id, numbers approximately).
 fn same(written: &Value, stored: &Value) -> bool {
     match (written, stored) {
-        (Value::Choice(a), Value::Choice(b)) => a.id == b.id || (a.id.is_empty() && a.label == b.label),
+        (Value::Choice(a), Value::Choice(b)) => {
+            a.id == b.id || (a.id.is_empty() && a.label == b.label)
+        }
         (Value::Decimal(a), Value::Decimal(b)) => (a - b).abs() < 1e-9,
         (a, b) => a == b,
     }
@@ -110,7 +151,17 @@ fn mismatches(written: &[Attribute], user: &User) -> Vec<String> {
             let stored = user.values(&a.name);
             stored.len() != a.values.len() || a.values.iter().zip(stored).any(|(w, s)| !same(w, s))
         })
-        .map(|a| format!("{} (wrote {:?}, read {:?})", a.name, a.values.iter().map(Value::display).collect::<Vec<_>>(), user.values(&a.name).iter().map(Value::display).collect::<Vec<_>>()))
+        .map(|a| {
+            format!(
+                "{} (wrote {:?}, read {:?})",
+                a.name,
+                a.values.iter().map(Value::display).collect::<Vec<_>>(),
+                user.values(&a.name)
+                    .iter()
+                    .map(Value::display)
+                    .collect::<Vec<_>>()
+            )
+        })
         .take(5)
         .collect()
 }
@@ -119,11 +170,18 @@ fn supports(ctx: &Ctx<'_>, op: Operation) -> bool {
     ctx.target.connector.description().operations.contains(&op)
 }
 
-async fn fixture<'c>(ctx: &'c mut Ctx<'_>) -> Result<(&'c mut Box<dyn Session>, &'c mut Fixture), Outcome> {
+async fn fixture<'c>(
+    ctx: &'c mut Ctx<'_>,
+) -> Result<(&'c mut Box<dyn Session>, &'c mut Fixture), Outcome> {
     if ctx.fixture.is_none() {
         let fields = super::cases::fields(ctx).await?;
-        let session = ctx.session().await.map_err(|e| fail(format!("open failed: {e}")))?;
-        let fixture = Fixture::new(session.as_mut(), fields).await.map_err(|e| fail(format!("preparing values failed: {e}")))?;
+        let session = ctx
+            .session()
+            .await
+            .map_err(|e| fail(format!("open failed: {e}")))?;
+        let fixture = Fixture::new(session.as_mut(), fields)
+            .await
+            .map_err(|e| fail(format!("preparing values failed: {e}")))?;
         ctx.fixture = Some(fixture);
     }
     let session = ctx.session.as_mut().ok_or_else(|| fail("no session"))?;
@@ -149,7 +207,11 @@ async fn create_and_check(ctx: &mut Ctx<'_>, required_only: bool, serial: usize)
     match session.get_user(&created.id).await {
         Ok(got) => match mismatches(&attributes, &got) {
             m if m.is_empty() => Outcome::Passed,
-            m => fail(format!("user {} does not read back as written: {}", created.id, m.join("; "))),
+            m => fail(format!(
+                "user {} does not read back as written: {}",
+                created.id,
+                m.join("; ")
+            )),
         },
         Err(e) => fail(format!("get-user({}) after create failed: {e}", created.id)),
     }
@@ -176,16 +238,34 @@ pub(crate) async fn update_each_field(ctx: &mut Ctx<'_>) -> Outcome {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let Some(id) = subject(fixture) else { return Outcome::NotApplicable("no user was created to update".into()) };
-    let changes: Vec<Attribute> = writable(&fixture.fields).filter_map(|f| Some(Attribute { name: f.name.clone(), values: vec![fixture.value(f, 1, 3)?] })).collect();
-    let ops = changes.iter().map(|a| AttributeChange { name: a.name.clone(), op: ChangeOp::Set(a.values.clone()) }).collect();
+    let Some(id) = subject(fixture) else {
+        return Outcome::NotApplicable("no user was created to update".into());
+    };
+    let changes: Vec<Attribute> = writable(&fixture.fields)
+        .filter_map(|f| {
+            Some(Attribute {
+                name: f.name.clone(),
+                values: vec![fixture.value(f, 1, 3)?],
+            })
+        })
+        .collect();
+    let ops = changes
+        .iter()
+        .map(|a| AttributeChange {
+            name: a.name.clone(),
+            op: ChangeOp::Set(a.values.clone()),
+        })
+        .collect();
     if let Err(e) = session.update_user(&id, ops).await {
         return fail(format!("update-user({id}) failed: {e}"));
     }
     match session.get_user(&id).await {
         Ok(got) => match mismatches(&changes, &got) {
             m if m.is_empty() => Outcome::Passed,
-            m => fail(format!("user {id} does not read back as updated: {}", m.join("; "))),
+            m => fail(format!(
+                "user {id} does not read back as updated: {}",
+                m.join("; ")
+            )),
         },
         Err(e) => fail(format!("get-user({id}) failed: {e}")),
     }
@@ -199,17 +279,39 @@ pub(crate) async fn clear_optional(ctx: &mut Ctx<'_>) -> Outcome {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let Some(id) = subject(fixture) else { return Outcome::NotApplicable("no user was created".into()) };
-    let Ok(before) = session.get_user(&id).await else { return fail(format!("get-user({id}) failed")) };
-    let Some(field) = writable(&fixture.fields).find(|f| !f.required && !before.values(&f.name).is_empty()).map(|f| f.name.clone()) else {
+    let Some(id) = subject(fixture) else {
+        return Outcome::NotApplicable("no user was created".into());
+    };
+    let Ok(before) = session.get_user(&id).await else {
+        return fail(format!("get-user({id}) failed"));
+    };
+    let Some(field) = writable(&fixture.fields)
+        .find(|f| !f.required && !before.values(&f.name).is_empty())
+        .map(|f| f.name.clone())
+    else {
         return Outcome::NotApplicable("no optional field holds a value".into());
     };
-    if let Err(e) = session.update_user(&id, vec![AttributeChange { name: field.clone(), op: ChangeOp::Clear }]).await {
+    if let Err(e) = session
+        .update_user(
+            &id,
+            vec![AttributeChange {
+                name: field.clone(),
+                op: ChangeOp::Clear,
+            }],
+        )
+        .await
+    {
         return fail(format!("clearing {field} failed: {e}"));
     }
     match session.get_user(&id).await {
         Ok(got) if got.values(&field).is_empty() => Outcome::Passed,
-        Ok(got) => fail(format!("{field} still holds {:?} after clear", got.values(&field).iter().map(Value::display).collect::<Vec<_>>())),
+        Ok(got) => fail(format!(
+            "{field} still holds {:?} after clear",
+            got.values(&field)
+                .iter()
+                .map(Value::display)
+                .collect::<Vec<_>>()
+        )),
         Err(e) => fail(format!("get-user({id}) failed: {e}")),
     }
 }
@@ -222,22 +324,42 @@ pub(crate) async fn reference_assign(ctx: &mut Ctx<'_>) -> Outcome {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let Some(field) = writable(&fixture.fields).find(|f| f.field_type == FieldType::Reference).map(|f| f.name.clone()) else {
+    let Some(field) = writable(&fixture.fields)
+        .find(|f| f.field_type == FieldType::Reference)
+        .map(|f| f.name.clone())
+    else {
         return Outcome::NotApplicable("no writable reference field".into());
     };
     let (Some(id), Some(other)) = (subject(fixture), fixture.someone.clone()) else {
         return Outcome::NotApplicable("no users to link".into());
     };
-    let set = AttributeChange { name: field.clone(), op: ChangeOp::Set(vec![Value::Reference(other.clone())]) };
+    let set = AttributeChange {
+        name: field.clone(),
+        op: ChangeOp::Set(vec![Value::Reference(other.clone())]),
+    };
     if let Err(e) = session.update_user(&id, vec![set]).await {
         return fail(format!("assigning {field} failed: {e}"));
     }
     match session.get_user(&id).await {
         Ok(got) if got.values(&field) == [Value::Reference(other.clone())] => {}
-        Ok(got) => return fail(format!("{field} reads {:?} after assigning {other}", got.values(&field))),
+        Ok(got) => {
+            return fail(format!(
+                "{field} reads {:?} after assigning {other}",
+                got.values(&field)
+            ));
+        }
         Err(e) => return fail(format!("get-user({id}) failed: {e}")),
     }
-    if let Err(e) = session.update_user(&id, vec![AttributeChange { name: field.clone(), op: ChangeOp::Clear }]).await {
+    if let Err(e) = session
+        .update_user(
+            &id,
+            vec![AttributeChange {
+                name: field.clone(),
+                op: ChangeOp::Clear,
+            }],
+        )
+        .await
+    {
         return fail(format!("removing {field} failed: {e}"));
     }
     match session.get_user(&id).await {
@@ -255,7 +377,9 @@ pub(crate) async fn suspend_resume(ctx: &mut Ctx<'_>) -> Outcome {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let Some(id) = subject(fixture) else { return Outcome::NotApplicable("no user was created".into()) };
+    let Some(id) = subject(fixture) else {
+        return Outcome::NotApplicable("no user was created".into());
+    };
     match session.suspend_user(&id).await {
         Ok(u) if !u.active => {}
         Ok(_) => return fail("suspend-user returned an active user"),
@@ -281,16 +405,30 @@ pub(crate) async fn invalid_input(ctx: &mut Ctx<'_>) -> Outcome {
         Ok(x) => x,
         Err(o) => return o,
     };
-    let Some(id) = subject(fixture).or_else(|| fixture.someone.clone()) else { return Outcome::NotApplicable("no user".into()) };
-    let mut attempts = vec![("conformance_no_such_field".to_string(), Value::Text("x".into()))];
+    let Some(id) = subject(fixture).or_else(|| fixture.someone.clone()) else {
+        return Outcome::NotApplicable("no user".into());
+    };
+    let mut attempts = vec![(
+        "conformance_no_such_field".to_string(),
+        Value::Text("x".into()),
+    )];
     if let Some(date) = writable(&fixture.fields).find(|f| f.field_type == FieldType::Date) {
         attempts.push((date.name.clone(), Value::Date("2031-02-30".into())));
     }
     for (name, value) in attempts {
-        let change = AttributeChange { name: name.clone(), op: ChangeOp::Set(vec![value]) };
+        let change = AttributeChange {
+            name: name.clone(),
+            op: ChangeOp::Set(vec![value]),
+        };
         match session.update_user(&id, vec![change]).await {
-            Err(HostError::Connector(ConnectorError::InvalidInput { name: named, .. })) if named == name => {}
-            Err(e) => return fail(format!("setting {name} to an invalid value gave {}: {e} (expected invalid-input naming {name})", kind(&e))),
+            Err(HostError::Connector(ConnectorError::InvalidInput { name: named, .. }))
+                if named == name => {}
+            Err(e) => {
+                return fail(format!(
+                    "setting {name} to an invalid value gave {}: {e} (expected invalid-input naming {name})",
+                    kind(&e)
+                ));
+            }
             Ok(_) => return fail(format!("setting {name} to an invalid value succeeded")),
         }
     }
@@ -308,12 +446,18 @@ pub(crate) async fn duplicate(ctx: &mut Ctx<'_>) -> Outcome {
     if !fixture.fields.iter().any(|f| f.unique && f.writable) {
         return Outcome::NotApplicable("no writable unique field".into());
     }
-    let Some(id) = subject(fixture) else { return Outcome::NotApplicable("no user was created".into()) };
-    let Ok(existing) = session.get_user(&id).await else { return fail(format!("get-user({id}) failed")) };
+    let Some(id) = subject(fixture) else {
+        return Outcome::NotApplicable("no user was created".into());
+    };
+    let Ok(existing) = session.get_user(&id).await else {
+        return fail(format!("get-user({id}) failed"));
+    };
     // The same unique values, fresh values elsewhere.
     let mut attributes = fixture.attributes(false, 4);
     for a in &mut attributes {
-        if fixture.fields.iter().any(|f| f.name == a.name && f.unique) && !existing.values(&a.name).is_empty() {
+        if fixture.fields.iter().any(|f| f.name == a.name && f.unique)
+            && !existing.values(&a.name).is_empty()
+        {
             a.values = existing.values(&a.name).to_vec();
         }
     }
@@ -322,15 +466,26 @@ pub(crate) async fn duplicate(ctx: &mut Ctx<'_>) -> Outcome {
         Err(e) => fail(format!("a duplicate create gave {}: {e}", kind(&e))),
         Ok(u) => {
             fixture.created.push(u.id.clone());
-            fail(format!("a user with the same unique values was created ({})", u.id))
+            fail(format!(
+                "a user with the same unique values was created ({})",
+                u.id
+            ))
         }
     }
 }
 
 /// Suspends what the cases created (there is no delete in the contract).
 pub(crate) async fn clean_up(ctx: &mut Ctx<'_>) {
-    let (Some(session), Some(fixture)) = (ctx.session.as_mut(), ctx.fixture.as_mut()) else { return };
-    if ctx.target.connector.description().operations.contains(&Operation::SuspendUser) {
+    let (Some(session), Some(fixture)) = (ctx.session.as_mut(), ctx.fixture.as_mut()) else {
+        return;
+    };
+    if ctx
+        .target
+        .connector
+        .description()
+        .operations
+        .contains(&Operation::SuspendUser)
+    {
         for id in fixture.created.drain(..) {
             let _ = session.suspend_user(&id).await;
         }

@@ -25,14 +25,31 @@ pub struct RunRow {
 
 /// Starts a run; runs left `running` by a killed process are marked `interrupted` first.
 pub fn start_run(conn: &Connection, as_of: &str, dry_run: bool) -> Result<i64, StoreError> {
-    conn.execute("UPDATE runs SET status = 'interrupted' WHERE status = 'running'", []).map_err(sql)?;
-    conn.execute("INSERT INTO runs(started_at, as_of, dry_run, status) VALUES (?1, ?2, ?3, 'running')", params![now(), as_of, dry_run]).map_err(sql)?;
+    conn.execute(
+        "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
+        [],
+    )
+    .map_err(sql)?;
+    conn.execute(
+        "INSERT INTO runs(started_at, as_of, dry_run, status) VALUES (?1, ?2, ?3, 'running')",
+        params![now(), as_of, dry_run],
+    )
+    .map_err(sql)?;
     Ok(conn.last_insert_rowid())
 }
 
 /// Ends a run with a status and a JSON summary.
-pub fn finish_run(conn: &Connection, id: i64, status: &str, summary: &serde_json::Value) -> Result<(), StoreError> {
-    conn.execute("UPDATE runs SET status = ?2, finished_at = ?3, summary = ?4 WHERE id = ?1", params![id, status, now(), summary.to_string()]).map_err(sql)?;
+pub fn finish_run(
+    conn: &Connection,
+    id: i64,
+    status: &str,
+    summary: &serde_json::Value,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE runs SET status = ?2, finished_at = ?3, summary = ?4 WHERE id = ?1",
+        params![id, status, now(), summary.to_string()],
+    )
+    .map_err(sql)?;
     Ok(())
 }
 
@@ -134,8 +151,14 @@ pub fn events(conn: &Connection, f: &EventFilter) -> Result<Vec<EventRow>, Store
 
 /// Counts of events per kind in one run.
 pub fn event_counts(conn: &Connection, run_id: i64) -> Result<Vec<(String, u64)>, StoreError> {
-    let mut stmt = conn.prepare("SELECT kind, COUNT(*) FROM events WHERE run_id = ?1 GROUP BY kind ORDER BY kind").map_err(sql)?;
-    let rows = stmt.query_map([run_id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))).map_err(sql)?;
+    let mut stmt = conn
+        .prepare("SELECT kind, COUNT(*) FROM events WHERE run_id = ?1 GROUP BY kind ORDER BY kind")
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([run_id], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+        })
+        .map_err(sql)?;
     rows.collect::<Result<_, _>>().map_err(sql)
 }
 
@@ -154,7 +177,15 @@ pub struct ActionRow {
 }
 
 /// Journals an action before its remote call; returns its id.
-pub fn journal_start(conn: &Connection, run_id: i64, kind: &str, identity_id: i64, system: &str, remote_id: Option<&str>, payload: &str) -> Result<i64, StoreError> {
+pub fn journal_start(
+    conn: &Connection,
+    run_id: i64,
+    kind: &str,
+    identity_id: i64,
+    system: &str,
+    remote_id: Option<&str>,
+    payload: &str,
+) -> Result<i64, StoreError> {
     conn.execute(
         "INSERT INTO actions(run_id, kind, identity_id, system, remote_id, payload, state, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'started', ?7)",
         params![run_id, kind, identity_id, system, remote_id, payload, now()],
@@ -164,7 +195,13 @@ pub fn journal_start(conn: &Connection, run_id: i64, kind: &str, identity_id: i6
 }
 
 /// Confirms an action: `done` (with the remote id it produced) or `failed` with the error.
-pub fn journal_finish(conn: &Connection, id: i64, state: &str, remote_id: Option<&str>, error: Option<&str>) -> Result<(), StoreError> {
+pub fn journal_finish(
+    conn: &Connection,
+    id: i64,
+    state: &str,
+    remote_id: Option<&str>,
+    error: Option<&str>,
+) -> Result<(), StoreError> {
     conn.execute(
         "UPDATE actions SET state = ?2, remote_id = COALESCE(?3, remote_id), error = ?4, finished_at = ?5 WHERE id = ?1",
         params![id, state, remote_id, error, now()],
@@ -195,15 +232,25 @@ pub fn unconfirmed(conn: &Connection) -> Result<Vec<ActionRow>, StoreError> {
 }
 
 /// Counts of actions per kind and state (all runs, or one).
-pub fn action_counts(conn: &Connection, run_id: Option<i64>) -> Result<Vec<(String, String, u64)>, StoreError> {
+pub fn action_counts(
+    conn: &Connection,
+    run_id: Option<i64>,
+) -> Result<Vec<(String, String, u64)>, StoreError> {
     let mut stmt = conn.prepare("SELECT kind, state, COUNT(*) FROM actions WHERE (?1 IS NULL OR run_id = ?1) GROUP BY kind, state ORDER BY kind, state").map_err(sql)?;
-    let rows = stmt.query_map([run_id], |r| Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?.max(0) as u64))).map_err(sql)?;
+    let rows = stmt
+        .query_map([run_id], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get::<_, i64>(2)?.max(0) as u64))
+        })
+        .map_err(sql)?;
     rows.collect::<Result<_, _>>().map_err(sql)
 }
 
 /// The platform identity a pending `create` action was for, if one is unconfirmed for `key`
 /// (the JSON payload's `match` value).
-pub fn unconfirmed_create_for(conn: &Connection, match_key: &str) -> Result<Option<(i64, i64)>, StoreError> {
+pub fn unconfirmed_create_for(
+    conn: &Connection,
+    match_key: &str,
+) -> Result<Option<(i64, i64)>, StoreError> {
     conn.query_row(
         "SELECT id, identity_id FROM actions WHERE kind = 'create' AND state IN ('started', 'unconfirmed', 'failed') AND json_extract(payload, '$.match') = ?1 ORDER BY id DESC LIMIT 1",
         [match_key],

@@ -40,10 +40,14 @@ pub(crate) fn encode(values: &[Value]) -> String {
 }
 
 pub(crate) fn decode(text: &str) -> Result<Vec<Value>, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt { path: "(store)".into(), reason: format!("{e}: {text}") })
+    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
+        path: "(store)".into(),
+        reason: format!("{e}: {text}"),
+    })
 }
 
-const IDENTITY_COLUMNS: &str = "id, source_id, origin, display_name, active, contract_end, stale_end";
+const IDENTITY_COLUMNS: &str =
+    "id, source_id, origin, display_name, active, contract_end, stale_end";
 
 fn identity_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredIdentity> {
     Ok(StoredIdentity {
@@ -58,30 +62,60 @@ fn identity_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredIdentity> {
     })
 }
 
-fn with_attrs(conn: &Connection, identity: Option<StoredIdentity>) -> Result<Option<StoredIdentity>, StoreError> {
-    let Some(mut identity) = identity else { return Ok(None) };
+fn with_attrs(
+    conn: &Connection,
+    identity: Option<StoredIdentity>,
+) -> Result<Option<StoredIdentity>, StoreError> {
+    let Some(mut identity) = identity else {
+        return Ok(None);
+    };
     let mut stmt = conn.prepare_cached("SELECT name, value, source_value, pending FROM identity_attributes WHERE identity_id = ?1").map_err(sql)?;
     let rows = stmt
-        .query_map([identity.id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, Option<String>>(2)?, r.get::<_, bool>(3)?)))
+        .query_map([identity.id], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        })
         .map_err(sql)?;
     for row in rows {
         let (name, value, source_value, pending) = row.map_err(sql)?;
         let source_value = source_value.as_deref().map(decode).transpose()?;
-        identity.attrs.insert(name, StoredAttr { value: decode(&value)?, source_value, pending });
+        identity.attrs.insert(
+            name,
+            StoredAttr {
+                value: decode(&value)?,
+                source_value,
+                pending,
+            },
+        );
     }
     Ok(Some(identity))
 }
 
 /// The identity imported from source user `source_id`.
 pub fn by_source(conn: &Connection, source_id: &str) -> Result<Option<StoredIdentity>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {IDENTITY_COLUMNS} FROM identities WHERE source_id = ?1")).map_err(sql)?;
-    let found = stmt.query_row([source_id], identity_row).optional().map_err(sql)?;
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {IDENTITY_COLUMNS} FROM identities WHERE source_id = ?1"
+        ))
+        .map_err(sql)?;
+    let found = stmt
+        .query_row([source_id], identity_row)
+        .optional()
+        .map_err(sql)?;
     with_attrs(conn, found)
 }
 
 /// The identity with platform id `id`.
 pub fn by_id(conn: &Connection, id: i64) -> Result<Option<StoredIdentity>, StoreError> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {IDENTITY_COLUMNS} FROM identities WHERE id = ?1")).map_err(sql)?;
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {IDENTITY_COLUMNS} FROM identities WHERE id = ?1"
+        ))
+        .map_err(sql)?;
     let found = stmt.query_row([id], identity_row).optional().map_err(sql)?;
     with_attrs(conn, found)
 }
@@ -111,7 +145,14 @@ pub fn insert(conn: &Connection, n: &NewIdentity<'_>) -> Result<i64, StoreError>
 }
 
 /// Updates the identity's row after an import.
-pub fn update_row(conn: &Connection, id: i64, display_name: &str, active: bool, contract_end: Option<&str>, run_id: i64) -> Result<(), StoreError> {
+pub fn update_row(
+    conn: &Connection,
+    id: i64,
+    display_name: &str,
+    active: bool,
+    contract_end: Option<&str>,
+    run_id: i64,
+) -> Result<(), StoreError> {
     conn.prepare_cached("UPDATE identities SET display_name = ?2, active = ?3, contract_end = ?4, last_run = ?5, updated_at = ?6 WHERE id = ?1")
         .map_err(sql)?
         .execute(params![id, display_name, active, contract_end, run_id, now()])
@@ -121,18 +162,31 @@ pub fn update_row(conn: &Connection, id: i64, display_name: &str, active: bool, 
 
 /// Links a platform identity to the source user it was created as.
 pub fn link_source(conn: &Connection, id: i64, source_id: &str) -> Result<(), StoreError> {
-    conn.execute("UPDATE identities SET source_id = ?2, updated_at = ?3 WHERE id = ?1", params![id, source_id, now()]).map_err(sql)?;
+    conn.execute(
+        "UPDATE identities SET source_id = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, source_id, now()],
+    )
+    .map_err(sql)?;
     Ok(())
 }
 
 /// Sets the identity's `active` flag (after a suspension we made).
 pub fn set_active(conn: &Connection, id: i64, active: bool) -> Result<(), StoreError> {
-    conn.execute("UPDATE identities SET active = ?2, updated_at = ?3 WHERE id = ?1", params![id, active, now()]).map_err(sql)?;
+    conn.execute(
+        "UPDATE identities SET active = ?2, updated_at = ?3 WHERE id = ?1",
+        params![id, active, now()],
+    )
+    .map_err(sql)?;
     Ok(())
 }
 
 /// Writes one attribute.
-pub fn put_attr(conn: &Connection, id: i64, name: &str, attr: &StoredAttr) -> Result<(), StoreError> {
+pub fn put_attr(
+    conn: &Connection,
+    id: i64,
+    name: &str,
+    attr: &StoredAttr,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO identity_attributes(identity_id, name, value, source_value, pending, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT(identity_id, name) DO UPDATE SET value = excluded.value, source_value = excluded.source_value, pending = excluded.pending, updated_at = excluded.updated_at",
@@ -144,7 +198,13 @@ pub fn put_attr(conn: &Connection, id: i64, name: &str, attr: &StoredAttr) -> Re
 }
 
 /// Creates or updates the account of an identity in a system.
-pub fn put_account(conn: &Connection, id: i64, system: &str, remote_id: &str, status: &str) -> Result<(), StoreError> {
+pub fn put_account(
+    conn: &Connection,
+    id: i64,
+    system: &str,
+    remote_id: &str,
+    status: &str,
+) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO accounts(identity_id, system, remote_id, status, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT(identity_id, system) DO UPDATE SET remote_id = excluded.remote_id, status = excluded.status, updated_at = excluded.updated_at",
@@ -156,20 +216,38 @@ pub fn put_account(conn: &Connection, id: i64, system: &str, remote_id: &str, st
 }
 
 /// The account of an identity in a system: `(remote id, status)`.
-pub fn account(conn: &Connection, id: i64, system: &str) -> Result<Option<(String, String)>, StoreError> {
-    conn.query_row("SELECT remote_id, status FROM accounts WHERE identity_id = ?1 AND system = ?2", params![id, system], |r| Ok((r.get(0)?, r.get(1)?)))
-        .optional()
-        .map_err(sql)
+pub fn account(
+    conn: &Connection,
+    id: i64,
+    system: &str,
+) -> Result<Option<(String, String)>, StoreError> {
+    conn.query_row(
+        "SELECT remote_id, status FROM accounts WHERE identity_id = ?1 AND system = ?2",
+        params![id, system],
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    )
+    .optional()
+    .map_err(sql)
 }
 
 /// Active accounts in a system.
 pub fn count_active_accounts(conn: &Connection, system: &str) -> Result<u64, StoreError> {
-    conn.query_row("SELECT COUNT(*) FROM accounts WHERE system = ?1 AND status = 'active'", [system], |r| r.get::<_, i64>(0)).map(|n| n.max(0) as u64).map_err(sql)
+    conn.query_row(
+        "SELECT COUNT(*) FROM accounts WHERE system = ?1 AND status = 'active'",
+        [system],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n.max(0) as u64)
+    .map_err(sql)
 }
 
 /// All identities.
 pub fn count(conn: &Connection) -> Result<u64, StoreError> {
-    conn.query_row("SELECT COUNT(*) FROM identities", [], |r| r.get::<_, i64>(0)).map(|n| n.max(0) as u64).map_err(sql)
+    conn.query_row("SELECT COUNT(*) FROM identities", [], |r| {
+        r.get::<_, i64>(0)
+    })
+    .map(|n| n.max(0) as u64)
+    .map_err(sql)
 }
 
 /// A leaver the policy may suspend: `(identity id, remote id, display name, contract end)`.
@@ -177,7 +255,11 @@ pub type LeaverCandidate = (i64, String, String, String);
 
 /// Active accounts whose identity's contract ended strictly before `cutoff` (an ISO date), and
 /// whose end date is not the one already reported as passed when the identity was first seen.
-pub fn leaver_candidates(conn: &Connection, system: &str, cutoff: &str) -> Result<Vec<LeaverCandidate>, StoreError> {
+pub fn leaver_candidates(
+    conn: &Connection,
+    system: &str,
+    cutoff: &str,
+) -> Result<Vec<LeaverCandidate>, StoreError> {
     let mut stmt = conn
         .prepare(
             "SELECT i.id, a.remote_id, i.display_name, i.contract_end FROM identities i JOIN accounts a ON a.identity_id = i.id AND a.system = ?1
@@ -186,7 +268,11 @@ pub fn leaver_candidates(conn: &Connection, system: &str, cutoff: &str) -> Resul
              ORDER BY i.id",
         )
         .map_err(sql)?;
-    let rows = stmt.query_map(params![system, cutoff], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))).map_err(sql)?;
+    let rows = stmt
+        .query_map(params![system, cutoff], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
+        })
+        .map_err(sql)?;
     rows.collect::<Result<_, _>>().map_err(sql)
 }
 
@@ -201,7 +287,16 @@ pub fn pending_writes(conn: &Connection, system: &str) -> Result<Vec<PendingWrit
              WHERE t.pending = 1 ORDER BY a.identity_id, t.name",
         )
         .map_err(sql)?;
-    let rows = stmt.query_map([system], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))).map_err(sql)?;
+    let rows = stmt
+        .query_map([system], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+            ))
+        })
+        .map_err(sql)?;
     let mut out: Vec<PendingWrite> = Vec::new();
     for row in rows {
         let (id, remote, name, value) = row.map_err(sql)?;
@@ -216,7 +311,11 @@ pub fn pending_writes(conn: &Connection, system: &str) -> Result<Vec<PendingWrit
 
 /// Platform identities not yet created in the source system.
 pub fn to_create(conn: &Connection) -> Result<Vec<i64>, StoreError> {
-    let mut stmt = conn.prepare("SELECT id FROM identities WHERE origin = 'platform' AND source_id IS NULL ORDER BY id").map_err(sql)?;
+    let mut stmt = conn
+        .prepare(
+            "SELECT id FROM identities WHERE origin = 'platform' AND source_id IS NULL ORDER BY id",
+        )
+        .map_err(sql)?;
     let rows = stmt.query_map([], |r| r.get(0)).map_err(sql)?;
     rows.collect::<Result<_, _>>().map_err(sql)
 }

@@ -20,16 +20,28 @@ pub use identities::{StoredAttr, StoredIdentity};
 /// A store failure, naming the database file.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    #[error("store {path}: the database is locked by another process (another connector-host run?)")]
+    #[error(
+        "store {path}: the database is locked by another process (another connector-host run?)"
+    )]
     Locked { path: String },
     #[error("store {path}: cannot open the database: {reason}")]
     Open { path: String, reason: String },
     #[error("store {path}: not a connector-host database (or damaged): {reason}")]
     NotADatabase { path: String, reason: String },
-    #[error("store {path}: written by a newer connector-host (schema version {found}; this one knows up to {supported}); upgrade connector-host")]
-    TooNew { path: String, found: i64, supported: i64 },
+    #[error(
+        "store {path}: written by a newer connector-host (schema version {found}; this one knows up to {supported}); upgrade connector-host"
+    )]
+    TooNew {
+        path: String,
+        found: i64,
+        supported: i64,
+    },
     #[error("store {path}: migration to schema version {version} failed: {reason}")]
-    Migration { path: String, version: i64, reason: String },
+    Migration {
+        path: String,
+        version: i64,
+        reason: String,
+    },
     #[error("store {path}: {reason}")]
     Sql { path: String, reason: String },
     #[error("store {path}: a stored value is unreadable: {reason}")]
@@ -40,19 +52,42 @@ impl StoreError {
     /// Names the database file in an error raised by a query helper.
     pub(crate) fn at(self, file: &str) -> StoreError {
         match self {
-            StoreError::Sql { path, reason } if path == "(store)" => StoreError::Sql { path: file.into(), reason },
-            StoreError::Locked { path } if path == "(store)" => StoreError::Locked { path: file.into() },
-            StoreError::Corrupt { path, reason } if path == "(store)" => StoreError::Corrupt { path: file.into(), reason },
+            StoreError::Sql { path, reason } if path == "(store)" => StoreError::Sql {
+                path: file.into(),
+                reason,
+            },
+            StoreError::Locked { path } if path == "(store)" => {
+                StoreError::Locked { path: file.into() }
+            }
+            StoreError::Corrupt { path, reason } if path == "(store)" => StoreError::Corrupt {
+                path: file.into(),
+                reason,
+            },
             other => other,
         }
     }
 
     pub(crate) fn from_sqlite(path: &str, e: rusqlite::Error) -> StoreError {
         match e.sqlite_error_code() {
-            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => StoreError::Locked { path: path.into() },
-            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => StoreError::NotADatabase { path: path.into(), reason: e.to_string() },
-            Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => StoreError::Open { path: path.into(), reason: e.to_string() },
-            _ => StoreError::Sql { path: path.into(), reason: e.to_string() },
+            Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+                StoreError::Locked { path: path.into() }
+            }
+            Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => {
+                StoreError::NotADatabase {
+                    path: path.into(),
+                    reason: e.to_string(),
+                }
+            }
+            Some(ErrorCode::CannotOpen | ErrorCode::PermissionDenied | ErrorCode::ReadOnly) => {
+                StoreError::Open {
+                    path: path.into(),
+                    reason: e.to_string(),
+                }
+            }
+            _ => StoreError::Sql {
+                path: path.into(),
+                reason: e.to_string(),
+            },
         }
     }
 }
@@ -80,7 +115,10 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let name = path.display().to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open { path: name.clone(), reason: format!("cannot create {}: {e}", parent.display()) })?;
+            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
+                path: name.clone(),
+                reason: format!("cannot create {}: {e}", parent.display()),
+            })?;
         }
         let conn = Connection::open(path).map_err(|e| StoreError::from_sqlite(&name, e))?;
         Self::setup(conn, name, true)
@@ -88,21 +126,28 @@ impl Store {
 
     /// A throw-away store in memory (tests, dry experiments).
     pub fn in_memory() -> Result<Store, StoreError> {
-        let conn = Connection::open_in_memory().map_err(|e| StoreError::from_sqlite(":memory:", e))?;
+        let conn =
+            Connection::open_in_memory().map_err(|e| StoreError::from_sqlite(":memory:", e))?;
         Self::setup(conn, ":memory:".into(), false)
     }
 
     fn setup(mut conn: Connection, path: String, file: bool) -> Result<Store, StoreError> {
         let err = |e| StoreError::from_sqlite(&path, e);
         if file {
-            conn.busy_timeout(std::time::Duration::from_millis(500)).map_err(err)?;
-            conn.pragma_update(None, "locking_mode", "EXCLUSIVE").map_err(err)?;
-            conn.pragma_update(None, "journal_mode", "WAL").map_err(err)?;
-            conn.pragma_update(None, "synchronous", "NORMAL").map_err(err)?;
+            conn.busy_timeout(std::time::Duration::from_millis(500))
+                .map_err(err)?;
+            conn.pragma_update(None, "locking_mode", "EXCLUSIVE")
+                .map_err(err)?;
+            conn.pragma_update(None, "journal_mode", "WAL")
+                .map_err(err)?;
+            conn.pragma_update(None, "synchronous", "NORMAL")
+                .map_err(err)?;
             // Take the write lock now: a store in use elsewhere is refused up front.
-            conn.execute_batch("BEGIN IMMEDIATE; COMMIT;").map_err(err)?;
+            conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")
+                .map_err(err)?;
         }
-        conn.pragma_update(None, "foreign_keys", "ON").map_err(err)?;
+        conn.pragma_update(None, "foreign_keys", "ON")
+            .map_err(err)?;
         schema::migrate(&mut conn, &path)?;
         Ok(Store { conn, path })
     }
@@ -118,9 +163,15 @@ impl Store {
     }
 
     /// Runs `f` in one transaction: everything or nothing reaches the file.
-    pub fn transaction<T>(&mut self, f: impl FnOnce(&Connection) -> Result<T, StoreError>) -> Result<T, StoreError> {
+    pub fn transaction<T>(
+        &mut self,
+        f: impl FnOnce(&Connection) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError> {
         let path = self.path.clone();
-        let tx = self.conn.transaction().map_err(|e| StoreError::from_sqlite(&path, e))?;
+        let tx = self
+            .conn
+            .transaction()
+            .map_err(|e| StoreError::from_sqlite(&path, e))?;
         let out = f(&tx).map_err(|e| e.at(&path))?;
         tx.commit().map_err(|e| StoreError::from_sqlite(&path, e))?;
         Ok(out)
@@ -129,7 +180,10 @@ impl Store {
     /// A value of the `meta` table.
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         use rusqlite::OptionalExtension;
-        self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional().map_err(|e| self.err(e))
+        self.conn
+            .query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0))
+            .optional()
+            .map_err(|e| self.err(e))
     }
 
     /// Sets a value of the `meta` table.
@@ -149,7 +203,11 @@ pub fn default_path(name: &str) -> PathBuf {
     let base = std::env::var_os("XDG_DATA_HOME")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").filter(|v| !v.is_empty()).map(|h| PathBuf::from(h).join(".local/share")));
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .filter(|v| !v.is_empty())
+                .map(|h| PathBuf::from(h).join(".local/share"))
+        });
     match base {
         Some(b) => b.join("connector-host").join(name),
         None => PathBuf::from(name),
@@ -170,22 +228,46 @@ mod tests {
         let second = Store::open(&path).expect_err("refused");
         assert!(matches!(second, StoreError::Locked { .. }), "{second}");
         assert!(second.to_string().contains("s.sqlite"));
-        store.conn().pragma_update(None, "user_version", 99).expect("bump");
+        store
+            .conn()
+            .pragma_update(None, "user_version", 99)
+            .expect("bump");
         drop(store);
         let too_new = Store::open(&path).expect_err("refused");
-        assert!(too_new.to_string().contains("schema version 99"), "{too_new}");
-        std::fs::write(&path, b"this is not sqlite at all, just some text that is long enough").expect("write");
+        assert!(
+            too_new.to_string().contains("schema version 99"),
+            "{too_new}"
+        );
+        std::fs::write(
+            &path,
+            b"this is not sqlite at all, just some text that is long enough",
+        )
+        .expect("write");
         let _ = std::fs::remove_file(dir.join("s.sqlite-wal"));
         let garbage = Store::open(&path).expect_err("refused");
-        assert!(matches!(garbage, StoreError::NotADatabase { .. }), "{garbage}");
+        assert!(
+            matches!(garbage, StoreError::NotADatabase { .. }),
+            "{garbage}"
+        );
         let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]
     fn audit_log_is_append_only() {
         let store = Store::in_memory().expect("store");
-        store.conn().execute("INSERT INTO events(at, kind, subject) VALUES ('t', 'joiner', 'x')", []).expect("insert");
+        store
+            .conn()
+            .execute(
+                "INSERT INTO events(at, kind, subject) VALUES ('t', 'joiner', 'x')",
+                [],
+            )
+            .expect("insert");
         assert!(store.conn().execute("DELETE FROM events", []).is_err());
-        assert!(store.conn().execute("UPDATE events SET kind = 'y'", []).is_err());
+        assert!(
+            store
+                .conn()
+                .execute("UPDATE events SET kind = 'y'", [])
+                .is_err()
+        );
     }
 }

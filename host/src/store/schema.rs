@@ -93,14 +93,27 @@ const MIGRATIONS: &[&str] = &[
 
 /// Brings the database to [`LATEST`], or refuses a newer one.
 pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
-    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(|e| StoreError::from_sqlite(path, e))?;
+    let current: i64 = conn
+        .query_row("PRAGMA user_version", [], |r| r.get(0))
+        .map_err(|e| StoreError::from_sqlite(path, e))?;
     if current > LATEST {
-        return Err(StoreError::TooNew { path: path.into(), found: current, supported: LATEST });
+        return Err(StoreError::TooNew {
+            path: path.into(),
+            found: current,
+            supported: LATEST,
+        });
     }
     for (version, sql) in MIGRATIONS.iter().enumerate().skip(current.max(0) as usize) {
-        let tx = conn.transaction().map_err(|e| StoreError::from_sqlite(path, e))?;
-        tx.execute_batch(sql).map_err(|e| StoreError::Migration { path: path.into(), version: version as i64 + 1, reason: e.to_string() })?;
-        tx.pragma_update(None, "user_version", version as i64 + 1).map_err(|e| StoreError::from_sqlite(path, e))?;
+        let tx = conn
+            .transaction()
+            .map_err(|e| StoreError::from_sqlite(path, e))?;
+        tx.execute_batch(sql).map_err(|e| StoreError::Migration {
+            path: path.into(),
+            version: version as i64 + 1,
+            reason: e.to_string(),
+        })?;
+        tx.pragma_update(None, "user_version", version as i64 + 1)
+            .map_err(|e| StoreError::from_sqlite(path, e))?;
         tx.commit().map_err(|e| StoreError::from_sqlite(path, e))?;
     }
     Ok(())

@@ -9,9 +9,9 @@ use rusqlite::Connection;
 use super::Counts;
 use super::mapping::{Mapped, Mapping, Owner, Rule};
 use crate::model::{User, Value};
+use crate::store::StoreError;
 use crate::store::audit::{self, NewEvent};
 use crate::store::identities::{self, NewIdentity, StoredAttr, StoredIdentity};
-use crate::store::StoreError;
 
 /// What the import of one page needs.
 pub struct ImportCtx<'a> {
@@ -23,14 +23,21 @@ pub struct ImportCtx<'a> {
 
 /// Values as one line for the audit log.
 pub fn show(values: &[Value]) -> String {
-    values.iter().map(Value::display).collect::<Vec<_>>().join(", ")
+    values
+        .iter()
+        .map(Value::display)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn first_date(mapped: &Mapped, name: &str) -> Option<String> {
-    mapped.get(name).and_then(|v| v.first()).and_then(|v| match v {
-        Value::Date(d) => Some(d.clone()),
-        _ => None,
-    })
+    mapped
+        .get(name)
+        .and_then(|v| v.first())
+        .and_then(|v| match v {
+            Value::Date(d) => Some(d.clone()),
+            _ => None,
+        })
 }
 
 fn match_key(mapping: &Mapping, mapped: &Mapped) -> Option<String> {
@@ -43,20 +50,40 @@ fn status(active: bool) -> &'static str {
 }
 
 /// Imports one mapped user.
-pub fn import_user(conn: &Connection, ctx: &ImportCtx<'_>, user: &User, mapped: &Mapped, counts: &mut Counts) -> Result<(), StoreError> {
+pub fn import_user(
+    conn: &Connection,
+    ctx: &ImportCtx<'_>,
+    user: &User,
+    mapped: &Mapped,
+    counts: &mut Counts,
+) -> Result<(), StoreError> {
     let mapping = ctx.mapping;
     let system = mapping.system.as_str();
     let contract_end = first_date(mapped, &mapping.policy.end_date);
     let stored = match identities::by_source(conn, &user.id)? {
         Some(s) => s,
-        None => match match_key(mapping, mapped).map(|k| audit::unconfirmed_create_for(conn, &k)).transpose()?.flatten() {
+        None => match match_key(mapping, mapped)
+            .map(|k| audit::unconfirmed_create_for(conn, &k))
+            .transpose()?
+            .flatten()
+        {
             // A creation whose confirmation a killed run never wrote: the person is there, link them.
             Some((action_id, identity_id)) => {
                 identities::link_source(conn, identity_id, &user.id)?;
                 identities::put_account(conn, identity_id, system, &user.id, status(user.active))?;
                 audit::journal_finish(conn, action_id, "done", Some(&user.id), None)?;
                 let subject = format!("{} ({})", user.display_name, user.id);
-                audit::append(conn, &NewEvent { run_id: Some(ctx.run_id), kind: "created", identity_id: Some(identity_id), subject: &subject, detail: Some("confirmed by the import after an interrupted run".into()), ..Default::default() })?;
+                audit::append(
+                    conn,
+                    &NewEvent {
+                        run_id: Some(ctx.run_id),
+                        kind: "created",
+                        identity_id: Some(identity_id),
+                        subject: &subject,
+                        detail: Some("confirmed by the import after an interrupted run".into()),
+                        ..Default::default()
+                    },
+                )?;
                 match identities::by_id(conn, identity_id)? {
                     Some(s) => s,
                     None => return Ok(()),
@@ -65,55 +92,169 @@ pub fn import_user(conn: &Connection, ctx: &ImportCtx<'_>, user: &User, mapped: 
             None => return joiner(conn, ctx, user, mapped, contract_end.as_deref(), counts),
         },
     };
-    diff(conn, ctx, user, mapped, contract_end.as_deref(), stored, counts)
+    diff(
+        conn,
+        ctx,
+        user,
+        mapped,
+        contract_end.as_deref(),
+        stored,
+        counts,
+    )
 }
 
-fn joiner(conn: &Connection, ctx: &ImportCtx<'_>, user: &User, mapped: &Mapped, contract_end: Option<&str>, counts: &mut Counts) -> Result<(), StoreError> {
+fn joiner(
+    conn: &Connection,
+    ctx: &ImportCtx<'_>,
+    user: &User,
+    mapped: &Mapped,
+    contract_end: Option<&str>,
+    counts: &mut Counts,
+) -> Result<(), StoreError> {
     let policy = &ctx.mapping.policy;
-    let stale = contract_end.filter(|end| user.active && *end < ctx.cutoff && !policy.suspend_on_first_sight);
+    let stale = contract_end
+        .filter(|end| user.active && *end < ctx.cutoff && !policy.suspend_on_first_sight);
     let id = identities::insert(
         conn,
-        &NewIdentity { source_id: Some(&user.id), origin: "hr", display_name: &user.display_name, active: user.active, contract_end, stale_end: stale, run_id: Some(ctx.run_id) },
+        &NewIdentity {
+            source_id: Some(&user.id),
+            origin: "hr",
+            display_name: &user.display_name,
+            active: user.active,
+            contract_end,
+            stale_end: stale,
+            run_id: Some(ctx.run_id),
+        },
     )?;
     for (name, values) in mapped {
-        identities::put_attr(conn, id, name, &StoredAttr { value: values.clone(), source_value: Some(values.clone()), pending: false })?;
+        identities::put_attr(
+            conn,
+            id,
+            name,
+            &StoredAttr {
+                value: values.clone(),
+                source_value: Some(values.clone()),
+                pending: false,
+            },
+        )?;
     }
     identities::put_account(conn, id, &ctx.mapping.system, &user.id, status(user.active))?;
     let subject = format!("{} ({})", user.display_name, user.id);
-    audit::append(conn, &NewEvent { run_id: Some(ctx.run_id), kind: "joiner", identity_id: Some(id), subject: &subject, new_value: Some(status(user.active).into()), ..Default::default() })?;
+    audit::append(
+        conn,
+        &NewEvent {
+            run_id: Some(ctx.run_id),
+            kind: "joiner",
+            identity_id: Some(id),
+            subject: &subject,
+            new_value: Some(status(user.active).into()),
+            ..Default::default()
+        },
+    )?;
     counts.joiners += 1;
     if let Some(end) = stale {
-        let detail = format!("contract ended on {end}, before the person was first imported; not suspended automatically (review it, or set policy.suspend_on_first_sight)");
-        audit::append(conn, &NewEvent { run_id: Some(ctx.run_id), kind: "review", identity_id: Some(id), subject: &subject, attribute: Some(&policy.end_date), detail: Some(detail), ..Default::default() })?;
+        let detail = format!(
+            "contract ended on {end}, before the person was first imported; not suspended automatically (review it, or set policy.suspend_on_first_sight)"
+        );
+        audit::append(
+            conn,
+            &NewEvent {
+                run_id: Some(ctx.run_id),
+                kind: "review",
+                identity_id: Some(id),
+                subject: &subject,
+                attribute: Some(&policy.end_date),
+                detail: Some(detail),
+                ..Default::default()
+            },
+        )?;
         counts.reviews += 1;
     }
     Ok(())
 }
 
 #[allow(clippy::too_many_arguments)]
-fn event(conn: &Connection, ctx: &ImportCtx<'_>, kind: &str, id: i64, subject: &str, name: &str, old: &[Value], new: &[Value], detail: Option<String>) -> Result<(), StoreError> {
-    audit::append(conn, &NewEvent { run_id: Some(ctx.run_id), kind, identity_id: Some(id), subject, attribute: Some(name), old_value: Some(show(old)), new_value: Some(show(new)), detail })
+fn event(
+    conn: &Connection,
+    ctx: &ImportCtx<'_>,
+    kind: &str,
+    id: i64,
+    subject: &str,
+    name: &str,
+    old: &[Value],
+    new: &[Value],
+    detail: Option<String>,
+) -> Result<(), StoreError> {
+    audit::append(
+        conn,
+        &NewEvent {
+            run_id: Some(ctx.run_id),
+            kind,
+            identity_id: Some(id),
+            subject,
+            attribute: Some(name),
+            old_value: Some(show(old)),
+            new_value: Some(show(new)),
+            detail,
+        },
+    )
 }
 
-fn diff(conn: &Connection, ctx: &ImportCtx<'_>, user: &User, mapped: &Mapped, contract_end: Option<&str>, stored: StoredIdentity, counts: &mut Counts) -> Result<(), StoreError> {
+fn diff(
+    conn: &Connection,
+    ctx: &ImportCtx<'_>,
+    user: &User,
+    mapped: &Mapped,
+    contract_end: Option<&str>,
+    stored: StoredIdentity,
+    counts: &mut Counts,
+) -> Result<(), StoreError> {
     let subject = format!("{} ({})", user.display_name, user.id);
     let id = stored.id;
     let empty: Vec<Value> = Vec::new();
     let mut moved = false;
     for rule in &ctx.mapping.attributes {
         let new = mapped.get(&rule.name).unwrap_or(&empty);
-        let old = stored.attrs.get(&rule.name).cloned().unwrap_or(StoredAttr { value: Vec::new(), source_value: Some(Vec::new()), pending: false });
-        let prev_source = old.source_value.clone().unwrap_or_else(|| old.value.clone());
-        let put = |value: &[Value], pending: bool| identities::put_attr(conn, id, &rule.name, &StoredAttr { value: value.to_vec(), source_value: Some(new.clone()), pending });
-        let kind = if ctx.mapping.movers.contains(&rule.name) { "mover" } else { "change" };
+        let old = stored.attrs.get(&rule.name).cloned().unwrap_or(StoredAttr {
+            value: Vec::new(),
+            source_value: Some(Vec::new()),
+            pending: false,
+        });
+        let prev_source = old
+            .source_value
+            .clone()
+            .unwrap_or_else(|| old.value.clone());
+        let put = |value: &[Value], pending: bool| {
+            identities::put_attr(
+                conn,
+                id,
+                &rule.name,
+                &StoredAttr {
+                    value: value.to_vec(),
+                    source_value: Some(new.clone()),
+                    pending,
+                },
+            )
+        };
+        let kind = if ctx.mapping.movers.contains(&rule.name) {
+            "mover"
+        } else {
+            "change"
+        };
         match (rule.owner, old.pending) {
             (Owner::Hr, _) | (Owner::Both, false) => {
                 if old.value != *new || old.pending || prev_source != *new {
                     put(new, false)?;
                 }
                 if old.value != *new {
-                    event(conn, ctx, kind, id, &subject, &rule.name, &old.value, new, None)?;
-                    if kind == "mover" { moved = true } else { counts.changes += 1 }
+                    event(
+                        conn, ctx, kind, id, &subject, &rule.name, &old.value, new, None,
+                    )?;
+                    if kind == "mover" {
+                        moved = true
+                    } else {
+                        counts.changes += 1
+                    }
                 }
             }
             (Owner::Platform | Owner::Both, true) if old.value == *new => put(new, false)?,
@@ -151,12 +292,42 @@ fn diff(conn: &Connection, ctx: &ImportCtx<'_>, user: &User, mapped: &Mapped, co
     }
     if stored.active != user.active {
         identities::put_account(conn, id, &ctx.mapping.system, &user.id, status(user.active))?;
-        let (kind, detail) = if user.active { ("returner", "reactivated at the source") } else { ("leaver", "suspended at the source") };
-        audit::append(conn, &NewEvent { run_id: Some(ctx.run_id), kind, identity_id: Some(id), subject: &subject, attribute: Some("active"), old_value: Some(stored.active.to_string()), new_value: Some(user.active.to_string()), detail: Some(detail.into()) })?;
-        if user.active { counts.returners += 1 } else { counts.leavers += 1 }
+        let (kind, detail) = if user.active {
+            ("returner", "reactivated at the source")
+        } else {
+            ("leaver", "suspended at the source")
+        };
+        audit::append(
+            conn,
+            &NewEvent {
+                run_id: Some(ctx.run_id),
+                kind,
+                identity_id: Some(id),
+                subject: &subject,
+                attribute: Some("active"),
+                old_value: Some(stored.active.to_string()),
+                new_value: Some(user.active.to_string()),
+                detail: Some(detail.into()),
+            },
+        )?;
+        if user.active {
+            counts.returners += 1
+        } else {
+            counts.leavers += 1
+        }
     }
-    if stored.active != user.active || stored.display_name != user.display_name || stored.contract_end.as_deref() != contract_end {
-        identities::update_row(conn, id, &user.display_name, user.active, contract_end, ctx.run_id)?;
+    if stored.active != user.active
+        || stored.display_name != user.display_name
+        || stored.contract_end.as_deref() != contract_end
+    {
+        identities::update_row(
+            conn,
+            id,
+            &user.display_name,
+            user.active,
+            contract_end,
+            ctx.run_id,
+        )?;
     }
     Ok(())
 }

@@ -12,9 +12,9 @@
 use super::plan::{ActionKind, PlannedAction};
 use super::{Progress, SyncError};
 use crate::connector::Session;
+use crate::store::Store;
 use crate::store::audit::{self, NewEvent};
 use crate::store::identities;
-use crate::store::Store;
 
 /// The outcome of executing a plan.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -24,14 +24,27 @@ pub struct Executed {
 }
 
 fn abort_after() -> Option<u64> {
-    std::env::var("CONNECTOR_HOST_SYNC_ABORT_AFTER").ok().and_then(|v| v.parse().ok())
+    std::env::var("CONNECTOR_HOST_SYNC_ABORT_AFTER")
+        .ok()
+        .and_then(|v| v.parse().ok())
 }
 
 /// Executes `plan` (suspensions left out when `skip_suspend`).
-pub async fn execute(session: &mut dyn Session, store: &mut Store, run_id: i64, system: &str, plan: &[PlannedAction], skip_suspend: bool, progress: &Progress) -> Result<Executed, SyncError> {
+pub async fn execute(
+    session: &mut dyn Session,
+    store: &mut Store,
+    run_id: i64,
+    system: &str,
+    plan: &[PlannedAction],
+    skip_suspend: bool,
+    progress: &Progress,
+) -> Result<Executed, SyncError> {
     let mut out = Executed::default();
     let abort = abort_after();
-    let todo: Vec<&PlannedAction> = plan.iter().filter(|a| !(skip_suspend && a.kind == ActionKind::Suspend)).collect();
+    let todo: Vec<&PlannedAction> = plan
+        .iter()
+        .filter(|a| !(skip_suspend && a.kind == ActionKind::Suspend))
+        .collect();
     progress.start("actions", Some(todo.len() as u64));
     for (calls, action) in (1u64..).zip(todo) {
         let payload = serde_json::json!({
@@ -41,7 +54,17 @@ pub async fn execute(session: &mut dyn Session, store: &mut Store, run_id: i64, 
             "match": action.match_key,
         })
         .to_string();
-        let journal_id = store.transaction(|c| audit::journal_start(c, run_id, action.kind.as_str(), action.identity_id, system, action.remote_id.as_deref(), &payload))?;
+        let journal_id = store.transaction(|c| {
+            audit::journal_start(
+                c,
+                run_id,
+                action.kind.as_str(),
+                action.identity_id,
+                system,
+                action.remote_id.as_deref(),
+                &payload,
+            )
+        })?;
         let remote = action.remote_id.as_deref().unwrap_or("");
         let result = match action.kind {
             ActionKind::Create => session.create_user(action.attributes.clone()).await,
@@ -58,22 +81,53 @@ pub async fn execute(session: &mut dyn Session, store: &mut Store, run_id: i64, 
                     let kind = match action.kind {
                         ActionKind::Create => {
                             identities::link_source(c, action.identity_id, &user.id)?;
-                            identities::put_account(c, action.identity_id, system, &user.id, if user.active { "active" } else { "suspended" })?;
-                            identities::confirm_written(c, action.identity_id, &action.platform_names)?;
+                            identities::put_account(
+                                c,
+                                action.identity_id,
+                                system,
+                                &user.id,
+                                if user.active { "active" } else { "suspended" },
+                            )?;
+                            identities::confirm_written(
+                                c,
+                                action.identity_id,
+                                &action.platform_names,
+                            )?;
                             "created"
                         }
                         ActionKind::Update => {
-                            identities::confirm_written(c, action.identity_id, &action.platform_names)?;
+                            identities::confirm_written(
+                                c,
+                                action.identity_id,
+                                &action.platform_names,
+                            )?;
                             "updated"
                         }
                         ActionKind::Suspend => {
-                            identities::put_account(c, action.identity_id, system, remote, "suspended")?;
+                            identities::put_account(
+                                c,
+                                action.identity_id,
+                                system,
+                                remote,
+                                "suspended",
+                            )?;
                             identities::set_active(c, action.identity_id, false)?;
                             "suspended"
                         }
                     };
                     audit::journal_finish(c, journal_id, "done", Some(&user.id), None)?;
-                    audit::append(c, &NewEvent { run_id: Some(run_id), kind, identity_id: Some(action.identity_id), subject, new_value: Some(user.id.clone()), detail: Some(action.reason.clone()), ..Default::default() })
+                    audit::append(
+                        c,
+                        &NewEvent {
+                            run_id: Some(run_id),
+                            kind,
+                            identity_id: Some(action.identity_id),
+                            subject,
+                            new_value: Some(user.id.clone()),
+                            detail: Some(action.reason.clone()),
+                            ..Default::default()
+                        },
+                    )
                 })?;
                 out.done += 1;
             }
@@ -81,7 +135,18 @@ pub async fn execute(session: &mut dyn Session, store: &mut Store, run_id: i64, 
                 let reason = e.to_string();
                 store.transaction(|c| {
                     audit::journal_finish(c, journal_id, "failed", None, Some(&reason))?;
-                    audit::append(c, &NewEvent { run_id: Some(run_id), kind: "action-failed", identity_id: Some(action.identity_id), subject, attribute: Some(action.kind.as_str()), detail: Some(reason.clone()), ..Default::default() })
+                    audit::append(
+                        c,
+                        &NewEvent {
+                            run_id: Some(run_id),
+                            kind: "action-failed",
+                            identity_id: Some(action.identity_id),
+                            subject,
+                            attribute: Some(action.kind.as_str()),
+                            detail: Some(reason.clone()),
+                            ..Default::default()
+                        },
+                    )
                 })?;
                 out.failed += 1;
             }

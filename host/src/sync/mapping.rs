@@ -19,7 +19,11 @@ pub enum MappingError {
     #[error("mapping {origin}: {reason}")]
     Parse { origin: String, reason: String },
     #[error("mapping {origin}: attribute `{attribute}`: {reason}")]
-    Attribute { origin: String, attribute: String, reason: String },
+    Attribute {
+        origin: String,
+        attribute: String,
+        reason: String,
+    },
 }
 
 /// Who is authoritative for an attribute.
@@ -68,7 +72,13 @@ pub struct Policy {
 
 impl Default for Policy {
     fn default() -> Self {
-        Policy { time_zone: "UTC".into(), grace_days: 0, end_date: "contract_end".into(), max_suspend_share: 0.10, suspend_on_first_sight: false }
+        Policy {
+            time_zone: "UTC".into(),
+            grace_days: 0,
+            end_date: "contract_end".into(),
+            max_suspend_share: 0.10,
+            suspend_on_first_sight: false,
+        }
     }
 }
 
@@ -143,49 +153,110 @@ impl Mapping {
     /// Reads a mapping file.
     pub fn load(path: &std::path::Path) -> Result<Mapping, MappingError> {
         let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| MappingError::Parse { origin: origin.clone(), reason: format!("cannot read it: {e}") })?;
+        let text = std::fs::read_to_string(path).map_err(|e| MappingError::Parse {
+            origin: origin.clone(),
+            reason: format!("cannot read it: {e}"),
+        })?;
         Self::parse(&origin, &text)
     }
 
     /// Parses mapping text; `origin` names it in errors.
     pub fn parse(origin: &str, text: &str) -> Result<Mapping, MappingError> {
-        let perr = |reason: String| MappingError::Parse { origin: origin.into(), reason };
-        let file: File = toml::from_str(text).map_err(|e| perr(e.to_string().split_whitespace().collect::<Vec<_>>().join(" ")))?;
-        let aerr = |attribute: &str, reason: String| MappingError::Attribute { origin: origin.into(), attribute: attribute.into(), reason };
+        let perr = |reason: String| MappingError::Parse {
+            origin: origin.into(),
+            reason,
+        };
+        let file: File = toml::from_str(text).map_err(|e| {
+            perr(
+                e.to_string()
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        })?;
+        let aerr = |attribute: &str, reason: String| MappingError::Attribute {
+            origin: origin.into(),
+            attribute: attribute.into(),
+            reason,
+        };
         let mut attributes: Vec<AttrRule> = Vec::new();
         for a in file.attribute {
             if attributes.iter().any(|r| r.name == a.name) {
                 return Err(aerr(&a.name, "is mapped twice".into()));
             }
-            let transforms = a.transforms.iter().map(|t| parse_transform(t).map_err(|r| aerr(&a.name, r))).collect::<Result<Vec<_>, _>>()?;
+            let transforms = a
+                .transforms
+                .iter()
+                .map(|t| parse_transform(t).map_err(|r| aerr(&a.name, r)))
+                .collect::<Result<Vec<_>, _>>()?;
             match (a.owner, a.rule) {
-                (Owner::Both, None) => return Err(aerr(&a.name, "owner = \"both\" needs a rule (\"hr-wins\" or \"platform-wins\")".into())),
-                (Owner::Hr | Owner::Platform, Some(_)) => return Err(aerr(&a.name, "a rule only applies to owner = \"both\"".into())),
+                (Owner::Both, None) => {
+                    return Err(aerr(
+                        &a.name,
+                        "owner = \"both\" needs a rule (\"hr-wins\" or \"platform-wins\")".into(),
+                    ));
+                }
+                (Owner::Hr | Owner::Platform, Some(_)) => {
+                    return Err(aerr(
+                        &a.name,
+                        "a rule only applies to owner = \"both\"".into(),
+                    ));
+                }
                 _ => {}
             }
-            attributes.push(AttrRule { name: a.name, field: a.field, transforms, default: a.default, owner: a.owner, rule: a.rule, field_type: None });
+            attributes.push(AttrRule {
+                name: a.name,
+                field: a.field,
+                transforms,
+                default: a.default,
+                owner: a.owner,
+                rule: a.rule,
+                field_type: None,
+            });
         }
         if attributes.is_empty() {
             return Err(perr("maps no attribute (add [[attribute]] tables)".into()));
         }
         let policy = file.policy;
         if !(0.0..=1.0).contains(&policy.max_suspend_share) {
-            return Err(perr(format!("policy.max_suspend_share = {} is not a share between 0 and 1", policy.max_suspend_share)));
+            return Err(perr(format!(
+                "policy.max_suspend_share = {} is not a share between 0 and 1",
+                policy.max_suspend_share
+            )));
         }
-        jiff::tz::TimeZone::get(&policy.time_zone).map_err(|e| perr(format!("policy.time_zone = {:?}: {e}", policy.time_zone)))?;
+        jiff::tz::TimeZone::get(&policy.time_zone)
+            .map_err(|e| perr(format!("policy.time_zone = {:?}: {e}", policy.time_zone)))?;
         let mapping = Mapping {
             origin: origin.into(),
             system: file.system.unwrap_or_else(|| "peoplespheres".into()),
             match_on: file.match_on,
             movers: file.movers.unwrap_or_else(|| {
-                ["position", "manager", "hr_manager", "mentor", "department", "business_unit"].into_iter().filter(|m| attributes.iter().any(|a| a.name == *m)).map(String::from).collect()
+                [
+                    "position",
+                    "manager",
+                    "hr_manager",
+                    "mentor",
+                    "department",
+                    "business_unit",
+                ]
+                .into_iter()
+                .filter(|m| attributes.iter().any(|a| a.name == *m))
+                .map(String::from)
+                .collect()
             }),
             policy,
             attributes,
         };
-        for name in mapping.movers.iter().chain(mapping.match_on.iter()).chain(std::iter::once(&mapping.policy.end_date)) {
+        for name in mapping
+            .movers
+            .iter()
+            .chain(mapping.match_on.iter())
+            .chain(std::iter::once(&mapping.policy.end_date))
+        {
             if mapping.rule(name).is_none() {
-                return Err(perr(format!("`{name}` (in movers, match_on or policy.end_date) is not a mapped attribute")));
+                return Err(perr(format!(
+                    "`{name}` (in movers, match_on or policy.end_date) is not a mapped attribute"
+                )));
             }
         }
         Ok(mapping)
@@ -200,28 +271,62 @@ impl Mapping {
     pub fn check(&mut self, fields: &[Field]) -> Result<(), MappingError> {
         let origin = self.origin.clone();
         for rule in &mut self.attributes {
-            let aerr = |reason: String| MappingError::Attribute { origin: origin.clone(), attribute: rule.name.clone(), reason };
-            let field = fields.iter().find(|f| f.name == rule.field).ok_or_else(|| aerr(format!("the connector declares no field `{}` (see `connector-host fields`)", rule.field)))?;
+            let aerr = |reason: String| MappingError::Attribute {
+                origin: origin.clone(),
+                attribute: rule.name.clone(),
+                reason,
+            };
+            let field = fields
+                .iter()
+                .find(|f| f.name == rule.field)
+                .ok_or_else(|| {
+                    aerr(format!(
+                        "the connector declares no field `{}` (see `connector-host fields`)",
+                        rule.field
+                    ))
+                })?;
             if field.field_type == FieldType::Composite {
-                return Err(aerr(format!("`{}` is a composite; map one of its sub-fields (e.g. `{}.…`)", field.name, field.name)));
+                return Err(aerr(format!(
+                    "`{}` is a composite; map one of its sub-fields (e.g. `{}.…`)",
+                    field.name, field.name
+                )));
             }
             if rule.owner != Owner::Hr && !field.writable {
-                return Err(aerr(format!("owner is {:?} but the connector cannot write field `{}`", rule.owner, field.name).to_lowercase()));
+                return Err(aerr(
+                    format!(
+                        "owner is {:?} but the connector cannot write field `{}`",
+                        rule.owner, field.name
+                    )
+                    .to_lowercase(),
+                ));
             }
             let mut ty = field.field_type;
             for t in &rule.transforms {
                 ty = match (t, ty) {
-                    (Transform::Trim | Transform::Lowercase | Transform::Uppercase, FieldType::Text) => FieldType::Text,
+                    (
+                        Transform::Trim | Transform::Lowercase | Transform::Uppercase,
+                        FieldType::Text,
+                    ) => FieldType::Text,
                     (Transform::Label, FieldType::Choice) => FieldType::Text,
                     (Transform::Date(_), FieldType::Text | FieldType::Date) => FieldType::Date,
-                    (t, ty) => return Err(aerr(format!("transform `{}` does not apply to a {} value (field `{}`)", transform_name(t), ty.as_str(), field.name))),
+                    (t, ty) => {
+                        return Err(aerr(format!(
+                            "transform `{}` does not apply to a {} value (field `{}`)",
+                            transform_name(t),
+                            ty.as_str(),
+                            field.name
+                        )));
+                    }
                 };
             }
             if let Some(d) = &rule.default {
                 typed_default(ty, d).map_err(aerr)?;
             }
             if rule.name == self.policy.end_date && ty != FieldType::Date {
-                return Err(aerr(format!("policy.end_date needs a date attribute, this one is {}", ty.as_str())));
+                return Err(aerr(format!(
+                    "policy.end_date needs a date attribute, this one is {}",
+                    ty.as_str()
+                )));
             }
             rule.field_type = Some(field.field_type);
         }
@@ -233,7 +338,12 @@ impl Mapping {
     pub fn apply(&self, user: &User) -> Result<Mapped, RecordError> {
         let mut out = Mapped::new();
         for rule in &self.attributes {
-            let err = |reason: String| RecordError { user: user.id.clone(), attribute: rule.name.clone(), field: rule.field.clone(), reason };
+            let err = |reason: String| RecordError {
+                user: user.id.clone(),
+                attribute: rule.name.clone(),
+                field: rule.field.clone(),
+                reason,
+            };
             let mut values: Vec<Value> = Vec::with_capacity(1);
             for v in user.values(&rule.field) {
                 let mut v = v.clone();
@@ -250,11 +360,14 @@ impl Mapping {
             if values.is_empty()
                 && let Some(d) = &rule.default
             {
-                let ty = rule.transforms.iter().fold(rule.field_type.unwrap_or(FieldType::Text), |ty, t| match t {
-                    Transform::Label => FieldType::Text,
-                    Transform::Date(_) => FieldType::Date,
-                    _ => ty,
-                });
+                let ty = rule.transforms.iter().fold(
+                    rule.field_type.unwrap_or(FieldType::Text),
+                    |ty, t| match t {
+                        Transform::Label => FieldType::Text,
+                        Transform::Date(_) => FieldType::Date,
+                        _ => ty,
+                    },
+                );
                 values.push(typed_default(ty, d).map_err(err)?);
             }
             if !values.is_empty() {
@@ -267,12 +380,16 @@ impl Mapping {
     /// A value given on the platform, normalised as an import would normalise it (trim,
     /// lowercase, label…), so a written-back value reads back equal.
     pub fn platform_value(&self, name: &str, values: Vec<Value>) -> Result<Vec<Value>, String> {
-        let Some(rule) = self.rule(name) else { return Ok(values) };
+        let Some(rule) = self.rule(name) else {
+            return Ok(values);
+        };
         let mut out = Vec::with_capacity(values.len());
         for mut v in values {
             for t in &rule.transforms {
                 v = match (t, v) {
-                    (Transform::Date(_), Value::Date(d)) if check_date(&d).is_ok() => Value::Date(d),
+                    (Transform::Date(_), Value::Date(d)) if check_date(&d).is_ok() => {
+                        Value::Date(d)
+                    }
                     (Transform::Label, Value::Text(s)) => Value::Text(s),
                     (t, v) => transform(t, v)?,
                 };
@@ -291,11 +408,27 @@ impl Mapping {
         let out = values
             .iter()
             .map(|v| match (rule.field_type, v) {
-                (Some(FieldType::Choice), Value::Text(label)) => Value::Choice(ChoiceValue { id: String::new(), label: label.clone() }),
-                (Some(FieldType::Text), Value::Date(d)) => match rule.transforms.iter().find_map(|t| if let Transform::Date(f) = t { Some(f) } else { None }) {
-                    Some(fmt) => d.parse::<jiff::civil::Date>().ok().and_then(|date| date.strftime(fmt.as_str()).to_string().into()).map(Value::Text).unwrap_or_else(|| v.clone()),
-                    None => Value::Text(d.clone()),
-                },
+                (Some(FieldType::Choice), Value::Text(label)) => Value::Choice(ChoiceValue {
+                    id: String::new(),
+                    label: label.clone(),
+                }),
+                (Some(FieldType::Text), Value::Date(d)) => {
+                    match rule.transforms.iter().find_map(|t| {
+                        if let Transform::Date(f) = t {
+                            Some(f)
+                        } else {
+                            None
+                        }
+                    }) {
+                        Some(fmt) => d
+                            .parse::<jiff::civil::Date>()
+                            .ok()
+                            .and_then(|date| date.strftime(fmt.as_str()).to_string().into())
+                            .map(Value::Text)
+                            .unwrap_or_else(|| v.clone()),
+                        None => Value::Text(d.clone()),
+                    }
+                }
                 _ => v.clone(),
             })
             .collect();
@@ -311,7 +444,11 @@ fn parse_transform(t: &str) -> Result<Transform, String> {
         "label" => Transform::Label,
         _ => match t.strip_prefix("date:") {
             Some(fmt) if !fmt.is_empty() => Transform::Date(fmt.into()),
-            _ => return Err(format!("unknown transform `{t}` (trim, lowercase, uppercase, label, date:FORMAT)")),
+            _ => {
+                return Err(format!(
+                    "unknown transform `{t}` (trim, lowercase, uppercase, label, date:FORMAT)"
+                ));
+            }
         },
     })
 }
@@ -331,18 +468,29 @@ fn transform(t: &Transform, v: Value) -> Result<Value, String> {
         (Transform::Trim, Value::Text(s)) => Value::Text(s.trim().to_string()),
         (Transform::Lowercase, Value::Text(s)) => Value::Text(s.to_lowercase()),
         (Transform::Uppercase, Value::Text(s)) => Value::Text(s.to_uppercase()),
-        (Transform::Label, Value::Choice(c)) => Value::Text(if c.label.is_empty() { c.id } else { c.label }),
+        (Transform::Label, Value::Choice(c)) => {
+            Value::Text(if c.label.is_empty() { c.id } else { c.label })
+        }
         (Transform::Date(fmt), Value::Text(s) | Value::Date(s)) => {
-            let d = jiff::civil::Date::strptime(fmt.as_str(), s.trim()).map_err(|_| format!("{s:?} is not a date in the format {fmt:?}"))?;
+            let d = jiff::civil::Date::strptime(fmt.as_str(), s.trim())
+                .map_err(|_| format!("{s:?} is not a date in the format {fmt:?}"))?;
             Value::Date(d.to_string())
         }
-        (t, v) => return Err(format!("transform `{}` got a {} value", transform_name(t), v.field_type().as_str())),
+        (t, v) => {
+            return Err(format!(
+                "transform `{}` got a {} value",
+                transform_name(t),
+                v.field_type().as_str()
+            ));
+        }
     })
 }
 
 /// Checks an ISO `YYYY-MM-DD` date.
 pub fn check_date(d: &str) -> Result<(), String> {
-    d.parse::<jiff::civil::Date>().map(|_| ()).map_err(|_| format!("{d:?} is not a date (YYYY-MM-DD)"))
+    d.parse::<jiff::civil::Date>()
+        .map(|_| ())
+        .map_err(|_| format!("{d:?} is not a date (YYYY-MM-DD)"))
 }
 
 fn typed_default(ty: FieldType, d: &str) -> Result<Value, String> {
@@ -352,10 +500,22 @@ fn typed_default(ty: FieldType, d: &str) -> Result<Value, String> {
             check_date(d).map_err(|e| format!("default: {e}"))?;
             Value::Date(d.into())
         }
-        FieldType::Boolean => Value::Boolean(d.parse().map_err(|_| format!("default {d:?} is not true/false"))?),
-        FieldType::Integer => Value::Integer(d.parse().map_err(|_| format!("default {d:?} is not a whole number"))?),
-        FieldType::Decimal => Value::Decimal(d.parse().map_err(|_| format!("default {d:?} is not a number"))?),
-        FieldType::Choice => Value::Choice(ChoiceValue { id: String::new(), label: d.into() }),
+        FieldType::Boolean => Value::Boolean(
+            d.parse()
+                .map_err(|_| format!("default {d:?} is not true/false"))?,
+        ),
+        FieldType::Integer => Value::Integer(
+            d.parse()
+                .map_err(|_| format!("default {d:?} is not a whole number"))?,
+        ),
+        FieldType::Decimal => Value::Decimal(
+            d.parse()
+                .map_err(|_| format!("default {d:?} is not a number"))?,
+        ),
+        FieldType::Choice => Value::Choice(ChoiceValue {
+            id: String::new(),
+            label: d.into(),
+        }),
         FieldType::Reference => Value::Reference(d.into()),
         FieldType::Datetime => Value::Datetime(d.into()),
         FieldType::Composite => return Err("a composite has no default".into()),

@@ -97,21 +97,52 @@ impl SyncReport {
 }
 
 /// Runs one sync of `session`'s tenant into `store`.
-pub async fn run(session: &mut dyn Session, store: &mut Store, mapping: &Mapping, options: &SyncOptions, progress: &Progress) -> Result<SyncReport, SyncError> {
-    let fields = session.get_fields().await.map_err(|source| SyncError::Connector { operation: "get-fields", source })?;
+pub async fn run(
+    session: &mut dyn Session,
+    store: &mut Store,
+    mapping: &Mapping,
+    options: &SyncOptions,
+    progress: &Progress,
+) -> Result<SyncReport, SyncError> {
+    let fields = session
+        .get_fields()
+        .await
+        .map_err(|source| SyncError::Connector {
+            operation: "get-fields",
+            source,
+        })?;
     let mut mapping = mapping.clone();
     mapping.check(&fields)?;
-    store.set_meta("fields", &serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()))?;
+    store.set_meta(
+        "fields",
+        &serde_json::to_string(&fields).unwrap_or_else(|_| "[]".into()),
+    )?;
     let today = policy::today(&mapping.policy, options.as_of)?;
     let cutoff = policy::cutoff(&mapping.policy, today)?.to_string();
     let run_id = store.transaction(|c| {
         let id = audit::start_run(c, &today.to_string(), options.dry_run)?;
-        c.execute("UPDATE actions SET state = 'unconfirmed' WHERE state = 'started'", []).map_err(|e| StoreError::from_sqlite("(store)", e))?;
+        c.execute(
+            "UPDATE actions SET state = 'unconfirmed' WHERE state = 'started'",
+            [],
+        )
+        .map_err(|e| StoreError::from_sqlite("(store)", e))?;
         Ok(id)
     })?;
     let mut counts = Counts::default();
     let mut skipped = Vec::new();
-    match import(session, store, &mapping, options, run_id, &cutoff, &mut counts, &mut skipped, progress).await {
+    match import(
+        session,
+        store,
+        &mapping,
+        options,
+        run_id,
+        &cutoff,
+        &mut counts,
+        &mut skipped,
+        progress,
+    )
+    .await
+    {
         Ok(()) => {}
         Err(e) => {
             let summary = serde_json::json!({"counts": counts, "error": e.to_string()});
@@ -120,12 +151,51 @@ pub async fn run(session: &mut dyn Session, store: &mut Store, mapping: &Mapping
         }
     }
     let plan = store.transaction(|c| plan::build(c, &mapping, &cutoff))?;
-    let suspensions = plan.iter().filter(|a| a.kind == ActionKind::Suspend).count() as u64;
-    let active = identities::count_active_accounts(store.conn(), &mapping.system).map_err(|e| e.at(store.path()))?;
-    let brake = Brake::judge(suspensions, active, mapping.policy.max_suspend_share, options.force);
-    let executed = if options.dry_run { executor::Executed::default() } else { executor::execute(session, store, run_id, &mapping.system, &plan, brake.engaged, progress).await? };
-    let status = if brake.engaged { "braked" } else if executed.failed > 0 { "failed" } else { "completed" };
-    let report = SyncReport { run_id, as_of: today.to_string(), dry_run: options.dry_run, counts, skipped, plan, brake, done: executed.done, failed: executed.failed, status: status.into() };
+    let suspensions = plan
+        .iter()
+        .filter(|a| a.kind == ActionKind::Suspend)
+        .count() as u64;
+    let active = identities::count_active_accounts(store.conn(), &mapping.system)
+        .map_err(|e| e.at(store.path()))?;
+    let brake = Brake::judge(
+        suspensions,
+        active,
+        mapping.policy.max_suspend_share,
+        options.force,
+    );
+    let executed = if options.dry_run {
+        executor::Executed::default()
+    } else {
+        executor::execute(
+            session,
+            store,
+            run_id,
+            &mapping.system,
+            &plan,
+            brake.engaged,
+            progress,
+        )
+        .await?
+    };
+    let status = if brake.engaged {
+        "braked"
+    } else if executed.failed > 0 {
+        "failed"
+    } else {
+        "completed"
+    };
+    let report = SyncReport {
+        run_id,
+        as_of: today.to_string(),
+        dry_run: options.dry_run,
+        counts,
+        skipped,
+        plan,
+        brake,
+        done: executed.done,
+        failed: executed.failed,
+        status: status.into(),
+    };
     let summary = serde_json::json!({"counts": report.counts, "planned": report.plan.len(), "done": report.done, "failed": report.failed, "brake": report.brake});
     store.transaction(|c| audit::finish_run(c, run_id, status, &summary))?;
     Ok(report)
@@ -144,11 +214,21 @@ async fn import(
     skipped: &mut Vec<String>,
     progress: &Progress,
 ) -> Result<(), SyncError> {
-    let ctx = detect::ImportCtx { mapping, run_id, cutoff };
+    let ctx = detect::ImportCtx {
+        mapping,
+        run_id,
+        cutoff,
+    };
     let mut token: Option<String> = None;
     let mut started = false;
     loop {
-        let page = session.list_users(token.as_deref(), options.page_size).await.map_err(|source| SyncError::Connector { operation: "list-users", source })?;
+        let page = session
+            .list_users(token.as_deref(), options.page_size)
+            .await
+            .map_err(|source| SyncError::Connector {
+                operation: "list-users",
+                source,
+            })?;
         if !started {
             progress.start("import", page.total);
             started = true;
@@ -164,7 +244,17 @@ async fn import(
                         counts.skipped += 1;
                         let reason = e.to_string();
                         let subject = format!("{} ({})", user.display_name, user.id);
-                        audit::append(c, &audit::NewEvent { run_id: Some(run_id), kind: "skipped", subject: &subject, attribute: Some(&e.attribute), detail: Some(reason.clone()), ..Default::default() })?;
+                        audit::append(
+                            c,
+                            &audit::NewEvent {
+                                run_id: Some(run_id),
+                                kind: "skipped",
+                                subject: &subject,
+                                attribute: Some(&e.attribute),
+                                detail: Some(reason.clone()),
+                                ..Default::default()
+                            },
+                        )?;
                         if skipped.len() < 100 {
                             skipped.push(reason);
                         }
@@ -176,7 +266,14 @@ async fn import(
         progress.advance(n);
         match page.next_page_token {
             Some(next) if Some(&next) != token.as_ref() => token = Some(next),
-            Some(_) => return Err(SyncError::Connector { operation: "list-users", source: HostError::Connector(crate::error::ConnectorError::Protocol("the connector returned the same page token twice".into())) }),
+            Some(_) => {
+                return Err(SyncError::Connector {
+                    operation: "list-users",
+                    source: HostError::Connector(crate::error::ConnectorError::Protocol(
+                        "the connector returned the same page token twice".into(),
+                    )),
+                });
+            }
             None => break,
         }
     }

@@ -56,10 +56,16 @@ pub struct PlannedAction {
 }
 
 /// Builds the plan. `cutoff`: contract ends strictly before it have passed.
-pub fn build(conn: &Connection, mapping: &Mapping, cutoff: &str) -> Result<Vec<PlannedAction>, StoreError> {
+pub fn build(
+    conn: &Connection,
+    mapping: &Mapping,
+    cutoff: &str,
+) -> Result<Vec<PlannedAction>, StoreError> {
     let mut plan = Vec::new();
     for id in identities::to_create(conn)? {
-        let Some(identity) = identities::by_id(conn, id)? else { continue };
+        let Some(identity) = identities::by_id(conn, id)? else {
+            continue;
+        };
         let mut attributes = Vec::new();
         let mut names = Vec::new();
         for (name, attr) in &identity.attrs {
@@ -67,11 +73,18 @@ pub fn build(conn: &Connection, mapping: &Mapping, cutoff: &str) -> Result<Vec<P
                 continue;
             }
             if let Some((field, values)) = mapping.to_remote(name, &attr.value) {
-                attributes.push(Attribute { name: field, values });
+                attributes.push(Attribute {
+                    name: field,
+                    values,
+                });
                 names.push(name.clone());
             }
         }
-        let match_key = mapping.match_on.as_deref().and_then(|m| identity.attrs.get(m)).map(|a| super::detect::show(&a.value));
+        let match_key = mapping
+            .match_on
+            .as_deref()
+            .and_then(|m| identity.attrs.get(m))
+            .map(|a| super::detect::show(&a.value));
         plan.push(PlannedAction {
             kind: ActionKind::Create,
             identity_id: id,
@@ -93,7 +106,11 @@ pub fn build(conn: &Connection, mapping: &Mapping, cutoff: &str) -> Result<Vec<P
                 continue;
             }
             if let Some((field, values)) = mapping.to_remote(&name, &values) {
-                let op = if values.is_empty() { ChangeOp::Clear } else { ChangeOp::Set(values) };
+                let op = if values.is_empty() {
+                    ChangeOp::Clear
+                } else {
+                    ChangeOp::Set(values)
+                };
                 changes.push(AttributeChange { name: field, op });
                 names.push(name);
             }
@@ -101,7 +118,9 @@ pub fn build(conn: &Connection, mapping: &Mapping, cutoff: &str) -> Result<Vec<P
         if changes.is_empty() {
             continue;
         }
-        let subject = identities::by_id(conn, id)?.map(|i| format!("{} ({remote})", i.display_name)).unwrap_or_else(|| remote.clone());
+        let subject = identities::by_id(conn, id)?
+            .map(|i| format!("{} ({remote})", i.display_name))
+            .unwrap_or_else(|| remote.clone());
         plan.push(PlannedAction {
             kind: ActionKind::Update,
             identity_id: id,
@@ -133,7 +152,12 @@ pub fn build(conn: &Connection, mapping: &Mapping, cutoff: &str) -> Result<Vec<P
 /// One line per action, as `--dry-run` prints it.
 pub fn describe(a: &PlannedAction) -> String {
     let detail = match a.kind {
-        ActionKind::Create => a.attributes.iter().map(|at| format!("{}={}", at.name, super::detect::show(&at.values))).collect::<Vec<_>>().join(" "),
+        ActionKind::Create => a
+            .attributes
+            .iter()
+            .map(|at| format!("{}={}", at.name, super::detect::show(&at.values)))
+            .collect::<Vec<_>>()
+            .join(" "),
         ActionKind::Update => a
             .changes
             .iter()

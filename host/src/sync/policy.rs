@@ -14,7 +14,9 @@ pub fn today(policy: &Policy, as_of: Option<Date>) -> Result<Date, SyncError> {
     if let Some(d) = as_of {
         return Ok(d);
     }
-    let tz = jiff::tz::TimeZone::get(&policy.time_zone).map_err(|e| SyncError::Policy(format!("policy.time_zone = {:?}: {e}", policy.time_zone)))?;
+    let tz = jiff::tz::TimeZone::get(&policy.time_zone).map_err(|e| {
+        SyncError::Policy(format!("policy.time_zone = {:?}: {e}", policy.time_zone))
+    })?;
     Ok(jiff::Timestamp::now().to_zoned(tz).date())
 }
 
@@ -27,7 +29,9 @@ pub fn cutoff(policy: &Policy, today: Date) -> Result<Date, SyncError> {
 
 /// Parses a `--as-of` day.
 pub fn parse_day(text: &str) -> Result<Date, SyncError> {
-    text.trim().parse::<Date>().map_err(|_| SyncError::Policy(format!("--as-of {text:?} is not a date (YYYY-MM-DD)")))
+    text.trim()
+        .parse::<Date>()
+        .map_err(|_| SyncError::Policy(format!("--as-of {text:?} is not a date (YYYY-MM-DD)")))
 }
 
 /// The safety brake's verdict on a plan.
@@ -44,8 +48,18 @@ pub struct Brake {
 impl Brake {
     /// Judges `suspensions` out of `active_accounts`.
     pub fn judge(suspensions: u64, active_accounts: u64, max_share: f64, force: bool) -> Brake {
-        let share = if active_accounts == 0 { if suspensions == 0 { 0.0 } else { 1.0 } } else { suspensions as f64 / active_accounts as f64 };
-        Brake { suspensions, active_accounts, share, max_share, engaged: share > max_share && !force }
+        let share = if active_accounts == 0 {
+            if suspensions == 0 { 0.0 } else { 1.0 }
+        } else {
+            suspensions as f64 / active_accounts as f64
+        };
+        Brake {
+            suspensions,
+            active_accounts,
+            share,
+            max_share,
+            engaged: share > max_share && !force,
+        }
     }
 
     /// A one-line explanation.
@@ -66,7 +80,10 @@ mod tests {
 
     #[test]
     fn grace_moves_the_cutoff_back_and_the_brake_trips_above_the_share() {
-        let p = Policy { grace_days: 3, ..Policy::default() };
+        let p = Policy {
+            grace_days: 3,
+            ..Policy::default()
+        };
         let today = parse_day("2026-11-25").expect("date");
         assert_eq!(cutoff(&p, today).expect("cutoff").to_string(), "2026-11-22");
         assert!(parse_day("25/11/2026").is_err());

@@ -18,7 +18,10 @@ impl Progress {
 
     /// Draws on stderr when it is a terminal.
     pub fn stderr() -> Progress {
-        Progress { enabled: true, bar: std::sync::Mutex::new(None) }
+        Progress {
+            enabled: true,
+            bar: std::sync::Mutex::new(None),
+        }
     }
 
     /// Starts a phase of `total` items (unknown: a spinner).
@@ -30,7 +33,9 @@ impl Progress {
             Some(t) => ProgressBar::with_draw_target(Some(t), ProgressDrawTarget::stderr()),
             None => ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr()),
         };
-        if let Ok(style) = ProgressStyle::with_template("{msg:>8} [{bar:40}] {pos}/{len} ({per_sec}, {eta})") {
+        if let Ok(style) =
+            ProgressStyle::with_template("{msg:>8} [{bar:40}] {pos}/{len} ({per_sec}, {eta})")
+        {
             bar.set_style(style.progress_chars("=> "));
         }
         bar.set_message(phase.to_string());
