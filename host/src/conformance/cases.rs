@@ -1,11 +1,11 @@
 //! The cases. Each has a stable id (reports and CI history key on it), the requirement it
 //! checks, and whether it writes to the tenant.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use super::{Ctx, Outcome};
 use crate::error::{ConnectorError, HostError};
-use crate::model::{Field, FieldType, Operation, User};
+use crate::model::{Field, FieldType, Operation};
 
 /// A case's identity and purpose.
 #[derive(Debug, Clone, Copy)]
@@ -147,15 +147,15 @@ pub const CASES: &[CaseInfo] = &[
     ),
 ];
 
-fn fail(msg: impl Into<String>) -> Outcome {
+pub(super) fn fail(msg: impl Into<String>) -> Outcome {
     Outcome::Failed(msg.into())
 }
 
-fn host_err(op: &str, e: &HostError) -> Outcome {
+pub(super) fn host_err(op: &str, e: &HostError) -> Outcome {
     fail(format!("{op} failed: {e}"))
 }
 
-fn kind(e: &HostError) -> &'static str {
+pub(super) fn kind(e: &HostError) -> &'static str {
     e.as_connector()
         .map(ConnectorError::kind)
         .unwrap_or("host-error")
@@ -177,12 +177,12 @@ pub(crate) async fn run_case(id: &str, ctx: &mut Ctx<'_>) -> Outcome {
         "connection.bad-credentials" => bad_credentials(ctx).await,
         "fields.well-formed" => fields_well_formed(ctx).await,
         "choices.well-formed" => choices_well_formed(ctx).await,
-        "list.terminates-unique" => terminates_unique(ctx).await,
-        "list.page-size" => page_size(ctx).await,
-        "list.token-resume" => token_resume(ctx).await,
-        "list.attributes-declared" => attributes_declared(ctx).await,
-        "list.get-agree" => get_agree(ctx).await,
-        "get.unknown-not-found" => unknown_not_found(ctx).await,
+        "list.terminates-unique" => super::listing::terminates_unique(ctx).await,
+        "list.page-size" => super::listing::page_size(ctx).await,
+        "list.token-resume" => super::listing::token_resume(ctx).await,
+        "list.attributes-declared" => super::listing::attributes_declared(ctx).await,
+        "list.get-agree" => super::listing::get_agree(ctx).await,
+        "get.unknown-not-found" => super::listing::unknown_not_found(ctx).await,
         "write.create-minimal" => super::writes::create_minimal(ctx).await,
         "write.create-maximal" => super::writes::create_maximal(ctx).await,
         "write.update-each-field" => super::writes::update_each_field(ctx).await,
@@ -191,9 +191,15 @@ pub(crate) async fn run_case(id: &str, ctx: &mut Ctx<'_>) -> Outcome {
         "write.suspend-resume" => super::writes::suspend_resume(ctx).await,
         "write.invalid-input" => super::writes::invalid_input(ctx).await,
         "write.duplicate" => super::writes::duplicate(ctx).await,
-        "faults.rate-limited" => fault_case(ctx, Fault::RateLimit).await,
-        "faults.transient" => fault_case(ctx, Fault::Transient).await,
-        "faults.malformed" => fault_case(ctx, Fault::Malformed).await,
+        "faults.rate-limited" => {
+            super::listing::fault_case(ctx, super::listing::Fault::RateLimit).await
+        }
+        "faults.transient" => {
+            super::listing::fault_case(ctx, super::listing::Fault::Transient).await
+        }
+        "faults.malformed" => {
+            super::listing::fault_case(ctx, super::listing::Fault::Malformed).await
+        }
         other => fail(format!("unknown case {other}")),
     }
 }
@@ -448,260 +454,4 @@ async fn choices_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
         }
     }
     Outcome::Passed
-}
-
-async fn listing(ctx: &mut Ctx<'_>) -> Result<Vec<User>, Outcome> {
-    if let Some(l) = &ctx.listing {
-        return Ok(l.clone());
-    }
-    let page_size = ctx.options.page_size;
-    let max_pages = ctx.options.max_pages;
-    let session = ctx.session().await.map_err(|e| host_err("open", &e))?;
-    let mut users = Vec::new();
-    let mut token: Option<String> = None;
-    let mut tokens = HashSet::new();
-    for _ in 0..max_pages {
-        let page = session
-            .list_users(token.as_deref(), page_size)
-            .await
-            .map_err(|e| host_err("list-users", &e))?;
-        users.extend(page.users);
-        match page.next_page_token {
-            None => {
-                ctx.listing = Some(users.clone());
-                return Ok(users);
-            }
-            Some(t) if !tokens.insert(t.clone()) => {
-                return Err(fail(format!(
-                    "page token {t:?} came back twice: the listing loops"
-                )));
-            }
-            Some(t) => token = Some(t),
-        }
-    }
-    Err(fail(format!(
-        "the listing did not end within {max_pages} pages"
-    )))
-}
-
-async fn terminates_unique(ctx: &mut Ctx<'_>) -> Outcome {
-    let users = match listing(ctx).await {
-        Ok(u) => u,
-        Err(o) => return o,
-    };
-    let mut count: HashMap<&str, usize> = HashMap::new();
-    for u in &users {
-        *count.entry(u.id.as_str()).or_default() += 1;
-    }
-    let repeated: Vec<String> = count
-        .iter()
-        .filter(|(_, n)| **n > 1)
-        .map(|(id, n)| format!("{id} ({n} times)"))
-        .take(5)
-        .collect();
-    if repeated.is_empty() {
-        Outcome::Passed
-    } else {
-        fail(format!(
-            "users listed more than once: {}",
-            repeated.join(", ")
-        ))
-    }
-}
-
-async fn page_size(ctx: &mut Ctx<'_>) -> Outcome {
-    let max = ctx.target.connector.description().max_page_size;
-    let session = match ctx.session().await {
-        Ok(s) => s,
-        Err(e) => return host_err("open", &e),
-    };
-    for asked in [1u32, 3, max.saturating_add(1000)] {
-        match session.list_users(None, asked).await {
-            Ok(page) if page.users.len() as u64 > u64::from(asked.min(max)) => {
-                return fail(format!(
-                    "asked for {asked} users per page (max {max}), got {}",
-                    page.users.len()
-                ));
-            }
-            Ok(_) => {}
-            Err(e) => return host_err("list-users", &e),
-        }
-    }
-    Outcome::Passed
-}
-
-async fn token_resume(ctx: &mut Ctx<'_>) -> Outcome {
-    let session = match ctx.session().await {
-        Ok(s) => s,
-        Err(e) => return host_err("open", &e),
-    };
-    let first = match session.list_users(None, 2).await {
-        Ok(p) => p,
-        Err(e) => return host_err("list-users", &e),
-    };
-    let Some(token) = first.next_page_token else {
-        return Outcome::NotApplicable("the tenant has a single page of 2 users".into());
-    };
-    let second = match session.list_users(Some(&token), 2).await {
-        Ok(p) => p,
-        Err(e) => return host_err("list-users", &e),
-    };
-    let mut fresh = match ctx.target.connector.open(ctx.target.config.clone()).await {
-        Ok(s) => s,
-        Err(e) => return host_err("open", &e),
-    };
-    match fresh.list_users(Some(&token), 2).await {
-        Ok(again)
-            if again
-                .users
-                .iter()
-                .map(|u| &u.id)
-                .eq(second.users.iter().map(|u| &u.id)) =>
-        {
-            Outcome::Passed
-        }
-        Ok(_) => fail("the same token gave different users in a new session"),
-        Err(e) => host_err("list-users with a token in a new session", &e),
-    }
-}
-
-async fn attributes_declared(ctx: &mut Ctx<'_>) -> Outcome {
-    let fields = match fields(ctx).await {
-        Ok(f) => f,
-        Err(o) => return o,
-    };
-    let users = match listing(ctx).await {
-        Ok(u) => u,
-        Err(o) => return o,
-    };
-    let declared: HashMap<&str, &Field> = fields.iter().map(|f| (f.name.as_str(), f)).collect();
-    for u in &users {
-        for a in &u.attributes {
-            let Some(field) = declared.get(a.name.as_str()) else {
-                return fail(format!(
-                    "user {} carries {}, which get-fields does not declare",
-                    u.id, a.name
-                ));
-            };
-            if !field.multi_valued && a.values.len() > 1 {
-                return fail(format!(
-                    "user {}: {} is single-valued but has {} values",
-                    u.id,
-                    a.name,
-                    a.values.len()
-                ));
-            }
-            if let Some(v) = a.values.iter().find(|v| v.field_type() != field.field_type) {
-                return fail(format!(
-                    "user {}: {} is declared {} but holds a {} value",
-                    u.id,
-                    a.name,
-                    field.field_type.as_str(),
-                    v.field_type().as_str()
-                ));
-            }
-        }
-    }
-    Outcome::Passed
-}
-
-async fn get_agree(ctx: &mut Ctx<'_>) -> Outcome {
-    let users = match listing(ctx).await {
-        Ok(u) => u,
-        Err(o) => return o,
-    };
-    if users.is_empty() {
-        return Outcome::NotApplicable("the tenant has no user".into());
-    }
-    let step = (users.len() / ctx.options.sample.max(1)).max(1);
-    let session = match ctx.session().await {
-        Ok(s) => s,
-        Err(e) => return host_err("open", &e),
-    };
-    for listed in users.iter().step_by(step) {
-        match session.get_user(&listed.id).await {
-            Ok(got) if &got == listed => {}
-            Ok(got) => {
-                let differing: Vec<&str> = listed
-                    .attributes
-                    .iter()
-                    .filter(|a| got.values(&a.name) != a.values.as_slice())
-                    .map(|a| a.name.as_str())
-                    .take(5)
-                    .collect();
-                return fail(format!(
-                    "get-user({}) differs from the listing (attributes: {})",
-                    listed.id,
-                    differing.join(", ")
-                ));
-            }
-            Err(e) => return host_err(&format!("get-user({})", listed.id), &e),
-        }
-    }
-    Outcome::Passed
-}
-
-async fn unknown_not_found(ctx: &mut Ctx<'_>) -> Outcome {
-    let session = match ctx.session().await {
-        Ok(s) => s,
-        Err(e) => return host_err("open", &e),
-    };
-    match session.get_user("999999999").await {
-        Err(e) if kind(&e) == "not-found" => Outcome::Passed,
-        Err(e) => fail(format!("expected not-found, got {}: {e}", kind(&e))),
-        Ok(u) => fail(format!("an unknown id returned user {}", u.id)),
-    }
-}
-
-enum Fault {
-    RateLimit,
-    Transient,
-    Malformed,
-}
-
-async fn fault_case(ctx: &mut Ctx<'_>, fault: Fault) -> Outcome {
-    let Some(injector) = ctx.target.faults else {
-        return Outcome::NotApplicable(
-            "the tenant cannot stage faults (run against the sandbox tenant)".into(),
-        );
-    };
-    // Warm the session so the fault hits a data call, not the login.
-    let session = match ctx.session().await {
-        Ok(s) => s,
-        Err(e) => return host_err("open", &e),
-    };
-    if let Err(e) = session.list_users(None, 1).await {
-        return host_err("list-users", &e);
-    }
-    let expected = match fault {
-        Fault::RateLimit => {
-            injector.rate_limit_once(1);
-            "rate-limited"
-        }
-        Fault::Transient => {
-            injector.fail_with(503, 1);
-            "unavailable"
-        }
-        Fault::Malformed => {
-            injector.malformed(1);
-            "protocol"
-        }
-    };
-    match session.list_users(None, 1).await {
-        Ok(_) => Outcome::Passed,
-        Err(HostError::Connector(ConnectorError::RateLimited { retry_after_secs }))
-            if expected == "rate-limited" =>
-        {
-            if retry_after_secs >= 1 {
-                Outcome::Passed
-            } else {
-                fail("rate-limited without the server's delay")
-            }
-        }
-        Err(e) if kind(&e) == expected => Outcome::Passed,
-        Err(e) => fail(format!(
-            "expected a retry or {expected}, got {}: {e}",
-            kind(&e)
-        )),
-    }
 }

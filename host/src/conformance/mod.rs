@@ -4,6 +4,7 @@
 //! need a tenant that can misbehave on request ([`FaultInjector`], e.g. the simulator).
 
 mod cases;
+mod listing;
 mod report;
 mod writes;
 

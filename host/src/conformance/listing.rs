@@ -1,0 +1,266 @@
+//! The read cases over the listing: termination and uniqueness, page size, token resume,
+//! declared attributes, list/get agreement, unknown ids; and the fault cases (429, 5xx,
+//! malformed answers) staged through the tenant's fault injector.
+
+use std::collections::{HashMap, HashSet};
+
+use super::cases::{fail, fields, host_err, kind};
+use super::{Ctx, Outcome};
+use crate::error::{ConnectorError, HostError};
+use crate::model::{Field, User};
+
+async fn listing(ctx: &mut Ctx<'_>) -> Result<Vec<User>, Outcome> {
+    if let Some(l) = &ctx.listing {
+        return Ok(l.clone());
+    }
+    let page_size = ctx.options.page_size;
+    let max_pages = ctx.options.max_pages;
+    let session = ctx.session().await.map_err(|e| host_err("open", &e))?;
+    let mut users = Vec::new();
+    let mut token: Option<String> = None;
+    let mut tokens = HashSet::new();
+    for _ in 0..max_pages {
+        let page = session
+            .list_users(token.as_deref(), page_size)
+            .await
+            .map_err(|e| host_err("list-users", &e))?;
+        users.extend(page.users);
+        match page.next_page_token {
+            None => {
+                ctx.listing = Some(users.clone());
+                return Ok(users);
+            }
+            Some(t) if !tokens.insert(t.clone()) => {
+                return Err(fail(format!(
+                    "page token {t:?} came back twice: the listing loops"
+                )));
+            }
+            Some(t) => token = Some(t),
+        }
+    }
+    Err(fail(format!(
+        "the listing did not end within {max_pages} pages"
+    )))
+}
+
+pub(super) async fn terminates_unique(ctx: &mut Ctx<'_>) -> Outcome {
+    let users = match listing(ctx).await {
+        Ok(u) => u,
+        Err(o) => return o,
+    };
+    let mut count: HashMap<&str, usize> = HashMap::new();
+    for u in &users {
+        *count.entry(u.id.as_str()).or_default() += 1;
+    }
+    let repeated: Vec<String> = count
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(id, n)| format!("{id} ({n} times)"))
+        .take(5)
+        .collect();
+    if repeated.is_empty() {
+        Outcome::Passed
+    } else {
+        fail(format!(
+            "users listed more than once: {}",
+            repeated.join(", ")
+        ))
+    }
+}
+
+pub(super) async fn page_size(ctx: &mut Ctx<'_>) -> Outcome {
+    let max = ctx.target.connector.description().max_page_size;
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    for asked in [1u32, 3, max.saturating_add(1000)] {
+        match session.list_users(None, asked).await {
+            Ok(page) if page.users.len() as u64 > u64::from(asked.min(max)) => {
+                return fail(format!(
+                    "asked for {asked} users per page (max {max}), got {}",
+                    page.users.len()
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => return host_err("list-users", &e),
+        }
+    }
+    Outcome::Passed
+}
+
+pub(super) async fn token_resume(ctx: &mut Ctx<'_>) -> Outcome {
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    let first = match session.list_users(None, 2).await {
+        Ok(p) => p,
+        Err(e) => return host_err("list-users", &e),
+    };
+    let Some(token) = first.next_page_token else {
+        return Outcome::NotApplicable("the tenant has a single page of 2 users".into());
+    };
+    let second = match session.list_users(Some(&token), 2).await {
+        Ok(p) => p,
+        Err(e) => return host_err("list-users", &e),
+    };
+    let mut fresh = match ctx.target.connector.open(ctx.target.config.clone()).await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    match fresh.list_users(Some(&token), 2).await {
+        Ok(again)
+            if again
+                .users
+                .iter()
+                .map(|u| &u.id)
+                .eq(second.users.iter().map(|u| &u.id)) =>
+        {
+            Outcome::Passed
+        }
+        Ok(_) => fail("the same token gave different users in a new session"),
+        Err(e) => host_err("list-users with a token in a new session", &e),
+    }
+}
+
+pub(super) async fn attributes_declared(ctx: &mut Ctx<'_>) -> Outcome {
+    let fields = match fields(ctx).await {
+        Ok(f) => f,
+        Err(o) => return o,
+    };
+    let users = match listing(ctx).await {
+        Ok(u) => u,
+        Err(o) => return o,
+    };
+    let declared: HashMap<&str, &Field> = fields.iter().map(|f| (f.name.as_str(), f)).collect();
+    for u in &users {
+        for a in &u.attributes {
+            let Some(field) = declared.get(a.name.as_str()) else {
+                return fail(format!(
+                    "user {} carries {}, which get-fields does not declare",
+                    u.id, a.name
+                ));
+            };
+            if !field.multi_valued && a.values.len() > 1 {
+                return fail(format!(
+                    "user {}: {} is single-valued but has {} values",
+                    u.id,
+                    a.name,
+                    a.values.len()
+                ));
+            }
+            if let Some(v) = a.values.iter().find(|v| v.field_type() != field.field_type) {
+                return fail(format!(
+                    "user {}: {} is declared {} but holds a {} value",
+                    u.id,
+                    a.name,
+                    field.field_type.as_str(),
+                    v.field_type().as_str()
+                ));
+            }
+        }
+    }
+    Outcome::Passed
+}
+
+pub(super) async fn get_agree(ctx: &mut Ctx<'_>) -> Outcome {
+    let users = match listing(ctx).await {
+        Ok(u) => u,
+        Err(o) => return o,
+    };
+    if users.is_empty() {
+        return Outcome::NotApplicable("the tenant has no user".into());
+    }
+    let step = (users.len() / ctx.options.sample.max(1)).max(1);
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    for listed in users.iter().step_by(step) {
+        match session.get_user(&listed.id).await {
+            Ok(got) if &got == listed => {}
+            Ok(got) => {
+                let differing: Vec<&str> = listed
+                    .attributes
+                    .iter()
+                    .filter(|a| got.values(&a.name) != a.values.as_slice())
+                    .map(|a| a.name.as_str())
+                    .take(5)
+                    .collect();
+                return fail(format!(
+                    "get-user({}) differs from the listing (attributes: {})",
+                    listed.id,
+                    differing.join(", ")
+                ));
+            }
+            Err(e) => return host_err(&format!("get-user({})", listed.id), &e),
+        }
+    }
+    Outcome::Passed
+}
+
+pub(super) async fn unknown_not_found(ctx: &mut Ctx<'_>) -> Outcome {
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    match session.get_user("999999999").await {
+        Err(e) if kind(&e) == "not-found" => Outcome::Passed,
+        Err(e) => fail(format!("expected not-found, got {}: {e}", kind(&e))),
+        Ok(u) => fail(format!("an unknown id returned user {}", u.id)),
+    }
+}
+
+pub(super) enum Fault {
+    RateLimit,
+    Transient,
+    Malformed,
+}
+
+pub(super) async fn fault_case(ctx: &mut Ctx<'_>, fault: Fault) -> Outcome {
+    let Some(injector) = ctx.target.faults else {
+        return Outcome::NotApplicable(
+            "the tenant cannot stage faults (run against the sandbox tenant)".into(),
+        );
+    };
+    // Warm the session so the fault hits a data call, not the login.
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    if let Err(e) = session.list_users(None, 1).await {
+        return host_err("list-users", &e);
+    }
+    let expected = match fault {
+        Fault::RateLimit => {
+            injector.rate_limit_once(1);
+            "rate-limited"
+        }
+        Fault::Transient => {
+            injector.fail_with(503, 1);
+            "unavailable"
+        }
+        Fault::Malformed => {
+            injector.malformed(1);
+            "protocol"
+        }
+    };
+    match session.list_users(None, 1).await {
+        Ok(_) => Outcome::Passed,
+        Err(HostError::Connector(ConnectorError::RateLimited { retry_after_secs }))
+            if expected == "rate-limited" =>
+        {
+            if retry_after_secs >= 1 {
+                Outcome::Passed
+            } else {
+                fail("rate-limited without the server's delay")
+            }
+        }
+        Err(e) if kind(&e) == expected => Outcome::Passed,
+        Err(e) => fail(format!(
+            "expected a retry or {expected}, got {}: {e}",
+            kind(&e)
+        )),
+    }
+}
