@@ -5,6 +5,7 @@
 
 mod attrs;
 mod context;
+mod identities;
 mod render;
 mod sync;
 
@@ -113,7 +114,7 @@ enum Command {
     Events(sync::EventsArgs),
     /// Change or create identities on the platform side.
     #[command(subcommand)]
-    Identities(sync::IdentitiesCommand),
+    Identities(identities::IdentitiesCommand),
     /// Serve the built-in PeopleSpheres sandbox tenant until Ctrl-C.
     Sandbox {
         /// Port on 127.0.0.1 (0 picks a free one).
@@ -233,7 +234,7 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         }
         Command::Sync(args) => sync::sync(&global, args, out, err).await?,
         Command::Events(args) => sync::events(&global, args, out)?,
-        Command::Identities(cmd) => sync::identities(&global, cmd, out)?,
+        Command::Identities(cmd) => identities::run(&global, cmd, out)?,
         Command::Sandbox { port } => serve_sandbox(&global, port, out).await?,
         Command::Serve {
             listen,

@@ -1,21 +1,17 @@
-//! The provisioning commands: `sync` (the main job), `events` (the audit log) and
-//! `identities set | create | import | show` (platform-side changes, written back by the next
-//! sync). The store defaults to `$XDG_DATA_HOME/connector-host/sandbox.sqlite` for the built-in
+//! The provisioning commands: `sync` (the main job) and `events` (the audit log); the
+//! store and mapping options they share with `identities` (see `identities.rs`). The store defaults to `$XDG_DATA_HOME/connector-host/sandbox.sqlite` for the built-in
 //! sandbox tenant and `…/store.sqlite` with a configuration file; the mapping defaults to the
 //! embedded PeopleSpheres mapping.
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Args, Subcommand};
+use clap::Args;
 
 use super::context::Context;
-use super::{EXIT_USAGE, Failure, Global, attrs};
-use crate::model::Field;
-use crate::store::audit::{self, EventFilter, NewEvent};
-use crate::store::identities::{self, NewIdentity, StoredAttr};
+use super::{EXIT_USAGE, Failure, Global};
+use crate::store::audit::{self, EventFilter};
 use crate::store::{self, Store};
-use crate::sync::mapping::Owner;
 use crate::sync::{self, ActionKind, Mapping, Progress, SyncOptions};
 
 /// Where the store and the mapping are.
@@ -68,49 +64,14 @@ pub(super) struct EventsArgs {
     limit: u32,
 }
 
-/// Platform-side identity changes.
-#[derive(Debug, Subcommand)]
-pub(super) enum IdentitiesCommand {
-    /// Change attributes of an identity on the platform (`name=` clears); platform-owned ones
-    /// are written back to the source by the next sync.
-    Set {
-        /// The platform identity id (see `events`).
-        id: i64,
-        /// `name=value` pairs, with platform attribute names (see the mapping).
-        attributes: Vec<String>,
-        #[command(flatten)]
-        store: StoreArgs,
-    },
-    /// Create an identity on the platform; the next sync creates it in the source system.
-    Create {
-        /// `name=value` pairs (the mapping's `match_on` attribute is required).
-        attributes: Vec<String>,
-        #[command(flatten)]
-        store: StoreArgs,
-    },
-    /// Apply a JSON file: an array of objects; one with an `id` changes that identity, one
-    /// without creates an identity.
-    Import {
-        file: PathBuf,
-        #[command(flatten)]
-        store: StoreArgs,
-    },
-    /// Show an identity as stored.
-    Show {
-        id: i64,
-        #[command(flatten)]
-        store: StoreArgs,
-    },
-}
-
-fn usage(e: impl Into<anyhow::Error>) -> Failure {
+pub(super) fn usage(e: impl Into<anyhow::Error>) -> Failure {
     Failure {
         error: e.into(),
         code: EXIT_USAGE,
     }
 }
 
-fn open(global: &Global, args: &StoreArgs) -> Result<(Store, Mapping), Failure> {
+pub(super) fn open(global: &Global, args: &StoreArgs) -> Result<(Store, Mapping), Failure> {
     let mapping = match &args.mapping {
         Some(p) => Mapping::load(p),
         None => Mapping::default_peoplespheres(),
@@ -284,249 +245,4 @@ pub(super) fn events(
         writeln!(out, "no events")?;
     }
     Ok(())
-}
-
-/// `connector-host identities …`.
-pub(super) fn identities(
-    global: &Global,
-    cmd: IdentitiesCommand,
-    out: &mut dyn Write,
-) -> Result<(), Failure> {
-    match cmd {
-        IdentitiesCommand::Set {
-            id,
-            attributes,
-            store,
-        } => {
-            let (mut store, mapping) = open(global, &store)?;
-            let raw = attrs::from_pairs(&attributes).map_err(usage)?;
-            apply(&mut store, &mapping, Some(id), &raw)?;
-            writeln!(
-                out,
-                "identity #{id}: {} attribute(s) set on the platform; the next sync writes platform-owned ones back",
-                raw.len()
-            )?;
-        }
-        IdentitiesCommand::Create { attributes, store } => {
-            let (mut store, mapping) = open(global, &store)?;
-            let raw = attrs::from_pairs(&attributes).map_err(usage)?;
-            let id = apply(&mut store, &mapping, None, &raw)?;
-            writeln!(
-                out,
-                "identity #{id} created on the platform; the next sync creates its account"
-            )?;
-        }
-        IdentitiesCommand::Import { file, store } => {
-            let (mut store, mapping) = open(global, &store)?;
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| usage(anyhow::anyhow!("cannot read {}: {e}", file.display())))?;
-            let items: Vec<serde_json::Map<String, serde_json::Value>> =
-                serde_json::from_str(&text).map_err(|e| {
-                    usage(anyhow::anyhow!(
-                        "{}: not a JSON array of objects: {e}",
-                        file.display()
-                    ))
-                })?;
-            let (mut set, mut created) = (0, 0);
-            for (i, item) in items.into_iter().enumerate() {
-                let place = |e: anyhow::Error| {
-                    usage(anyhow::anyhow!("{} item {}: {e}", file.display(), i + 1))
-                };
-                let id = match item.get("id") {
-                    None | Some(serde_json::Value::Null) => None,
-                    Some(v) => Some(
-                        v.as_i64()
-                            .ok_or_else(|| place(anyhow::anyhow!("`id` must be a number")))?,
-                    ),
-                };
-                let mut object = item;
-                object.remove("id");
-                let tmp = serde_json::Value::Object(object).to_string();
-                let raw = raw_from_json(&tmp).map_err(place)?;
-                apply(&mut store, &mapping, id, &raw).map_err(|f| Failure {
-                    error: anyhow::anyhow!("{} item {}: {}", file.display(), i + 1, f.error),
-                    code: f.code,
-                })?;
-                if id.is_some() { set += 1 } else { created += 1 }
-            }
-            writeln!(
-                out,
-                "{} identit(ies) changed, {} created on the platform",
-                set, created
-            )?;
-        }
-        IdentitiesCommand::Show { id, store } => {
-            let (store, _) = open(global, &store)?;
-            let identity = identities::by_id(store.conn(), id)
-                .map_err(|e| e.at(store.path()))?
-                .ok_or_else(|| usage(anyhow::anyhow!("no identity #{id} in {}", store.path())))?;
-            let attrs: serde_json::Map<String, serde_json::Value> = identity
-                .attrs
-                .iter()
-                .map(|(k, a)| (k.clone(), serde_json::json!({"value": sync::detect::show(&a.value), "pending_write_back": a.pending})))
-                .collect();
-            let doc = serde_json::json!({"id": identity.id, "source_id": identity.source_id, "origin": identity.origin, "display_name": identity.display_name, "active": identity.active, "contract_end": identity.contract_end, "attributes": attrs});
-            writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
-        }
-    }
-    Ok(())
-}
-
-fn raw_from_json(text: &str) -> Result<attrs::Raw, anyhow::Error> {
-    let dir = std::env::temp_dir().join(format!("connector-host-import-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join("item.json");
-    std::fs::write(&path, text)?;
-    let raw = attrs::from_json_file(&path);
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(raw?)
-}
-
-/// Applies platform-side values to identity `id` (or a new identity); returns its id.
-fn apply(
-    store: &mut Store,
-    mapping: &Mapping,
-    id: Option<i64>,
-    raw: &attrs::Raw,
-) -> Result<i64, Failure> {
-    let fields: Vec<Field> = match store.meta("fields")? {
-        Some(text) => serde_json::from_str(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "store {}: the stored field catalogue is unreadable: {e}",
-                store.path()
-            )
-        })?,
-        None => {
-            return Err(usage(anyhow::anyhow!(
-                "store {} has never been synced; run `connector-host sync` first",
-                store.path()
-            )));
-        }
-    };
-    let mut mapping = mapping.clone();
-    mapping.check(&fields).map_err(usage)?;
-    if id.is_none()
-        && let Some(m) = mapping.match_on.as_deref()
-        && raw.iter().all(|(n, v)| n != m || v.is_empty())
-    {
-        return Err(usage(anyhow::anyhow!(
-            "`{m}` (the mapping's match_on) is required to create an identity"
-        )));
-    }
-    let mut values = Vec::new();
-    for (name, given) in raw {
-        let rule = mapping.rule(name).ok_or_else(|| {
-            usage(anyhow::anyhow!(
-                "`{name}` is not a mapped attribute (see the mapping)"
-            ))
-        })?;
-        if rule.owner == Owner::Hr && id.is_some() {
-            return Err(usage(anyhow::anyhow!(
-                "attribute `{name}` is owned by HR (import only): change it in the HR system, the next sync imports it"
-            )));
-        }
-        let change =
-            attrs::changes(&vec![(rule.field.clone(), given.clone())], &fields).map_err(usage)?;
-        let typed = match change.into_iter().next().map(|c| c.op) {
-            Some(crate::model::ChangeOp::Set(v)) => v,
-            _ => Vec::new(),
-        };
-        let typed = mapping
-            .platform_value(name, typed)
-            .map_err(|e| usage(anyhow::anyhow!("attribute `{name}`: {e}")))?;
-        values.push((name.clone(), typed));
-    }
-    let out = store.transaction(|c| {
-        let id = match id {
-            Some(id) => {
-                let identity =
-                    identities::by_id(c, id)?.ok_or_else(|| crate::store::StoreError::Sql {
-                        path: "(store)".into(),
-                        reason: format!("no identity #{id}"),
-                    })?;
-                for (name, value) in &values {
-                    let old = identity.attrs.get(name).cloned().unwrap_or(StoredAttr {
-                        value: Vec::new(),
-                        source_value: None,
-                        pending: false,
-                    });
-                    if old.value == *value {
-                        continue;
-                    }
-                    identities::put_attr(
-                        c,
-                        id,
-                        name,
-                        &StoredAttr {
-                            value: value.clone(),
-                            source_value: old.source_value.clone().or(Some(old.value.clone())),
-                            pending: true,
-                        },
-                    )?;
-                    audit::append(
-                        c,
-                        &NewEvent {
-                            kind: "platform-change",
-                            identity_id: Some(id),
-                            subject: &identity.display_name,
-                            attribute: Some(name),
-                            old_value: Some(sync::detect::show(&old.value)),
-                            new_value: Some(sync::detect::show(value)),
-                            ..Default::default()
-                        },
-                    )?;
-                }
-                id
-            }
-            None => {
-                let get = |n: &str| {
-                    values
-                        .iter()
-                        .find(|(k, _)| k == n)
-                        .map(|(_, v)| sync::detect::show(v))
-                        .unwrap_or_default()
-                };
-                let name = format!("{} {}", get("first_name"), get("last_name").to_uppercase())
-                    .trim()
-                    .to_string();
-                let id = identities::insert(
-                    c,
-                    &NewIdentity {
-                        source_id: None,
-                        origin: "platform",
-                        display_name: &name,
-                        active: true,
-                        contract_end: None,
-                        stale_end: None,
-                        run_id: None,
-                    },
-                )?;
-                for (n, value) in &values {
-                    identities::put_attr(
-                        c,
-                        id,
-                        n,
-                        &StoredAttr {
-                            value: value.clone(),
-                            source_value: None,
-                            pending: true,
-                        },
-                    )?;
-                }
-                audit::append(
-                    c,
-                    &NewEvent {
-                        kind: "platform-create",
-                        identity_id: Some(id),
-                        subject: &name,
-                        ..Default::default()
-                    },
-                )?;
-                id
-            }
-        };
-        Ok(id)
-    });
-    let id = out.map_err(|e| usage(anyhow::Error::from(e)))?;
-    Ok(id)
 }
