@@ -16,6 +16,7 @@ pub mod policy;
 mod progress;
 #[cfg(test)]
 mod tests;
+mod transform;
 
 use serde::Serialize;
 
