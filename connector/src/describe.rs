@@ -153,7 +153,11 @@ mod tests {
             assert!(d.operations.contains(&op), "{op:?}");
         }
         assert_eq!((d.max_page_size, d.default_page_size), (1000, 100));
-        let career = d.config.iter().find(|k| k.name == "career_history").unwrap();
+        let career = d
+            .config
+            .iter()
+            .find(|k| k.name == "career_history")
+            .unwrap();
         assert_eq!(career.key_type, ConfigType::Enum);
         assert_eq!(career.default_value.as_deref(), Some("record"));
         assert_eq!(career.allowed_values, vec!["record", "history"]);

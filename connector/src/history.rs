@@ -416,7 +416,12 @@ mod tests {
         let d = [ch("2020-01-01", Some("600")), ch("2023-01-01", None)];
         assert_eq!(
             timeline(&p, &d),
-            vec![row("2020-01-01", Some("2023-01-01"), Some("53"), Some("600"))]
+            vec![row(
+                "2020-01-01",
+                Some("2023-01-01"),
+                Some("53"),
+                Some("600")
+            )]
         );
         // A position deleted then set again: the period without a position is left out so
         // rows stay aligned; the dates show the gap.
@@ -435,7 +440,11 @@ mod tests {
             ]
         );
         let attrs = attributes(&rows, |p| p.into(), |d| d.into());
-        assert!(attrs.iter().all(|a| a.name == END_DATE || a.values.len() == 2));
+        assert!(
+            attrs
+                .iter()
+                .all(|a| a.name == END_DATE || a.values.len() == 2)
+        );
     }
 
     #[test]

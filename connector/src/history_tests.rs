@@ -230,7 +230,11 @@ fn not_found_is_no_history_and_errors_map() {
         .push(404, r#"{"message":"Field not found","status_code":404}"#)
         .push_json(200, &json!({"data": []}));
     let u = &s.list_users(None, 10).unwrap().users[0];
-    assert!(u.attributes.iter().all(|a| !a.name.starts_with("career_history")));
+    assert!(
+        u.attributes
+            .iter()
+            .all(|a| !a.name.starts_with("career_history"))
+    );
     assert!(
         s.transport()
             .logs
@@ -251,7 +255,10 @@ fn not_found_is_no_history_and_errors_map() {
     // Errors other than 404 fail the read.
     s.transport()
         .push_json(200, &users_answer(&[6], false, 1, false))
-        .push(403, r#"{"message":"This action is unauthorized.","status_code":403}"#);
+        .push(
+            403,
+            r#"{"message":"This action is unauthorized.","status_code":403}"#,
+        );
     assert!(matches!(s.get_user("6"), Err(Error::Forbidden(_))));
     s.transport()
         .push_json(200, &users_answer(&[6], false, 1, false))
@@ -260,7 +267,10 @@ fn not_found_is_no_history_and_errors_map() {
     // A malformed body is a protocol error.
     s.transport()
         .push_json(200, &users_answer(&[6], false, 1, false))
-        .push_json(200, &json!({"data": [{"action_type": "updated", "value": "53"}]}));
+        .push_json(
+            200,
+            &json!({"data": [{"action_type": "updated", "value": "53"}]}),
+        );
     assert!(matches!(s.get_user("6"), Err(Error::Protocol(_))));
     s.transport()
         .push_json(200, &users_answer(&[6], false, 1, false))

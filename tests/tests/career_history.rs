@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 use connector_host::conformance::{self, Options, Target};
 use connector_host::connector::{Connector, Session};
 use connector_host::error::ConnectorError;
-use connector_host::model::{Attribute, AttributeChange, ChangeOp, ChoiceValue, Config, FieldType, User, Value};
+use connector_host::model::{
+    Attribute, AttributeChange, ChangeOp, ChoiceValue, Config, FieldType, User, Value,
+};
 use connector_host::runtime::RuntimeOptions;
 use connector_tests::{config_for, connector, list_all, runtime, simulator};
 use ps_simulator::{REFERENCE_DATE, Simulator};
@@ -27,7 +29,9 @@ fn history_config(sim: &Simulator) -> Config {
 }
 
 fn open(config: Config) -> Box<dyn Session> {
-    runtime().block_on(connector(RuntimeOptions::default()).open(config)).expect("open")
+    runtime()
+        .block_on(connector(RuntimeOptions::default()).open(config))
+        .expect("open")
 }
 
 fn today() -> String {
@@ -56,17 +60,33 @@ fn strings(user: &User, name: &str) -> Vec<String> {
 
 /// The connector's rows of a user (the four attributes must be aligned).
 fn rows_of(user: &User) -> Vec<Row> {
-    let (p, d, s, e) = (strings(user, POSITION), strings(user, DEPARTMENT), strings(user, START), strings(user, END));
+    let (p, d, s, e) = (
+        strings(user, POSITION),
+        strings(user, DEPARTMENT),
+        strings(user, START),
+        strings(user, END),
+    );
     assert_eq!(p.len(), s.len(), "user {}: one position per row", user.id);
     assert_eq!(d.len(), s.len(), "user {}: one department per row", user.id);
-    assert!(e.len() == s.len() || e.len() + 1 == s.len(), "user {}: only the last row may lack an end date", user.id);
+    assert!(
+        e.len() == s.len() || e.len() + 1 == s.len(),
+        "user {}: only the last row may lack an end date",
+        user.id
+    );
     (0..s.len())
-        .map(|i| Row { position: p[i].clone(), department: d[i].clone(), start: s[i].clone(), end: e.get(i).cloned() })
+        .map(|i| Row {
+            position: p[i].clone(),
+            department: d[i].clone(),
+            start: s[i].clone(),
+            end: e.get(i).cloned(),
+        })
         .collect()
 }
 
 fn as_text(v: &serde_json::Value) -> Option<String> {
-    v.as_str().filter(|s| !s.is_empty() && *s != "null").map(str::to_string)
+    v.as_str()
+        .filter(|s| !s.is_empty() && *s != "null")
+        .map(str::to_string)
 }
 
 /// What the simulator's history implies: the state at the end of each day with a change, a
@@ -75,12 +95,26 @@ fn expected_rows(sim: &Simulator, id: u64) -> Vec<Row> {
     let mut days: BTreeMap<String, Vec<(String, bool, Option<String>)>> = BTreeMap::new();
     for (alias, is_pos) in [("usr_poste", true), ("usr_department", false)] {
         for e in sim.field_history(id, alias) {
-            let value = if e.action == "deleted" { None } else { as_text(&e.value) };
-            days.entry(e.at[..10].to_string()).or_default().push((e.at.clone(), is_pos, value));
+            let value = if e.action == "deleted" {
+                None
+            } else {
+                as_text(&e.value)
+            };
+            days.entry(e.at[..10].to_string())
+                .or_default()
+                .push((e.at.clone(), is_pos, value));
         }
     }
-    let names: BTreeMap<String, String> = sim.positions().into_iter().map(|p| (p.id.to_string(), p.name)).collect();
-    let label = |v: &str| sim.option_path("usr_department", v).and_then(|p| p.last().cloned()).unwrap_or_else(|| v.into());
+    let names: BTreeMap<String, String> = sim
+        .positions()
+        .into_iter()
+        .map(|p| (p.id.to_string(), p.name))
+        .collect();
+    let label = |v: &str| {
+        sim.option_path("usr_department", v)
+            .and_then(|p| p.last().cloned())
+            .unwrap_or_else(|| v.into())
+    };
     let (mut pos, mut dep): (Option<String>, Option<String>) = (None, None);
     let mut rows: Vec<Row> = Vec::new();
     for (day, mut changes) in days {
@@ -88,9 +122,19 @@ fn expected_rows(sim: &Simulator, id: u64) -> Vec<Row> {
         for (_, is_pos, v) in changes {
             if is_pos { pos = v } else { dep = v }
         }
-        let (Some(p), Some(d)) = (&pos, &dep) else { panic!("user {id}: seeded history sets both fields together") };
-        let row = Row { position: names.get(p).cloned().unwrap_or_else(|| p.clone()), department: label(d), start: day.clone(), end: None };
-        if rows.last().is_some_and(|r| r.position == row.position && r.department == row.department) {
+        let (Some(p), Some(d)) = (&pos, &dep) else {
+            panic!("user {id}: seeded history sets both fields together")
+        };
+        let row = Row {
+            position: names.get(p).cloned().unwrap_or_else(|| p.clone()),
+            department: label(d),
+            start: day.clone(),
+            end: None,
+        };
+        if rows
+            .last()
+            .is_some_and(|r| r.position == row.position && r.department == row.department)
+        {
             continue;
         }
         if let Some(last) = rows.last_mut() {
@@ -106,9 +150,19 @@ fn expected_rows(sim: &Simulator, id: u64) -> Vec<Row> {
 fn seeded_career(sim: &Simulator, id: u64) -> Vec<(String, String, String)> {
     let user = sim.user(id).expect("user");
     let mut out: Vec<(String, String, String)> = Vec::new();
-    for row in user.values.get("usr_career_history").and_then(|v| v.as_array()).into_iter().flatten() {
+    for row in user
+        .values
+        .get("usr_career_history")
+        .and_then(|v| v.as_array())
+        .into_iter()
+        .flatten()
+    {
         let get = |k: &str| row.get(k).and_then(as_text).unwrap_or_default();
-        let r = (get("usr_career_history_position"), get("usr_career_history_department"), get("usr_career_history_start_date"));
+        let r = (
+            get("usr_career_history_position"),
+            get("usr_career_history_department"),
+            get("usr_career_history_start_date"),
+        );
         if out.last().is_some_and(|l| l.0 == r.0 && l.1 == r.1) {
             continue;
         }
@@ -118,7 +172,11 @@ fn seeded_career(sim: &Simulator, id: u64) -> Vec<(String, String, String)> {
 }
 
 fn history_calls(sim: &Simulator) -> Vec<String> {
-    sim.journal().into_iter().filter(|e| e.path.starts_with("/history/")).map(|e| e.path).collect()
+    sim.journal()
+        .into_iter()
+        .filter(|e| e.path.starts_with("/history/"))
+        .map(|e| e.path)
+        .collect()
 }
 
 fn get(s: &mut dyn Session, id: &str) -> User {
@@ -148,10 +206,18 @@ fn a_listed_page_has_the_rows_the_history_implies_for_one_graphql_and_two_histor
     let other: Vec<&str> = journal
         .iter()
         .map(|e| e.path.as_str())
-        .filter(|p| *p != "/graphql" && !p.starts_with("/history/") && !p.ends_with("/openid-connect/token") && *p != "/fields")
+        .filter(|p| {
+            *p != "/graphql"
+                && !p.starts_with("/history/")
+                && !p.ends_with("/openid-connect/token")
+                && *p != "/fields"
+        })
         .collect();
     assert!(other.is_empty(), "unexpected calls: {other:?}");
-    assert!(journal.iter().all(|e| e.status < 300), "every call succeeded");
+    assert!(
+        journal.iter().all(|e| e.status < 300),
+        "every call succeeded"
+    );
 
     // (a) Rows equal the history, and the seeded career composite.
     let mut with_several_rows = 0;
@@ -160,32 +226,79 @@ fn a_listed_page_has_the_rows_the_history_implies_for_one_graphql_and_two_histor
         let rows = rows_of(u);
         assert_eq!(rows, expected_rows(&sim, id), "user {id}");
         assert!(!rows.is_empty(), "user {id} has a career");
-        assert_eq!(rows.last().and_then(|r| r.end.clone()), None, "user {id}: the current row has no end");
-        let seeded: Vec<(String, String, String)> = rows.iter().map(|r| (r.position.clone(), r.department.clone(), r.start.clone())).collect();
-        assert_eq!(seeded, seeded_career(&sim, id), "user {id}: rows follow the seeded career");
+        assert_eq!(
+            rows.last().and_then(|r| r.end.clone()),
+            None,
+            "user {id}: the current row has no end"
+        );
+        let seeded: Vec<(String, String, String)> = rows
+            .iter()
+            .map(|r| (r.position.clone(), r.department.clone(), r.start.clone()))
+            .collect();
+        assert_eq!(
+            seeded,
+            seeded_career(&sim, id),
+            "user {id}: rows follow the seeded career"
+        );
         with_several_rows += usize::from(rows.len() > 1);
     }
-    assert!(with_several_rows > 0, "some user changed position or department");
+    assert!(
+        with_several_rows > 0,
+        "some user changed position or department"
+    );
 
     // (e) Every career attribute is declared, read-only, multi-valued, with its type.
     let fields = runtime().block_on(s.get_fields()).expect("fields");
-    for (name, ty) in [(POSITION, FieldType::Text), (DEPARTMENT, FieldType::Text), (START, FieldType::Date), (END, FieldType::Date)] {
-        let f = fields.iter().find(|f| f.name == name).unwrap_or_else(|| panic!("{name} declared"));
+    for (name, ty) in [
+        (POSITION, FieldType::Text),
+        (DEPARTMENT, FieldType::Text),
+        (START, FieldType::Date),
+        (END, FieldType::Date),
+    ] {
+        let f = fields
+            .iter()
+            .find(|f| f.name == name)
+            .unwrap_or_else(|| panic!("{name} declared"));
         assert_eq!(f.field_type, ty, "{name}");
-        assert!(!f.writable && f.multi_valued, "{name} is read-only and multi-valued");
+        assert!(
+            !f.writable && f.multi_valued,
+            "{name} is read-only and multi-valued"
+        );
     }
     for u in &users {
-        for a in u.attributes.iter().filter(|a| a.name.starts_with("career_history")) {
-            let f = fields.iter().find(|f| f.name == a.name).unwrap_or_else(|| panic!("{} declared", a.name));
-            assert!(a.values.iter().all(|v| v.field_type() == f.field_type), "{}", a.name);
+        for a in u
+            .attributes
+            .iter()
+            .filter(|a| a.name.starts_with("career_history"))
+        {
+            let f = fields
+                .iter()
+                .find(|f| f.name == a.name)
+                .unwrap_or_else(|| panic!("{} declared", a.name));
+            assert!(
+                a.values.iter().all(|v| v.field_type() == f.field_type),
+                "{}",
+                a.name
+            );
         }
     }
 
     // (d) get-user gives the listed user, for two history calls each.
     for u in users.iter().take(4) {
         sim.clear_journal();
-        assert_eq!(&get(s.as_mut(), &u.id), u, "list and get agree on user {}", u.id);
-        assert_eq!(history_calls(&sim), vec![format!("/history/psos/{}/usr_poste", u.id), format!("/history/psos/{}/usr_department", u.id)]);
+        assert_eq!(
+            &get(s.as_mut(), &u.id),
+            u,
+            "list and get agree on user {}",
+            u.id
+        );
+        assert_eq!(
+            history_calls(&sim),
+            vec![
+                format!("/history/psos/{}/usr_poste", u.id),
+                format!("/history/psos/{}/usr_department", u.id)
+            ]
+        );
     }
 }
 
@@ -195,25 +308,70 @@ fn a_position_change_starts_a_new_row_today_and_a_deleted_department_empties_it(
     let mut s = open(history_config(&sim));
     let today = today();
     let users = list_all(s.as_mut(), 100, |_| {});
-    let mut candidates = users.iter().filter(|u| rows_of(u).last().is_some_and(|r| r.start < today));
-    let mover = candidates.next().expect("a user whose current row started before today").clone();
+    let mut candidates = users
+        .iter()
+        .filter(|u| rows_of(u).last().is_some_and(|r| r.start < today));
+    let mover = candidates
+        .next()
+        .expect("a user whose current row started before today")
+        .clone();
     let leaver = candidates.next().expect("another one").clone();
 
     // (b) A new position through the connector's update-user of `position`.
     let before = rows_of(&mover);
-    let current = sim.user(mover.id.parse().expect("id")).and_then(|u| u.values.get("usr_poste").and_then(as_text));
-    let target = sim.positions().into_iter().find(|p| Some(p.id.to_string()) != current).expect("another position");
-    let change = AttributeChange { name: "position".into(), op: ChangeOp::Set(vec![Value::Choice(ChoiceValue { id: target.id.to_string(), label: String::new() })]) };
-    let updated = runtime().block_on(s.update_user(&mover.id, vec![change])).expect("update position");
+    let current = sim
+        .user(mover.id.parse().expect("id"))
+        .and_then(|u| u.values.get("usr_poste").and_then(as_text));
+    let target = sim
+        .positions()
+        .into_iter()
+        .find(|p| Some(p.id.to_string()) != current)
+        .expect("another position");
+    let change = AttributeChange {
+        name: "position".into(),
+        op: ChangeOp::Set(vec![Value::Choice(ChoiceValue {
+            id: target.id.to_string(),
+            label: String::new(),
+        })]),
+    };
+    let updated = runtime()
+        .block_on(s.update_user(&mover.id, vec![change]))
+        .expect("update position");
     let after = rows_of(&get(s.as_mut(), &mover.id));
-    assert_eq!(rows_of(&updated), after, "update returns the user as stored");
+    assert_eq!(
+        rows_of(&updated),
+        after,
+        "update returns the user as stored"
+    );
     assert_eq!(after.len(), before.len() + 1, "one new row");
-    assert_eq!(after[..before.len() - 1], before[..before.len() - 1], "earlier rows unchanged");
+    assert_eq!(
+        after[..before.len() - 1],
+        before[..before.len() - 1],
+        "earlier rows unchanged"
+    );
     let previous = &after[before.len() - 1];
-    assert_eq!(previous.end.as_deref(), Some(today.as_str()), "the previous row ends today");
-    assert_eq!((&previous.position, &previous.start), (&before[before.len() - 1].position, &before[before.len() - 1].start));
+    assert_eq!(
+        previous.end.as_deref(),
+        Some(today.as_str()),
+        "the previous row ends today"
+    );
+    assert_eq!(
+        (&previous.position, &previous.start),
+        (
+            &before[before.len() - 1].position,
+            &before[before.len() - 1].start
+        )
+    );
     let last = after.last().expect("a row");
-    assert_eq!(last, &Row { position: target.name.clone(), department: previous.department.clone(), start: today.clone(), end: None });
+    assert_eq!(
+        last,
+        &Row {
+            position: target.name.clone(),
+            department: previous.department.clone(),
+            start: today.clone(),
+            end: None
+        }
+    );
 
     // A deleted department (through the simulator): a new current row without a department.
     let id: u64 = leaver.id.parse().expect("id");
@@ -223,9 +381,21 @@ fn a_position_change_starts_a_new_row_today_and_a_deleted_department_empties_it(
     let starts = strings(&got, START);
     assert_eq!(starts.len(), before.len() + 1);
     assert_eq!(starts.last(), Some(&today));
-    assert_eq!(strings(&got, POSITION).len(), before.len() + 1, "the position is still in force");
-    assert_eq!(strings(&got, DEPARTMENT).len(), before.len(), "no department in the current row");
-    assert_eq!(strings(&got, END).last(), Some(&today), "the previous row ends today");
+    assert_eq!(
+        strings(&got, POSITION).len(),
+        before.len() + 1,
+        "the position is still in force"
+    );
+    assert_eq!(
+        strings(&got, DEPARTMENT).len(),
+        before.len(),
+        "no department in the current row"
+    );
+    assert_eq!(
+        strings(&got, END).last(),
+        Some(&today),
+        "the previous row ends today"
+    );
 }
 
 fn invalid_name(e: &ConnectorError) -> String {
@@ -242,21 +412,52 @@ fn career_history_writes_are_refused_in_history_mode_with_nothing_sent() {
     runtime().block_on(s.get_fields()).expect("fields");
     sim.clear_journal();
     for name in [POSITION, DEPARTMENT, START, END] {
-        let value = if name.ends_with("_date") { Value::Date("2026-01-05".into()) } else { Value::Text("Comptable".into()) };
-        let change = AttributeChange { name: name.into(), op: ChangeOp::Set(vec![value.clone()]) };
-        let e = runtime().block_on(s.update_user("5", vec![change])).expect_err("refused");
+        let value = if name.ends_with("_date") {
+            Value::Date("2026-01-05".into())
+        } else {
+            Value::Text("Comptable".into())
+        };
+        let change = AttributeChange {
+            name: name.into(),
+            op: ChangeOp::Set(vec![value.clone()]),
+        };
+        let e = runtime()
+            .block_on(s.update_user("5", vec![change]))
+            .expect_err("refused");
         assert_eq!(invalid_name(e.as_connector().expect("typed")), name);
         let mut attrs = vec![
-            Attribute { name: "username".into(), values: vec![Value::Text("new.ch".into())] },
-            Attribute { name: "first_name".into(), values: vec![Value::Text("Nouvelle".into())] },
-            Attribute { name: "last_name".into(), values: vec![Value::Text("Recrue".into())] },
-            Attribute { name: "email".into(), values: vec![Value::Text("new.ch@corp.example".into())] },
+            Attribute {
+                name: "username".into(),
+                values: vec![Value::Text("new.ch".into())],
+            },
+            Attribute {
+                name: "first_name".into(),
+                values: vec![Value::Text("Nouvelle".into())],
+            },
+            Attribute {
+                name: "last_name".into(),
+                values: vec![Value::Text("Recrue".into())],
+            },
+            Attribute {
+                name: "email".into(),
+                values: vec![Value::Text("new.ch@corp.example".into())],
+            },
         ];
-        attrs.push(Attribute { name: name.into(), values: vec![value] });
-        let e = runtime().block_on(s.create_user(attrs)).expect_err("refused");
+        attrs.push(Attribute {
+            name: name.into(),
+            values: vec![value],
+        });
+        let e = runtime()
+            .block_on(s.create_user(attrs))
+            .expect_err("refused");
         assert_eq!(invalid_name(e.as_connector().expect("typed")), name);
     }
-    let writes: Vec<String> = sim.journal().into_iter().filter(|e| e.method == "POST" && e.path.starts_with("/psos")).map(|e| e.path).collect();
+    let writes: Vec<String> = sim
+        .journal()
+        .into_iter()
+        .filter(|e| e.method == "POST" && e.path.starts_with("/psos"))
+        .map(|e| e.path)
+        .collect();
     assert!(writes.is_empty(), "nothing written: {writes:?}");
 }
 
@@ -306,7 +507,17 @@ fn record_mode_is_the_default_and_makes_no_history_call() {
 fn the_conformance_harness_passes_in_history_mode() {
     let sim = simulator(30);
     let connector = connector(RuntimeOptions::default());
-    let target = Target { connector: &connector, config: history_config(&sim), faults: None };
-    let report = runtime().block_on(conformance::run(target, Options { sample: 10, ..Options::default() }));
+    let target = Target {
+        connector: &connector,
+        config: history_config(&sim),
+        faults: None,
+    };
+    let report = runtime().block_on(conformance::run(
+        target,
+        Options {
+            sample: 10,
+            ..Options::default()
+        },
+    ));
     assert!(report.passed(), "{}", report.to_table());
 }
