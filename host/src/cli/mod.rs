@@ -437,7 +437,7 @@ async fn serve_sandbox(global: &Global, port: u16, out: &mut dyn Write) -> Resul
     )?;
     writeln!(
         out,
-        "login: {}   (password: the simulator's default, see tests/simulator/README)",
+        "login: {}   (password: the sandbox's fixed test password, see tests/simulator/WIRE.md, \"Token\")",
         sandbox.simulator.login()
     )?;
     writeln!(
