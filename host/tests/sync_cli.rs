@@ -90,31 +90,31 @@ fn sync_events_and_platform_changes_on_the_sandbox() {
 
     // Bad input.
     let mapping = dir.join("bad.toml");
-    std::fs::write(&mapping, "[[attribute]]\nname = \"contract_end\"\nfield = \"contract.end_date\"\n[[attribute]]\nname = \"shoe\"\nfield = \"shoe_size\"\n").expect("write");
-    let (code, _, err) = run(&[
-        "sync",
-        "--store",
-        store,
-        "--mapping",
-        mapping.to_str().expect("utf-8"),
-        "--sandbox-users",
-        "5",
-    ]);
+    let sync_with_mapping = |text: &str| {
+        std::fs::write(&mapping, text).expect("write");
+        let path = mapping.to_str().expect("utf-8");
+        let (code, _, err) = run(&[
+            "sync",
+            "--store",
+            store,
+            "--mapping",
+            path,
+            "--sandbox-users",
+            "5",
+        ]);
+        (code, err)
+    };
+    let (code, err) = sync_with_mapping(
+        "[[attribute]]\nname = \"contract_end\"\nfield = \"contract.end_date\"\n[[attribute]]\nname = \"shoe\"\nfield = \"shoe_size\"\n",
+    );
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("bad.toml") && err.contains("`shoe`") && err.contains("shoe_size"),
         "{err}"
     );
-    std::fs::write(&mapping, "[[attribute]]\nname = \"contract_end\"\nfield = \"contract.end_date\"\ntransforms = [\"lowercase\"]\n").expect("write");
-    let (code, _, err) = run(&[
-        "sync",
-        "--store",
-        store,
-        "--mapping",
-        mapping.to_str().expect("utf-8"),
-        "--sandbox-users",
-        "5",
-    ]);
+    let (code, err) = sync_with_mapping(
+        "[[attribute]]\nname = \"contract_end\"\nfield = \"contract.end_date\"\ntransforms = [\"lowercase\"]\n",
+    );
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("`contract_end`") && err.contains("lowercase") && err.contains("date"),
