@@ -2,6 +2,8 @@
 //! connector per test binary (compiling a component in a debug host takes seconds), a
 //! simulator on its own runtime, and a runtime to drive the host's async API from plain tests.
 
+pub mod writing;
+
 use std::sync::{Arc, OnceLock};
 
 use connector_host::connector::Session;

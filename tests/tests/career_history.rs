@@ -14,6 +14,7 @@ use connector_host::model::{
     Attribute, AttributeChange, ChangeOp, ChoiceValue, Config, FieldType, User, Value,
 };
 use connector_host::runtime::RuntimeOptions;
+use connector_tests::writing::{invalid_name, open_with};
 use connector_tests::{config_for, connector, list_all, runtime, simulator};
 use ps_simulator::{REFERENCE_DATE, Simulator};
 
@@ -26,12 +27,6 @@ fn history_config(sim: &Simulator) -> Config {
     let mut c = config_for(sim);
     c.push(("career_history".into(), "history".into()));
     c
-}
-
-fn open(config: Config) -> Box<dyn Session> {
-    runtime()
-        .block_on(connector(RuntimeOptions::default()).open(config))
-        .expect("open")
 }
 
 fn today() -> String {
@@ -186,7 +181,7 @@ fn get(s: &mut dyn Session, id: &str) -> User {
 #[test]
 fn a_listed_page_has_the_rows_the_history_implies_for_one_graphql_and_two_history_calls_per_user() {
     let sim = simulator(12);
-    let mut s = open(history_config(&sim));
+    let mut s = open_with(history_config(&sim));
     sim.clear_journal();
     let users = list_all(s.as_mut(), 100, |_| {});
     assert_eq!(users.len(), 12);
@@ -305,7 +300,7 @@ fn a_listed_page_has_the_rows_the_history_implies_for_one_graphql_and_two_histor
 #[test]
 fn a_position_change_starts_a_new_row_today_and_a_deleted_department_empties_it() {
     let sim = simulator(12);
-    let mut s = open(history_config(&sim));
+    let mut s = open_with(history_config(&sim));
     let today = today();
     let users = list_all(s.as_mut(), 100, |_| {});
     let mut candidates = users
@@ -398,17 +393,10 @@ fn a_position_change_starts_a_new_row_today_and_a_deleted_department_empties_it(
     );
 }
 
-fn invalid_name(e: &ConnectorError) -> String {
-    match e {
-        ConnectorError::InvalidInput { name, .. } => name.clone(),
-        other => panic!("expected invalid-input, got {other:?}"),
-    }
-}
-
 #[test]
 fn career_history_writes_are_refused_in_history_mode_with_nothing_sent() {
     let sim = simulator(8);
-    let mut s = open(history_config(&sim));
+    let mut s = open_with(history_config(&sim));
     runtime().block_on(s.get_fields()).expect("fields");
     sim.clear_journal();
     for name in [POSITION, DEPARTMENT, START, END] {
@@ -464,7 +452,7 @@ fn career_history_writes_are_refused_in_history_mode_with_nothing_sent() {
 #[test]
 fn record_mode_is_the_default_and_makes_no_history_call() {
     let sim = simulator(12);
-    let mut s = open(config_for(&sim));
+    let mut s = open_with(config_for(&sim));
     sim.clear_journal();
     let users = list_all(s.as_mut(), 100, |_| {});
     get(s.as_mut(), &users[0].id);
@@ -484,7 +472,7 @@ fn record_mode_is_the_default_and_makes_no_history_call() {
         assert_eq!(strings(u, POSITION), titles, "user {}", u.id);
     }
     // `record` spelled out is accepted; another value is refused naming the key and the value.
-    drop(open({
+    drop(open_with({
         let mut c = config_for(&sim);
         c.push(("career_history".into(), "record".into()));
         c
