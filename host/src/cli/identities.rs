@@ -114,10 +114,14 @@ pub(super) fn run(
                 })?;
                 if id.is_some() { set += 1 } else { created += 1 }
             }
+            let plural = |n: usize, one: &str, many: &str| {
+                format!("{n} {}", if n == 1 { one } else { many })
+            };
             writeln!(
                 out,
-                "{} identit(ies) changed, {} created on the platform",
-                set, created
+                "{} changed, {} created on the platform; the next sync writes them back",
+                plural(set, "identity", "identities"),
+                plural(created, "identity", "identities")
             )?;
         }
         IdentitiesCommand::Show { id, store } => {
