@@ -1,5 +1,6 @@
 //! The provisioning commands end to end on the built-in sandbox tenant: the summary, the audit
-//! log as JSON, platform-side changes (an HR-owned attribute is refused), and bad input (a
+//! log as JSON, platform-side changes (`identities set | import | show`: an HR-owned attribute
+//! is refused, a bad import file changes nothing), and bad input (a
 //! mapping naming an undeclared field or a transform on the wrong type, a file that is not a
 //! store, a bad `--as-of`), each a clear error naming the place.
 
@@ -59,6 +60,44 @@ fn sync_events_and_platform_changes_on_the_sandbox() {
         store,
     ]);
     assert_eq!(code, 0, "{out}{err}");
+    // An import file with one bad item changes nothing, and says which item and attribute.
+    let changes = dir.join("changes.json");
+    let changes = changes.to_str().expect("utf-8 path");
+    std::fs::write(
+        changes,
+        r#"[{"id": 3, "phone": "+33 1 11 11 11 11"}, {"id": 4, "last_name": "Other"}]"#,
+    )
+    .expect("write");
+    let (code, out, err) = run(&["identities", "import", changes, "--store", store]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("changes.json item 2") && err.contains("`last_name`"),
+        "{err}"
+    );
+    let show = |id: &str| {
+        let (code, out, err) = run(&["identities", "show", id, "--store", store]);
+        assert_eq!(code, 0, "{out}{err}");
+        serde_json::from_str::<serde_json::Value>(&out).expect("JSON")
+    };
+    let three = show("3");
+    assert_eq!(three["attributes"]["phone"]["value"], "+33 1 00 00 00 03");
+    assert_eq!(three["attributes"]["phone"]["pending_write_back"], true);
+    // A good file: one change and one creation (with a manager link).
+    std::fs::write(
+        changes,
+        r#"[{"id": 5, "phone": "+33 1 00 00 00 05"},
+            {"first_name": "Zoé", "last_name": "Nouveau", "email": "zoe.nouveau@example.com", "manager": "12"}]"#,
+    )
+    .expect("write");
+    let (code, out, err) = run(&["identities", "import", changes, "--store", store]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(
+        out.trim(),
+        "1 identity changed, 1 identity created on the platform; the next sync writes them back"
+    );
+    let (code, out, err) = run(&["identities", "show", "999", "--store", store]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("no identity #999"), "{err}");
     let (code, out, err) = run(&[
         "sync",
         "--store",
@@ -71,8 +110,11 @@ fn sync_events_and_platform_changes_on_the_sandbox() {
     ]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(
-        out.contains("plan: 0 create, 1 update, 0 suspend")
-            && out.contains("phone=+33 1 00 00 00 03"),
+        out.contains("plan: 1 create, 2 update, 0 suspend")
+            && out.contains("phone=+33 1 00 00 00 03")
+            && out.contains("phone=+33 1 00 00 00 05")
+            && out.contains("email=zoe.nouveau@example.com")
+            && out.contains("manager=#12"),
         "{out}"
     );
     let (code, out, err) = run(&[
@@ -85,8 +127,14 @@ fn sync_events_and_platform_changes_on_the_sandbox() {
     ]);
     assert_eq!(code, 0, "{out}{err}");
     let events: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    assert_eq!(events.as_array().map(Vec::len), Some(1), "{out}");
-    assert_eq!(events[0]["attribute"], "phone");
+    assert_eq!(events.as_array().map(Vec::len), Some(2), "{out}");
+    assert!(
+        events
+            .as_array()
+            .into_iter()
+            .flatten()
+            .all(|e| e["attribute"] == "phone")
+    );
 
     // Bad input.
     let mapping = dir.join("bad.toml");

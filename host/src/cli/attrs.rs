@@ -58,8 +58,15 @@ pub fn from_json_file(path: &std::path::Path) -> Result<Raw, AttrError> {
         reason,
     };
     let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
-    let object: BTreeMap<String, serde_json::Value> = serde_json::from_str(&text)
+    let object: serde_json::Map<String, serde_json::Value> = serde_json::from_str(&text)
         .map_err(|e| file_err(format!("not a JSON object of attributes: {e}")))?;
+    from_json_object(object)
+}
+
+/// Parses one JSON object of attributes (as in [`from_json_file`]), names in sorted order.
+pub fn from_json_object(
+    object: serde_json::Map<String, serde_json::Value>,
+) -> Result<Raw, AttrError> {
     let scalar = |name: &str, v: &serde_json::Value| -> Result<String, AttrError> {
         match v {
             serde_json::Value::String(s) => Ok(s.clone()),
@@ -71,6 +78,7 @@ pub fn from_json_file(path: &std::path::Path) -> Result<Raw, AttrError> {
             }),
         }
     };
+    let object: BTreeMap<String, serde_json::Value> = object.into_iter().collect();
     let mut raw = Raw::new();
     for (name, value) in object {
         let values = match &value {

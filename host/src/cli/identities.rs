@@ -6,13 +6,14 @@ use std::io::Write;
 use std::path::PathBuf;
 
 use clap::Subcommand;
+use rusqlite::Connection;
 
 use super::sync::{StoreArgs, open, usage};
 use super::{Failure, Global, attrs};
-use crate::model::Field;
-use crate::store::Store;
+use crate::model::{Field, Value};
 use crate::store::audit::{self, NewEvent};
 use crate::store::identities::{self, NewIdentity, StoredAttr};
+use crate::store::{Store, StoreError};
 use crate::sync::mapping::Owner;
 use crate::sync::{self, Mapping};
 
@@ -65,7 +66,11 @@ pub(super) fn run(
         } => {
             let (mut store, mapping) = open(global, &store)?;
             let raw = attrs::from_pairs(&attributes).map_err(usage)?;
-            apply(&mut store, &mapping, Some(id), &raw)?;
+            let (fields, mapping) = catalogue(&store, mapping)?;
+            let change = prepare(&store, &fields, &mapping, Some(id), &raw)?;
+            store
+                .transaction(|c| write(c, &change))
+                .map_err(|e| usage(anyhow::Error::from(e)))?;
             writeln!(
                 out,
                 "identity #{id}: {} attribute(s) set on the platform; the next sync writes platform-owned ones back",
@@ -75,7 +80,11 @@ pub(super) fn run(
         IdentitiesCommand::Create { attributes, store } => {
             let (mut store, mapping) = open(global, &store)?;
             let raw = attrs::from_pairs(&attributes).map_err(usage)?;
-            let id = apply(&mut store, &mapping, None, &raw)?;
+            let (fields, mapping) = catalogue(&store, mapping)?;
+            let change = prepare(&store, &fields, &mapping, None, &raw)?;
+            let id = store
+                .transaction(|c| write(c, &change))
+                .map_err(|e| usage(anyhow::Error::from(e)))?;
             writeln!(
                 out,
                 "identity #{id} created on the platform; the next sync creates its account"
@@ -92,36 +101,36 @@ pub(super) fn run(
                         file.display()
                     ))
                 })?;
-            let (mut set, mut created) = (0, 0);
-            for (i, item) in items.into_iter().enumerate() {
+            let (fields, mapping) = catalogue(&store, mapping)?;
+            // Every item is checked before any is written: a bad file changes nothing.
+            let mut changes = Vec::with_capacity(items.len());
+            for (i, mut item) in items.into_iter().enumerate() {
                 let place = |e: anyhow::Error| {
                     usage(anyhow::anyhow!("{} item {}: {e}", file.display(), i + 1))
                 };
-                let id = match item.get("id") {
+                let id = match item.remove("id") {
                     None | Some(serde_json::Value::Null) => None,
                     Some(v) => Some(
                         v.as_i64()
                             .ok_or_else(|| place(anyhow::anyhow!("`id` must be a number")))?,
                     ),
                 };
-                let mut object = item;
-                object.remove("id");
-                let tmp = serde_json::Value::Object(object).to_string();
-                let raw = raw_from_json(&tmp).map_err(place)?;
-                apply(&mut store, &mapping, id, &raw).map_err(|f| Failure {
-                    error: anyhow::anyhow!("{} item {}: {}", file.display(), i + 1, f.error),
-                    code: f.code,
-                })?;
-                if id.is_some() { set += 1 } else { created += 1 }
+                let raw = attrs::from_json_object(item).map_err(|e| place(e.into()))?;
+                changes.push(
+                    prepare(&store, &fields, &mapping, id, &raw).map_err(|f| place(f.error))?,
+                );
             }
-            let plural = |n: usize, one: &str, many: &str| {
-                format!("{n} {}", if n == 1 { one } else { many })
-            };
+            store
+                .transaction(|c| changes.iter().try_for_each(|ch| write(c, ch).map(drop)))
+                .map_err(|e| usage(anyhow::Error::from(e)))?;
+            let set = changes.iter().filter(|c| c.id.is_some()).count();
+            let plural =
+                |n: usize| format!("{n} {}", if n == 1 { "identity" } else { "identities" });
             writeln!(
                 out,
                 "{} changed, {} created on the platform; the next sync writes them back",
-                plural(set, "identity", "identities"),
-                plural(created, "identity", "identities")
+                plural(set),
+                plural(changes.len() - set)
             )?;
         }
         IdentitiesCommand::Show { id, store } => {
@@ -141,23 +150,16 @@ pub(super) fn run(
     Ok(())
 }
 
-fn raw_from_json(text: &str) -> Result<attrs::Raw, anyhow::Error> {
-    let dir = std::env::temp_dir().join(format!("connector-host-import-{}", std::process::id()));
-    std::fs::create_dir_all(&dir)?;
-    let path = dir.join("item.json");
-    std::fs::write(&path, text)?;
-    let raw = attrs::from_json_file(&path);
-    let _ = std::fs::remove_dir_all(&dir);
-    Ok(raw?)
+/// Platform-side values for one identity (or a new one when `id` is `None`), checked against
+/// the mapping and typed with the stored field catalogue: ready to be written.
+struct Change {
+    id: Option<i64>,
+    display_name: String,
+    values: Vec<(String, Vec<Value>)>,
 }
 
-/// Applies platform-side values to identity `id` (or a new identity); returns its id.
-fn apply(
-    store: &mut Store,
-    mapping: &Mapping,
-    id: Option<i64>,
-    raw: &attrs::Raw,
-) -> Result<i64, Failure> {
+/// The field catalogue the last sync stored, and the mapping checked against it.
+fn catalogue(store: &Store, mapping: Mapping) -> Result<(Vec<Field>, Mapping), Failure> {
     let fields: Vec<Field> = match store.meta("fields")? {
         Some(text) => serde_json::from_str(&text).map_err(|e| {
             anyhow::anyhow!(
@@ -172,8 +174,27 @@ fn apply(
             )));
         }
     };
-    let mut mapping = mapping.clone();
+    let mut mapping = mapping;
     mapping.check(&fields).map_err(usage)?;
+    Ok((fields, mapping))
+}
+
+/// Checks and types platform-side values; writes nothing.
+fn prepare(
+    store: &Store,
+    fields: &[Field],
+    mapping: &Mapping,
+    id: Option<i64>,
+    raw: &attrs::Raw,
+) -> Result<Change, Failure> {
+    let existing = match id {
+        Some(id) => Some(
+            identities::by_id(store.conn(), id)
+                .map_err(|e| e.at(store.path()))?
+                .ok_or_else(|| usage(anyhow::anyhow!("no identity #{id} in {}", store.path())))?,
+        ),
+        None => None,
+    };
     if id.is_none()
         && let Some(m) = mapping.match_on.as_deref()
         && raw.iter().all(|(n, v)| n != m || v.is_empty())
@@ -195,7 +216,7 @@ fn apply(
             )));
         }
         let change =
-            attrs::changes(&vec![(rule.field.clone(), given.clone())], &fields).map_err(usage)?;
+            attrs::changes(&vec![(rule.field.clone(), given.clone())], fields).map_err(usage)?;
         let typed = match change.into_iter().next().map(|c| c.op) {
             Some(crate::model::ChangeOp::Set(v)) => v,
             _ => Vec::new(),
@@ -205,97 +226,108 @@ fn apply(
             .map_err(|e| usage(anyhow::anyhow!("attribute `{name}`: {e}")))?;
         values.push((name.clone(), typed));
     }
-    let out = store.transaction(|c| {
-        let id = match id {
-            Some(id) => {
-                let identity =
-                    identities::by_id(c, id)?.ok_or_else(|| crate::store::StoreError::Sql {
-                        path: "(store)".into(),
-                        reason: format!("no identity #{id}"),
-                    })?;
-                for (name, value) in &values {
-                    let old = identity.attrs.get(name).cloned().unwrap_or(StoredAttr {
-                        value: Vec::new(),
-                        source_value: None,
-                        pending: false,
-                    });
-                    if old.value == *value {
-                        continue;
-                    }
-                    identities::put_attr(
-                        c,
-                        id,
-                        name,
-                        &StoredAttr {
-                            value: value.clone(),
-                            source_value: old.source_value.clone().or(Some(old.value.clone())),
-                            pending: true,
-                        },
-                    )?;
-                    audit::append(
-                        c,
-                        &NewEvent {
-                            kind: "platform-change",
-                            identity_id: Some(id),
-                            subject: &identity.display_name,
-                            attribute: Some(name),
-                            old_value: Some(sync::detect::show(&old.value)),
-                            new_value: Some(sync::detect::show(value)),
-                            ..Default::default()
-                        },
-                    )?;
+    let display_name = match existing {
+        Some(identity) => identity.display_name,
+        None => {
+            let get = |n: &str| {
+                values
+                    .iter()
+                    .find(|(k, _)| k == n)
+                    .map(|(_, v)| sync::detect::show(v))
+                    .unwrap_or_default()
+            };
+            format!("{} {}", get("first_name"), get("last_name").to_uppercase())
+                .trim()
+                .to_string()
+        }
+    };
+    Ok(Change {
+        id,
+        display_name,
+        values,
+    })
+}
+
+/// Writes a prepared change (inside the caller's transaction); returns the identity id.
+fn write(c: &Connection, change: &Change) -> Result<i64, StoreError> {
+    let values = &change.values;
+    let id = match change.id {
+        Some(id) => {
+            let identity = identities::by_id(c, id)?.ok_or_else(|| StoreError::Sql {
+                path: String::new(),
+                reason: format!("identity #{id} disappeared during the change"),
+            })?;
+            for (name, value) in values {
+                let old = identity.attrs.get(name).cloned().unwrap_or(StoredAttr {
+                    value: Vec::new(),
+                    source_value: None,
+                    pending: false,
+                });
+                if old.value == *value {
+                    continue;
                 }
-                id
-            }
-            None => {
-                let get = |n: &str| {
-                    values
-                        .iter()
-                        .find(|(k, _)| k == n)
-                        .map(|(_, v)| sync::detect::show(v))
-                        .unwrap_or_default()
-                };
-                let name = format!("{} {}", get("first_name"), get("last_name").to_uppercase())
-                    .trim()
-                    .to_string();
-                let id = identities::insert(
+                identities::put_attr(
                     c,
-                    &NewIdentity {
-                        source_id: None,
-                        origin: "platform",
-                        display_name: &name,
-                        active: true,
-                        contract_end: None,
-                        stale_end: None,
-                        run_id: None,
+                    id,
+                    name,
+                    &StoredAttr {
+                        value: value.clone(),
+                        source_value: old.source_value.clone().or(Some(old.value.clone())),
+                        pending: true,
                     },
                 )?;
-                for (n, value) in &values {
-                    identities::put_attr(
-                        c,
-                        id,
-                        n,
-                        &StoredAttr {
-                            value: value.clone(),
-                            source_value: None,
-                            pending: true,
-                        },
-                    )?;
-                }
                 audit::append(
                     c,
                     &NewEvent {
-                        kind: "platform-create",
+                        kind: "platform-change",
                         identity_id: Some(id),
-                        subject: &name,
+                        subject: &identity.display_name,
+                        attribute: Some(name),
+                        old_value: Some(sync::detect::show(&old.value)),
+                        new_value: Some(sync::detect::show(value)),
                         ..Default::default()
                     },
                 )?;
-                id
             }
-        };
-        Ok(id)
-    });
-    let id = out.map_err(|e| usage(anyhow::Error::from(e)))?;
+            id
+        }
+        None => {
+            let name = change.display_name.as_str();
+            let id = identities::insert(
+                c,
+                &NewIdentity {
+                    source_id: None,
+                    origin: "platform",
+                    display_name: name,
+                    active: true,
+                    contract_end: None,
+                    stale_end: None,
+                    run_id: None,
+                },
+            )?;
+            for (n, value) in values {
+                identities::put_attr(
+                    c,
+                    id,
+                    n,
+                    &StoredAttr {
+                        value: value.clone(),
+                        source_value: None,
+                        pending: true,
+                    },
+                )?;
+            }
+            audit::append(
+                c,
+                &NewEvent {
+                    kind: "platform-create",
+                    identity_id: Some(id),
+                    subject: name,
+                    ..Default::default()
+                },
+            )?;
+            id
+        }
+    };
     Ok(id)
 }
