@@ -95,6 +95,26 @@ fn sync_events_and_platform_changes_on_the_sandbox() {
         out.trim(),
         "1 identity changed, 1 identity created on the platform; the next sync writes them back"
     );
+    // A second identity with the same match key (email) would be a second account upstream.
+    let taken = three["attributes"]["email"]["value"]
+        .as_str()
+        .expect("an email")
+        .to_string();
+    let email = format!("email={taken}");
+    let (code, out, err) = run(&[
+        "identities",
+        "create",
+        "first_name=Twin",
+        "last_name=Copy",
+        &email,
+        "--store",
+        store,
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains("identity #3 already has email") && err.contains(&taken),
+        "{err}"
+    );
     let (code, out, err) = run(&["identities", "show", "999", "--store", store]);
     assert_eq!(code, 2, "{out}{err}");
     assert!(err.contains("no identity #999"), "{err}");

@@ -104,6 +104,7 @@ pub(super) fn run(
             let (fields, mapping) = catalogue(&store, mapping)?;
             // Every item is checked before any is written: a bad file changes nothing.
             let mut changes = Vec::with_capacity(items.len());
+            let mut keys = std::collections::HashSet::new();
             for (i, mut item) in items.into_iter().enumerate() {
                 let place = |e: anyhow::Error| {
                     usage(anyhow::anyhow!("{} item {}: {e}", file.display(), i + 1))
@@ -116,9 +117,19 @@ pub(super) fn run(
                     ),
                 };
                 let raw = attrs::from_json_object(item).map_err(|e| place(e.into()))?;
-                changes.push(
-                    prepare(&store, &fields, &mapping, id, &raw).map_err(|f| place(f.error))?,
-                );
+                let change =
+                    prepare(&store, &fields, &mapping, id, &raw).map_err(|f| place(f.error))?;
+                if let Some(m) = mapping.match_on.as_deref()
+                    && let Some((_, key)) =
+                        change.values.iter().find(|(n, v)| n == m && !v.is_empty())
+                    && !keys.insert(sync::detect::show(key))
+                {
+                    return Err(place(anyhow::anyhow!(
+                        "{m} {} appears twice in the file",
+                        sync::detect::show(key)
+                    )));
+                }
+                changes.push(change);
             }
             store
                 .transaction(|c| changes.iter().try_for_each(|ch| write(c, ch).map(drop)))
@@ -195,13 +206,17 @@ fn prepare(
         ),
         None => None,
     };
-    if id.is_none()
-        && let Some(m) = mapping.match_on.as_deref()
-        && raw.iter().all(|(n, v)| n != m || v.is_empty())
-    {
-        return Err(usage(anyhow::anyhow!(
-            "`{m}` (the mapping's match_on) is required to create an identity"
-        )));
+    if id.is_none() {
+        let Some(m) = mapping.match_on.as_deref() else {
+            return Err(usage(anyhow::anyhow!(
+                "the mapping has no match_on: creating identities on the platform needs one (it finds a created account again after a crash)"
+            )));
+        };
+        if raw.iter().all(|(n, v)| n != m || v.is_empty()) {
+            return Err(usage(anyhow::anyhow!(
+                "`{m}` (the mapping's match_on) is required to create an identity"
+            )));
+        }
     }
     let mut values = Vec::new();
     for (name, given) in raw {
@@ -224,6 +239,24 @@ fn prepare(
         let typed = mapping
             .platform_value(name, typed)
             .map_err(|e| usage(anyhow::anyhow!("attribute `{name}`: {e}")))?;
+        if mapping.match_on.as_deref() == Some(name.as_str()) {
+            if typed.is_empty()
+                && (id.is_none() || existing.as_ref().is_some_and(|i| i.source_id.is_none()))
+            {
+                return Err(usage(anyhow::anyhow!(
+                    "`{name}` (the mapping's match_on) cannot be cleared on an identity whose account is not created yet"
+                )));
+            }
+            if !typed.is_empty()
+                && let Some(other) = identities::find_by_attr(store.conn(), name, &typed, id)
+                    .map_err(|e| e.at(store.path()))?
+            {
+                return Err(usage(anyhow::anyhow!(
+                    "identity #{other} already has {name} {} (the mapping's match_on must be unique)",
+                    sync::detect::show(&typed)
+                )));
+            }
+        }
         values.push((name.clone(), typed));
     }
     let display_name = match existing {
@@ -254,7 +287,7 @@ fn write(c: &Connection, change: &Change) -> Result<i64, StoreError> {
     let id = match change.id {
         Some(id) => {
             let identity = identities::by_id(c, id)?.ok_or_else(|| StoreError::Sql {
-                path: String::new(),
+                path: "(store)".into(),
                 reason: format!("identity #{id} disappeared during the change"),
             })?;
             for (name, value) in values {

@@ -252,10 +252,29 @@ pub fn unconfirmed_create_for(
     match_key: &str,
 ) -> Result<Option<(i64, i64)>, StoreError> {
     conn.query_row(
-        "SELECT id, identity_id FROM actions WHERE kind = 'create' AND state IN ('started', 'unconfirmed', 'failed') AND json_extract(payload, '$.match') = ?1 ORDER BY id DESC LIMIT 1",
+        "SELECT a.id, a.identity_id FROM actions a JOIN identities i ON i.id = a.identity_id
+         WHERE a.kind = 'create' AND a.state IN ('started', 'unconfirmed', 'failed') AND i.source_id IS NULL
+           AND json_extract(a.payload, '$.match') = ?1
+         ORDER BY a.id DESC LIMIT 1",
         [match_key],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
     .map_err(sql)
+}
+
+/// Closes the other create entries of an identity once one is confirmed (`superseded`), so an
+/// old interrupted or failed attempt can never link the identity to another person later.
+pub fn supersede_creates(
+    conn: &Connection,
+    identity_id: i64,
+    confirmed: i64,
+) -> Result<(), StoreError> {
+    conn.execute(
+        "UPDATE actions SET state = 'superseded', finished_at = ?3
+         WHERE kind = 'create' AND identity_id = ?1 AND id <> ?2 AND state IN ('started', 'unconfirmed', 'failed')",
+        params![identity_id, confirmed, now()],
+    )
+    .map_err(sql)?;
+    Ok(())
 }

@@ -197,6 +197,23 @@ pub fn put_attr(
     Ok(())
 }
 
+/// The identity (other than `except`) whose attribute `name` holds exactly `value`, if any:
+/// how platform-side creation refuses a second identity with the same match key.
+pub fn find_by_attr(
+    conn: &Connection,
+    name: &str,
+    value: &[Value],
+    except: Option<i64>,
+) -> Result<Option<i64>, StoreError> {
+    conn.query_row(
+        "SELECT identity_id FROM identity_attributes WHERE name = ?1 AND value = ?2 AND identity_id IS NOT ?3 ORDER BY identity_id LIMIT 1",
+        params![name, encode(value), except],
+        |r| r.get(0),
+    )
+    .optional()
+    .map_err(sql)
+}
+
 /// Creates or updates the account of an identity in a system.
 pub fn put_account(
     conn: &Connection,

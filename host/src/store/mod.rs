@@ -49,22 +49,22 @@ pub enum StoreError {
 }
 
 impl StoreError {
-    /// Names the database file in an error raised by a query helper.
-    pub(crate) fn at(self, file: &str) -> StoreError {
-        match self {
-            StoreError::Sql { path, reason } if path == "(store)" => StoreError::Sql {
-                path: file.into(),
-                reason,
-            },
-            StoreError::Locked { path } if path == "(store)" => {
-                StoreError::Locked { path: file.into() }
-            }
-            StoreError::Corrupt { path, reason } if path == "(store)" => StoreError::Corrupt {
-                path: file.into(),
-                reason,
-            },
-            other => other,
+    /// Names the database file in an error raised by a query helper (which only knows it as
+    /// `(store)`).
+    pub(crate) fn at(mut self, file: &str) -> StoreError {
+        let path = match &mut self {
+            StoreError::Locked { path }
+            | StoreError::Open { path, .. }
+            | StoreError::NotADatabase { path, .. }
+            | StoreError::TooNew { path, .. }
+            | StoreError::Migration { path, .. }
+            | StoreError::Sql { path, .. }
+            | StoreError::Corrupt { path, .. } => path,
+        };
+        if path == "(store)" {
+            *path = file.into();
         }
+        self
     }
 
     pub(crate) fn from_sqlite(path: &str, e: rusqlite::Error) -> StoreError {
@@ -140,7 +140,9 @@ impl Store {
                 .map_err(err)?;
             conn.pragma_update(None, "journal_mode", "WAL")
                 .map_err(err)?;
-            conn.pragma_update(None, "synchronous", "NORMAL")
+            // FULL: a committed journal entry ("about to call create-user") survives a power
+            // cut, not only a killed process; NORMAL could roll it back after the call ran.
+            conn.pragma_update(None, "synchronous", "FULL")
                 .map_err(err)?;
             // Take the write lock now: a store in use elsewhere is refused up front.
             conn.execute_batch("BEGIN IMMEDIATE; COMMIT;")

@@ -19,6 +19,9 @@ pub struct ImportCtx<'a> {
     pub run_id: i64,
     /// Contract ends strictly before this ISO date have passed (policy cutoff).
     pub cutoff: &'a str,
+    /// The cutoff by which a newcomer's contract end counts as already passed when first seen:
+    /// the policy cutoff of the earlier of the run's day and the real today.
+    pub first_sight_cutoff: &'a str,
 }
 
 /// Values as one line for the audit log.
@@ -72,6 +75,7 @@ pub fn import_user(
                 identities::link_source(conn, identity_id, &user.id)?;
                 identities::put_account(conn, identity_id, system, &user.id, status(user.active))?;
                 audit::journal_finish(conn, action_id, "done", Some(&user.id), None)?;
+                audit::supersede_creates(conn, identity_id, action_id)?;
                 let subject = format!("{} ({})", user.display_name, user.id);
                 audit::append(
                     conn,
@@ -112,8 +116,9 @@ fn joiner(
     counts: &mut Counts,
 ) -> Result<(), StoreError> {
     let policy = &ctx.mapping.policy;
-    let stale = contract_end
-        .filter(|end| user.active && *end < ctx.cutoff && !policy.suspend_on_first_sight);
+    let stale = contract_end.filter(|end| {
+        user.active && *end < ctx.first_sight_cutoff && !policy.suspend_on_first_sight
+    });
     let id = identities::insert(
         conn,
         &NewIdentity {

@@ -93,6 +93,7 @@ pub async fn execute(
                                 action.identity_id,
                                 &action.platform_names,
                             )?;
+                            audit::supersede_creates(c, action.identity_id, journal_id)?;
                             "created"
                         }
                         ActionKind::Update => {

@@ -15,6 +15,8 @@ pub mod plan;
 pub mod policy;
 mod progress;
 #[cfg(test)]
+mod safety_tests;
+#[cfg(test)]
 mod tests;
 mod transform;
 
@@ -120,6 +122,11 @@ pub async fn run(
     )?;
     let today = policy::today(&mapping.policy, options.as_of)?;
     let cutoff = policy::cutoff(&mapping.policy, today)?.to_string();
+    // "Already gone when first seen" is judged by the real clock: a run `--as-of` a later day
+    // (a dry run asking "who leaves next week?") must not mark people whose contract has not
+    // ended yet as stale, which would keep them from ever being suspended.
+    let real_today = policy::today(&mapping.policy, None)?;
+    let first_sight_cutoff = policy::cutoff(&mapping.policy, today.min(real_today))?.to_string();
     let run_id = store.transaction(|c| {
         let id = audit::start_run(c, &today.to_string(), options.dry_run)?;
         c.execute(
@@ -137,7 +144,7 @@ pub async fn run(
         &mapping,
         options,
         run_id,
-        &cutoff,
+        (&cutoff, &first_sight_cutoff),
         &mut counts,
         &mut skipped,
         progress,
@@ -151,7 +158,10 @@ pub async fn run(
             return Err(e);
         }
     }
-    let plan = store.transaction(|c| plan::build(c, &mapping, &cutoff))?;
+    let mut held = Vec::new();
+    let plan = store.transaction(|c| plan::build(c, &mapping, &cutoff, &mut held))?;
+    counts.skipped += held.len() as u64;
+    skipped.extend(held);
     let suspensions = plan
         .iter()
         .filter(|a| a.kind == ActionKind::Suspend)
@@ -167,7 +177,7 @@ pub async fn run(
     let executed = if options.dry_run {
         executor::Executed::default()
     } else {
-        executor::execute(
+        let executed = executor::execute(
             session,
             store,
             run_id,
@@ -176,7 +186,17 @@ pub async fn run(
             brake.engaged,
             progress,
         )
-        .await?
+        .await;
+        match executed {
+            Ok(executed) => executed,
+            Err(e) => {
+                // Close the run as failed (best effort: the store may be what failed); its
+                // unconfirmed actions are settled by the next run's import.
+                let summary = serde_json::json!({"counts": counts, "error": e.to_string()});
+                let _ = store.transaction(|c| audit::finish_run(c, run_id, "failed", &summary));
+                return Err(e);
+            }
+        }
     };
     let status = if brake.engaged {
         "braked"
@@ -210,7 +230,7 @@ async fn import(
     mapping: &Mapping,
     options: &SyncOptions,
     run_id: i64,
-    cutoff: &str,
+    (cutoff, first_sight_cutoff): (&str, &str),
     counts: &mut Counts,
     skipped: &mut Vec<String>,
     progress: &Progress,
@@ -219,6 +239,7 @@ async fn import(
         mapping,
         run_id,
         cutoff,
+        first_sight_cutoff,
     };
     let mut token: Option<String> = None;
     let mut started = false;

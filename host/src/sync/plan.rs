@@ -55,11 +55,15 @@ pub struct PlannedAction {
     pub match_key: Option<String>,
 }
 
-/// Builds the plan. `cutoff`: contract ends strictly before it have passed.
+/// Builds the plan. `cutoff`: contract ends strictly before it have passed. A platform-side
+/// identity without a match key is not created (after a crash between the call and its
+/// confirmation nothing could find the account again, and the next run would create a second
+/// one); why is pushed to `held`.
 pub fn build(
     conn: &Connection,
     mapping: &Mapping,
     cutoff: &str,
+    held: &mut Vec<String>,
 ) -> Result<Vec<PlannedAction>, StoreError> {
     let mut plan = Vec::new();
     for id in identities::to_create(conn)? {
@@ -84,7 +88,16 @@ pub fn build(
             .match_on
             .as_deref()
             .and_then(|m| identity.attrs.get(m))
+            .filter(|a| !a.value.is_empty())
             .map(|a| super::detect::show(&a.value));
+        if match_key.is_none() {
+            held.push(format!(
+                "platform #{id} {}: not created, it has no {} (the mapping's match_on)",
+                identity.display_name,
+                mapping.match_on.as_deref().unwrap_or("match_on")
+            ));
+            continue;
+        }
         plan.push(PlannedAction {
             kind: ActionKind::Create,
             identity_id: id,

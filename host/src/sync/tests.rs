@@ -36,7 +36,7 @@ fn field(name: &str, t: FieldType) -> Field {
     }
 }
 
-fn text(s: &str) -> Value {
+pub(super) fn text(s: &str) -> Value {
     Value::Text(s.into())
 }
 
@@ -69,7 +69,7 @@ fn user(id: u32, end: Option<&str>) -> User {
     }
 }
 
-fn set(u: &mut User, name: &str, values: Vec<Value>) {
+pub(super) fn set(u: &mut User, name: &str, values: Vec<Value>) {
     u.attributes.retain(|a| a.name != name);
     u.attributes.push(Attribute {
         name: name.into(),
@@ -184,15 +184,15 @@ name = "contract_end"
 field = "contract.end_date"
 "#;
 
-struct Harness {
+pub(super) struct Harness {
     tenant: Arc<Mutex<Tenant>>,
     session: Fake,
-    store: Store,
-    mapping: Mapping,
+    pub(super) store: Store,
+    pub(super) mapping: Mapping,
 }
 
 impl Harness {
-    fn new(n: u32) -> Harness {
+    pub(super) fn new(n: u32) -> Harness {
         let tenant = Arc::new(Mutex::new(Tenant {
             users: (1..=n).map(|i| user(i, Some("2027-06-30"))).collect(),
             calls: Vec::new(),
@@ -204,11 +204,14 @@ impl Harness {
             mapping: Mapping::parse("test", MAPPING).expect("mapping"),
         }
     }
-    fn sync(&mut self, dry_run: bool, force: bool) -> SyncReport {
+    pub(super) fn sync(&mut self, dry_run: bool, force: bool) -> SyncReport {
+        self.sync_as_of(dry_run, force, "2026-11-25")
+    }
+    pub(super) fn sync_as_of(&mut self, dry_run: bool, force: bool, day: &str) -> SyncReport {
         let options = SyncOptions {
             dry_run,
             force,
-            as_of: Some(policy::parse_day("2026-11-25").expect("day")),
+            as_of: Some(policy::parse_day(day).expect("day")),
             page_size: 0,
         };
         let rt = tokio::runtime::Builder::new_current_thread()
@@ -223,10 +226,10 @@ impl Harness {
         ))
         .expect("sync runs")
     }
-    fn calls(&self) -> Vec<String> {
+    pub(super) fn calls(&self) -> Vec<String> {
         std::mem::take(&mut self.tenant.lock().expect("lock").calls)
     }
-    fn edit(&self, id: u32, f: impl FnOnce(&mut User)) {
+    pub(super) fn edit(&self, id: u32, f: impl FnOnce(&mut User)) {
         let mut t = self.tenant.lock().expect("lock");
         if let Some(u) = t.users.iter_mut().find(|u| u.id == id.to_string()) {
             f(u)

@@ -65,11 +65,22 @@ pub(super) fn transform(t: &Transform, v: Value) -> Result<Value, String> {
     })
 }
 
-/// Checks an ISO `YYYY-MM-DD` date.
+/// Checks a date is exactly ISO `YYYY-MM-DD` and exists. The store compares contract ends as
+/// text, which orders correctly only in this one form, so no other spelling of a date
+/// (`20261120`, `+002030-01-01`, a datetime) is let through.
 pub fn check_date(d: &str) -> Result<(), String> {
+    let bad = || format!("{d:?} is not a date (YYYY-MM-DD)");
+    let shape = d.len() == 10
+        && d.bytes().enumerate().all(|(i, b)| match i {
+            4 | 7 => b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+    if !shape {
+        return Err(bad());
+    }
     d.parse::<jiff::civil::Date>()
         .map(|_| ())
-        .map_err(|_| format!("{d:?} is not a date (YYYY-MM-DD)"))
+        .map_err(|_| bad())
 }
 
 pub(super) fn typed_default(ty: FieldType, d: &str) -> Result<Value, String> {
@@ -99,4 +110,26 @@ pub(super) fn typed_default(ty: FieldType, d: &str) -> Result<Value, String> {
         FieldType::Datetime => Value::Datetime(d.into()),
         FieldType::Composite => return Err("a composite has no default".into()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_date;
+
+    #[test]
+    fn only_iso_calendar_dates_pass() {
+        assert!(check_date("2026-11-25").is_ok());
+        assert!(check_date("2024-02-29").is_ok());
+        for bad in [
+            "20261120",
+            "+002030-01-01",
+            "2026-11-22T10:00",
+            "2026-11-22[Europe/Paris]",
+            "2026-02-30",
+            "25/11/2026",
+            "",
+        ] {
+            assert!(check_date(bad).is_err(), "{bad}");
+        }
+    }
 }
