@@ -44,7 +44,8 @@ pub fn from_response(what: &str, resp: &HttpResponse) -> Error {
 }
 
 /// Maps a non-success answer of a write. Validation (400, or 422 without a uniqueness key) is
-/// `invalid-input` and a taken unique value (422) `already-exists`, both naming the contract
+/// `invalid-input` and a taken unique value (422 on a unique field, a 409, or any "taken"
+/// reason) `already-exists`, both naming the contract
 /// attribute: `name_of` maps the remote key of `errors{}` (alias, sub-field alias or field id)
 /// back to the contract name; unknown keys (`data`, `pso_type`…) are kept as is.
 pub fn from_write_response(
@@ -57,12 +58,14 @@ pub fn from_write_response(
     let Some((key, reason)) = body.as_ref().and_then(field_error_preferring(&name_of)) else {
         return from_response(what, resp);
     };
-    if !matches!(resp.status, 400 | 422) {
+    if !matches!(resp.status, 400 | 409 | 422) {
         return from_response(what, resp);
     }
     let name = name_of(&key).unwrap_or_else(|| key.clone());
+    // The notes guess duplicates come back as 422 (or 400): a "taken" reason is a duplicate
+    // whatever the status, and so is a 409 or a 422 on a unique field.
     let taken = reason.to_ascii_lowercase().contains("taken");
-    if resp.status == 422 && (is_unique(&key) || taken) {
+    if taken || resp.status == 409 || (resp.status == 422 && is_unique(&key)) {
         Error::AlreadyExists(crate::model::InvalidAttribute {
             name,
             reason: format!("already taken by another user ({reason})"),
@@ -91,11 +94,64 @@ fn field_error_preferring<'a>(
     }
 }
 
-/// `Retry-After` in seconds (the HTTP-date form is not supported: default then).
+/// The longest wait a `Retry-After` can ask for (one hour); a larger value is capped.
+pub const MAX_RETRY_AFTER: u32 = 3600;
+
+/// `Retry-After` in seconds, between 1 and [`MAX_RETRY_AFTER`]: delay-seconds, or an
+/// HTTP-date measured against the answer's own `Date` header; anything else (missing,
+/// negative, fractional, a date without `Date`) is [`DEFAULT_RETRY_AFTER`].
 pub fn retry_after(resp: &HttpResponse) -> u32 {
-    resp.header("retry-after")
-        .and_then(|v| v.trim().parse::<u32>().ok())
-        .unwrap_or(DEFAULT_RETRY_AFTER)
+    let Some(value) = resp.header("retry-after").map(str::trim) else {
+        return DEFAULT_RETRY_AFTER;
+    };
+    let secs = match value.parse::<u64>() {
+        Ok(s) => Some(s),
+        Err(_) => http_date(value)
+            .zip(resp.header("date").and_then(|d| http_date(d.trim())))
+            .map(|(at, now)| at.saturating_sub(now)),
+    };
+    match secs {
+        Some(s) => u32::try_from(s)
+            .unwrap_or(u32::MAX)
+            .clamp(1, MAX_RETRY_AFTER),
+        None => DEFAULT_RETRY_AFTER,
+    }
+}
+
+/// An IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`) as Unix seconds.
+fn http_date(text: &str) -> Option<u64> {
+    let mut parts = text.split_ascii_whitespace();
+    let (_weekday, day, month, year, time, zone) = (
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+        parts.next()?,
+    );
+    if zone != "GMT" || parts.next().is_some() {
+        return None;
+    }
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let month = MONTHS.iter().position(|m| *m == month)? as i64 + 1;
+    let day: i64 = day.parse().ok().filter(|d| (1..=31).contains(d))?;
+    let year: i64 = year.parse().ok().filter(|y| (1970..=9999).contains(y))?;
+    let mut hms = time.split(':').map(|p| p.parse::<i64>().ok());
+    let (h, m, s) = (hms.next()??, hms.next()??, hms.next()??);
+    if hms.next().is_some() || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    // Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + h * 3600 + m * 60 + s).ok()
 }
 
 /// The first `errors{field: [reason…]}` entry (keys sorted by serde_json's map, i.e. by name).
@@ -288,6 +344,16 @@ mod tests {
             unique,
         );
         assert!(matches!(e, Error::AlreadyExists(a) if a.name == "email"));
+        for (status, body) in [
+            (400, r#"{"errors":{"username":["has already been taken"]}}"#),
+            (409, r#"{"errors":{"username":["conflict"]}}"#),
+        ] {
+            let e = from_write_response("w", &resp(status, body, &[]), name_of, unique);
+            assert!(
+                matches!(&e, Error::AlreadyExists(a) if a.name == "username"),
+                "{status}: {e:?}"
+            );
+        }
         assert!(matches!(
             from_write_response(
                 "w",
@@ -338,5 +404,59 @@ mod tests {
             from_token_response(&resp(400, "<html>", &[])),
             Error::Protocol(_)
         ));
+    }
+}
+
+#[cfg(test)]
+mod retry_after_tests {
+    use super::*;
+
+    fn answer(headers: &[(&str, &str)]) -> HttpResponse {
+        HttpResponse {
+            status: 429,
+            headers: headers
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+            body: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn seconds_dates_and_nonsense() {
+        let ra = |h: &[(&str, &str)]| retry_after(&answer(h));
+        assert_eq!(ra(&[("Retry-After", "17")]), 17);
+        assert_eq!(ra(&[("Retry-After", "0")]), 1);
+        assert_eq!(ra(&[("Retry-After", "4000000000")]), MAX_RETRY_AFTER);
+        assert_eq!(ra(&[("Retry-After", "99999999999")]), MAX_RETRY_AFTER);
+        assert_eq!(
+            ra(&[
+                ("Retry-After", "Wed, 25 Nov 2026 10:02:00 GMT"),
+                ("Date", "Wed, 25 Nov 2026 10:00:30 GMT"),
+            ]),
+            90
+        );
+        assert_eq!(
+            ra(&[
+                ("Retry-After", "Wed, 25 Nov 2026 09:00:00 GMT"),
+                ("Date", "Wed, 25 Nov 2026 10:00:30 GMT"),
+            ]),
+            1,
+            "a date in the past: retry at once"
+        );
+        for nonsense in ["-5", "1.5", "soon", "Wed, 25 Nov 2026 10:02:00 GMT"] {
+            assert_eq!(
+                ra(&[("Retry-After", nonsense)]),
+                DEFAULT_RETRY_AFTER,
+                "{nonsense}"
+            );
+        }
+        assert_eq!(ra(&[]), DEFAULT_RETRY_AFTER);
+        assert_eq!(http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(
+            http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(http_date("Sun, 06 Nov 1994 08:49:37 UTC"), None);
     }
 }

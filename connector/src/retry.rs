@@ -15,6 +15,12 @@
 //!   update or suspend/resume simply re-applies the same state (they are convergent);
 //!   a caller retrying `create-user` gets `already-exists` if the first attempt had landed.
 //! - A `401` is handled by the token layer (`auth`): renew once, retry once, then `unauthorized`.
+//!   Except on `POST /psos`: after renewing, the user is looked up again first, and the create
+//!   is re-sent only if it is still absent (a gateway may answer 401 after forwarding).
+//! - **Created but not readable**: if the re-read after a successful `POST /psos` fails, the
+//!   create still succeeded: the answer is the user as given, with its new id.
+//! - `Retry-After` is read as seconds or as an HTTP-date against the answer's `Date`, and
+//!   capped to one hour; anything else is 60 s.
 
 use crate::http::HttpResponse;
 use crate::model::Error;

@@ -113,9 +113,22 @@ impl<T: Transport> Session<T> {
         }
     }
 
-    /// An authorized call sent once (a write): the raw answer, whatever its status.
+    /// An authorized call sent once (a write whose replay is harmless: it sets state), renewed
+    /// and sent again only after a 401: the raw answer, whatever its status.
     pub(crate) fn send_once(&mut self, req: HttpRequest) -> Result<HttpResponse, Error> {
         self.auth.send_authorized(&self.t, &self.cfg, req)
+    }
+
+    /// An authorized call sent exactly once, 401 included (a write that must never be replayed
+    /// blindly, such as a creation): the raw answer, whatever its status.
+    pub(crate) fn send_no_replay(&mut self, req: HttpRequest) -> Result<HttpResponse, Error> {
+        let token = self.auth.bearer(&self.t, &self.cfg)?;
+        Ok(self.t.send(req.with_bearer(&token))?)
+    }
+
+    /// Renews the access token (after a 401 the caller decided to handle itself).
+    pub(crate) fn renew_token(&mut self) -> Result<(), Error> {
+        self.auth.renew(&self.t, &self.cfg).map(drop)
     }
 
     pub fn test_connection(&mut self) -> Result<(), Error> {

@@ -318,6 +318,53 @@ fn a_lost_create_response_returns_the_created_user() {
 }
 
 #[test]
+fn a_create_answered_401_is_looked_up_again_before_it_is_resent() {
+    let created = json!({"data": {"id": 251, "external_id": "e-251"}});
+    // The 401 came after the create went through: found by the second lookup, not re-sent.
+    let mut s = session();
+    create_prelude(&s);
+    s.transport()
+        .push_json(200, &lookup_answer(&[None, None]))
+        .push(401, r#"{"message":"Unauthenticated.","status_code":401}"#)
+        .push_json(200, &token(2))
+        .push_json(200, &lookup_answer(&[Some(251), None]))
+        .push_json(200, &users_answer(&[251], false, 251, true));
+    assert_eq!(s.create_user(&minimal()).unwrap().id, "251");
+    assert_eq!(s.transport().writes(), vec![format!("{BASE}/psos")]);
+    // The 401 came before: still absent, sent once more with the new token.
+    let mut s = session();
+    create_prelude(&s);
+    s.transport()
+        .push_json(200, &lookup_answer(&[None, None]))
+        .push(401, r#"{"message":"Unauthenticated.","status_code":401}"#)
+        .push_json(200, &token(2))
+        .push_json(200, &lookup_answer(&[None, None]))
+        .push_json(201, &created)
+        .push_json(200, &users_answer(&[251], false, 251, true));
+    assert_eq!(s.create_user(&minimal()).unwrap().id, "251");
+    assert_eq!(s.transport().writes().len(), 2);
+}
+
+#[test]
+fn a_create_that_cannot_be_read_back_still_succeeds_with_its_id() {
+    let mut s = session();
+    create_prelude(&s);
+    s.transport()
+        .push_json(200, &lookup_answer(&[None, None]))
+        .push_json(201, &json!({"data": {"id": 251, "external_id": "e-251"}}))
+        .push(503, "")
+        .push(503, "")
+        .push(503, "");
+    let user = s.create_user(&minimal()).unwrap();
+    assert_eq!(
+        (user.id.as_str(), user.display_name.as_str()),
+        ("251", "Jane Doe")
+    );
+    assert_eq!(user.attributes, minimal());
+    assert_eq!(s.transport().writes().len(), 1);
+}
+
+#[test]
 fn create_errors_name_the_contract_attribute() {
     let mut s = session();
     create_prelude(&s);

@@ -227,9 +227,23 @@ impl<T: Transport> Session<T> {
             }));
         }
         let req = write::create(&self.cfg.endpoints.api, &items);
-        let lost = match self.send_once(req) {
+        // Never replayed blindly: after a 401 the token is renewed and the user looked up
+        // again first (a gateway may answer 401 after the create went through).
+        let mut answer = self.send_no_replay(req.clone());
+        if matches!(&answer, Ok(r) if r.status == 401) {
+            self.t.log(
+                LogLevel::Info,
+                "POST /psos answered 401; renewing the token and checking the user is still absent",
+            );
+            self.renew_token()?;
+            if let Some((_, id)) = self.lookup(&uniques)? {
+                return self.reread_created(id, attributes);
+            }
+            answer = self.send_no_replay(req);
+        }
+        let lost = match answer {
             Ok(r) if r.is_success() => match write::parse_created(&r) {
-                Ok(id) => return self.reread(id),
+                Ok(id) => return self.reread_created(id, attributes),
                 Err(e) => e,
             },
             Ok(r) if r.status >= 500 => self.write_error("POST /psos", &r),
@@ -246,14 +260,52 @@ impl<T: Transport> Session<T> {
             Ok(Some((_, id))) => {
                 self.t
                     .log(LogLevel::Info, &format!("the user was created (id {id})"));
-                self.reread(id)
+                self.reread_created(id, attributes)
             }
-            _ => Err(match lost {
+            Ok(None) => Err(match lost {
                 Error::Protocol(m) => Error::Protocol(m),
                 other => Error::Unavailable(format!(
                     "the create was not confirmed and the user was not found afterwards: {other}"
                 )),
             }),
+            Err(check) => Err(Error::Unavailable(format!(
+                "the create was not confirmed ({lost}) and checking whether it was applied failed \
+                 ({check}); the user may exist: a retry looks it up before creating"
+            ))),
+        }
+    }
+
+    /// The user a create made, read back; if that read fails, the create still succeeded, so
+    /// the answer is the user as given, with its new id (a later get shows the rest).
+    fn reread_created(&mut self, id: u64, given: &[Attribute]) -> Result<User, Error> {
+        match self.reread(id) {
+            Ok(user) => Ok(user),
+            Err(e) => {
+                self.t.log(
+                    LogLevel::Warn,
+                    &format!("user {id} was created but could not be read back ({e}); answering with the attributes given"),
+                );
+                let text = |name: &str| {
+                    given
+                        .iter()
+                        .find(|a| a.name == name)
+                        .and_then(|a| a.values.first())
+                        .and_then(|v| match v {
+                            Value::Text(t) => Some(t.clone()),
+                            _ => None,
+                        })
+                        .unwrap_or_default()
+                };
+                let display_name = format!("{} {}", text("first_name"), text("last_name"))
+                    .trim()
+                    .to_string();
+                Ok(User {
+                    id: id.to_string(),
+                    display_name,
+                    active: true,
+                    attributes: given.to_vec(),
+                })
+            }
         }
     }
 
