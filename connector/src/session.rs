@@ -27,6 +27,9 @@ pub struct Session<T: Transport> {
     pub(crate) positions: Option<ChoiceTree>,
     /// Label paths of options listed through REST, per (field id, option id).
     rest_paths: HashMap<(String, String), String>,
+    /// `(field id, option id)` → what records hold for options listed only through REST
+    /// (the option's `value`, which may differ from its id, e.g. `usr_active_yes`).
+    pub(crate) rest_values: HashMap<(String, String), String>,
     /// What the creation form says (read once per session).
     pub(crate) creation_form: Option<FormRules>,
 }
@@ -56,6 +59,7 @@ impl<T: Transport> Session<T> {
             catalogue: None,
             positions: None,
             rest_paths: HashMap::new(),
+            rest_values: HashMap::new(),
             creation_form: None,
         })
     }
@@ -355,6 +359,10 @@ impl<T: Transport> Session<T> {
                     };
                     self.rest_paths
                         .insert((cf.id.clone(), o.id.clone()), path.clone());
+                    if let Some(v) = o.value.as_ref().filter(|v| !v.is_empty()) {
+                        self.rest_values
+                            .insert((cf.id.clone(), o.id.clone()), v.clone());
+                    }
                     out.push(Choice {
                         id: o.id,
                         label: o.name,

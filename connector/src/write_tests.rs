@@ -673,3 +673,47 @@ fn helper_composites_are_named_and_read_only_and_seniority_is_computed_without_a
     crate::mapping::add_computed_seniority(&seeded(), &mut attrs, 1_767_225_600);
     assert_eq!(attrs.len(), 1);
 }
+
+#[test]
+fn rest_listed_label_paths_resolve_to_the_stored_value_and_refuse_branches() {
+    let mut s = session();
+    let fields = json!({"data": [
+        {"id": 31, "alias": "usr_site", "name": "Site", "type": {"alias": "hierarchy"}, "options": []}]});
+    let europe = json!({"data": [{"id": 1, "name": "Europe", "value": "eu", "has_children": true, "is_selectable": false}]});
+    let lyon = json!({"data": [{"id": 2, "name": "Lyon", "value": "site_lyon", "has_children": false, "is_selectable": true}]});
+    s.transport()
+        .push_json(200, &token(1))
+        .push_json(200, &fields)
+        .push_json(200, &europe)
+        .push_json(200, &lyon)
+        .push_json(200, &europe);
+    s.load_catalogue().unwrap();
+    let plan = |s: &Session<Fake>, label: &str| {
+        validate::check_update(
+            s.cat().unwrap(),
+            &[AttributeChange {
+                name: "usr_site".into(),
+                op: ChangeOp::Set(vec![choice_label(label)]),
+            }],
+        )
+        .unwrap()
+    };
+    let mut plans = plan(&s, "Europe/Lyon");
+    s.resolve_rest_labels(&mut plans).unwrap();
+    assert_eq!(
+        plans[0].values,
+        vec![Value::Choice(ChoiceValue {
+            id: "site_lyon".into(),
+            label: "Europe/Lyon".into()
+        })],
+        "the option's value, not its id"
+    );
+    let mut plans = plan(&s, "Europe");
+    let e = s.resolve_rest_labels(&mut plans).unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidInput(a) if a.name == "usr_site" && a.reason.contains("cannot be selected")),
+        "{e:?}"
+    );
+    assert_eq!(s.transport().remaining(), 0);
+    assert!(s.transport().writes().is_empty());
+}

@@ -28,6 +28,9 @@ use crate::retry;
 use crate::session::Session;
 use crate::validate::{self, FormRules, Planned};
 
+/// The deepest label path resolved through REST listings (one request per level).
+const MAX_LABEL_DEPTH: usize = 32;
+
 /// A user id as the REST id it is; `not-found` naming it otherwise.
 pub fn user_id(id: &str) -> Result<u64, Error> {
     let not_found = || Error::NotFound(format!("no user with id `{}`", short(id)));
@@ -101,8 +104,9 @@ impl<T: Transport> Session<T> {
         Ok(rules)
     }
 
-    /// Label paths of fields whose options are listed only through REST → choice ids.
-    fn resolve_rest_labels(&mut self, plans: &mut [Planned]) -> Result<(), Error> {
+    /// Resolves label paths of options listed only through REST (one listing per level) to
+    /// what records hold; a branch or an unselectable option is `invalid-input`.
+    pub(crate) fn resolve_rest_labels(&mut self, plans: &mut [Planned]) -> Result<(), Error> {
         for p in plans
             .iter_mut()
             .filter(|p| p.field.kind == Kind::Options && p.field.options.is_empty())
@@ -118,12 +122,35 @@ impl<T: Transport> Session<T> {
                         )
                     };
                     let mut parent: Option<String> = None;
-                    for seg in c.label.split('/').map(str::trim) {
+                    let mut last = None;
+                    for (depth, seg) in c.label.split('/').map(str::trim).enumerate() {
+                        if depth >= MAX_LABEL_DEPTH {
+                            return Err(unknown());
+                        }
                         let level = self.list_choices(&p.name, parent.as_deref())?;
-                        let found = level.into_iter().find(|x| x.label.trim() == seg);
-                        parent = Some(found.ok_or_else(unknown)?.id);
+                        let found = level
+                            .into_iter()
+                            .find(|x| x.label.trim() == seg)
+                            .ok_or_else(unknown)?;
+                        parent = Some(found.id.clone());
+                        last = Some(found);
                     }
-                    c.id = parent.ok_or_else(unknown)?;
+                    let node = last.ok_or_else(unknown)?;
+                    if !node.selectable || node.has_children {
+                        return Err(Error::invalid_input(
+                            &p.name,
+                            format!(
+                                "choice `{}` cannot be selected (pick a leaf)",
+                                short(&c.label)
+                            ),
+                        ));
+                    }
+                    // What records hold: the option's value (often its id, not always).
+                    c.id = self
+                        .rest_values
+                        .get(&(p.field.id.clone(), node.id.clone()))
+                        .cloned()
+                        .unwrap_or(node.id);
                 }
             }
         }
