@@ -225,17 +225,28 @@ impl<T: Transport> Session<T> {
         if uniques.is_empty() {
             return Ok(None);
         }
-        let filters: Vec<(String, String)> = uniques
+        // The GraphQL filter matches exactly, while uniqueness upstream may ignore case
+        // (`Jane@Corp.fr` vs `jane@corp.fr`): a value with capitals is also looked up in
+        // lower case, in the same request.
+        let mut probes: Vec<(&str, String, String)> = Vec::new();
+        for (name, alias, value) in uniques {
+            probes.push((name, alias.clone(), value.clone()));
+            let lower = value.to_lowercase();
+            if lower != *value {
+                probes.push((name, alias.clone(), lower));
+            }
+        }
+        let filters: Vec<(String, String)> = probes
             .iter()
             .map(|(_, a, v)| (a.clone(), v.clone()))
             .collect();
         let req = write::lookup_request(&self.cfg.endpoints.graphql, &filters);
         let resp = self.call(req, "GraphQL getPsoRecords(filter)")?;
         let found = write::parse_lookup(&resp, filters.len())?;
-        Ok(uniques
+        Ok(probes
             .iter()
             .zip(found)
-            .find_map(|((name, _, _), id)| id.map(|id| (name.clone(), id))))
+            .find_map(|((name, _, _), id)| id.map(|id| (name.to_string(), id))))
     }
 
     pub fn create_user(&mut self, attributes: &[Attribute]) -> Result<User, Error> {

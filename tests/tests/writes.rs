@@ -383,13 +383,19 @@ fn duplicates_are_already_exists_and_send_no_create() {
         other => panic!("{other:?}"),
     }
     assert_eq!(count(&sim, "POST", "/psos"), 1);
-    // Uniqueness is case-insensitive upstream: the exact lookup misses, the 422 is mapped.
+    // Uniqueness is case-insensitive upstream: the lookup also tries the lower-case spelling,
+    // so no create is sent.
     let mut attrs = minimal("dup3");
     attrs[3] = attr("email", vec![text(&email.to_uppercase())]);
     match typed(runtime().block_on(s.create_user(attrs))) {
         ConnectorError::AlreadyExists { name, .. } => assert_eq!(name, "email"),
         other => panic!("{other:?}"),
     }
+    assert_eq!(
+        count(&sim, "POST", "/psos"),
+        1,
+        "still only the badge1 create"
+    );
     assert_eq!(sim.user_count(), 31);
 }
 
