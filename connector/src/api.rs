@@ -386,6 +386,22 @@ pub fn graphql_data(resp: &HttpResponse) -> Result<serde_json::Value, Error> {
         .ok_or_else(|| Error::Protocol("GraphQL: no data".into()))
 }
 
+/// Whether a 200 GraphQL answer says the token was not accepted (Lighthouse-style servers
+/// answer `{"errors":[{"message":"Unauthenticated."}]}` with HTTP 200 rather than a 401).
+pub fn graphql_unauthenticated(resp: &HttpResponse) -> bool {
+    resp.status == 200
+        && resp.body.len() < 4096
+        && serde_json::from_slice::<serde_json::Value>(&resp.body)
+            .ok()
+            .and_then(|b| b.get("errors")?.as_array().cloned())
+            .is_some_and(|errors| {
+                errors.iter().any(|e| {
+                    str_of(e, "message")
+                        .is_some_and(|m| m.to_ascii_lowercase().contains("unauthenticated"))
+                })
+            })
+}
+
 /// Parses the answer of `users_request` / `positions_request`.
 pub fn parse_records(resp: &HttpResponse) -> Result<RecordsAnswer, Error> {
     let data = graphql_data(resp)?;

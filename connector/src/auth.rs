@@ -162,7 +162,8 @@ impl Auth {
             .ok_or_else(|| Error::Other("no token after login".into()))
     }
 
-    /// Sends `req` with a bearer token; on a 401, renews the token once and retries once.
+    /// Sends `req` with a bearer token; on a 401 (or a GraphQL "Unauthenticated" answered
+    /// 200), renews the token once and retries once.
     /// Returns the final response whatever its status.
     pub fn send_authorized<T: Transport>(
         &mut self,
@@ -172,7 +173,7 @@ impl Auth {
     ) -> Result<HttpResponse, Error> {
         let token = self.bearer(t, cfg)?;
         let resp = t.send(req.clone().with_bearer(&token))?;
-        if resp.status != 401 {
+        if resp.status != 401 && !api::graphql_unauthenticated(&resp) {
             return Ok(resp);
         }
         t.log(

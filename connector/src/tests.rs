@@ -512,6 +512,22 @@ fn options_through_rest_when_not_included() {
 }
 
 #[test]
+fn graphql_unauthenticated_answered_200_renews_the_token_too() {
+    let mut s = session();
+    s.transport()
+        .push_json(200, &token(1))
+        .push_json(200, &seeded_fields_json())
+        .push(
+            200,
+            r#"{"data":null,"errors":[{"message":"Unauthenticated.","extensions":{"category":"authentication"}}]}"#,
+        )
+        .push_json(200, &token(2))
+        .push_json(200, &users_answer(&[1], false, 1, true));
+    assert_eq!(s.list_users(None, 10).unwrap().users.len(), 1);
+    assert_eq!(s.transport().remaining(), 0);
+}
+
+#[test]
 fn graphql_unauthenticated_is_retried() {
     let mut s = session();
     s.transport()
