@@ -197,6 +197,13 @@ fn aborted_right_after_a_suspension_the_next_run_does_not_suspend_twice() {
     let store = open(&t.store_path());
     let runs = audit::runs(store.conn(), 10).expect("runs");
     assert!(runs.iter().any(|r| r.status == "interrupted"), "{runs:?}");
+    // The suspension the killed run never confirmed is settled by the next import, not left open.
+    let open_actions: Vec<_> = audit::action_counts(store.conn(), None)
+        .expect("counts")
+        .into_iter()
+        .filter(|(_, state, _)| state == "started" || state == "unconfirmed")
+        .collect();
+    assert!(open_actions.is_empty(), "{open_actions:?}");
     drop(store);
     let (ok, out) = t.sync(None);
     assert!(

@@ -263,6 +263,22 @@ pub fn unconfirmed_create_for(
     .map_err(sql)
 }
 
+/// Closes the update and suspend entries a killed run left unconfirmed, once the import of
+/// `run_id` has read their outcome back (`settled`): the plan is computed from that state, so
+/// whatever did not land is planned again and whatever did is not. (Unconfirmed creates stay
+/// open: they are closed when the import finds the person by the match key.)
+pub fn settle_unconfirmed(conn: &Connection, run_id: i64) -> Result<u64, StoreError> {
+    let n = conn
+        .execute(
+            "UPDATE actions SET state = 'settled', finished_at = ?2,
+                    error = COALESCE(error, 'outcome read back by the import of run ' || ?1)
+             WHERE state = 'unconfirmed' AND kind IN ('update', 'suspend')",
+            params![run_id, now()],
+        )
+        .map_err(sql)?;
+    Ok(n as u64)
+}
+
 /// Closes the other create entries of an identity once one is confirmed (`superseded`), so an
 /// old interrupted or failed attempt can never link the identity to another person later.
 pub fn supersede_creates(

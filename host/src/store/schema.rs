@@ -78,7 +78,7 @@ const MIGRATIONS: &[&str] = &[
         system        TEXT NOT NULL,
         remote_id     TEXT,
         payload       TEXT NOT NULL,          -- JSON
-        state         TEXT NOT NULL,          -- started | done | failed | unconfirmed | superseded
+        state         TEXT NOT NULL,          -- started | done | failed | unconfirmed | settled | superseded
         error         TEXT,
         started_at    TEXT NOT NULL,
         finished_at   TEXT

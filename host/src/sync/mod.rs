@@ -158,6 +158,7 @@ pub async fn run(
             return Err(e);
         }
     }
+    store.transaction(|c| audit::settle_unconfirmed(c, run_id))?;
     let mut held = Vec::new();
     let plan = store.transaction(|c| plan::build(c, &mapping, &cutoff, &mut held))?;
     counts.skipped += held.len() as u64;
