@@ -15,6 +15,7 @@ mod journal;
 mod rest;
 mod rng;
 mod seed;
+mod seed_data;
 mod server;
 mod tenant;
 mod validate;
