@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
 use crate::conformance::{self, Options, Target};
@@ -30,11 +31,17 @@ pub enum RegistryError {
     NoPrevious(String),
 }
 
+/// Idle sessions a version keeps (each holds a pooled instance and a tenant login).
+pub const MAX_IDLE_SESSIONS: usize = 8;
+
 /// One loaded version with its idle sessions.
 pub struct Version {
     pub connector: WasmConnector,
     pub path: PathBuf,
     idle: Mutex<Vec<Box<dyn Session>>>,
+    /// Replaced by a swap or a rollback: sessions handed back are closed, not kept, so a
+    /// version kept only for rollback holds no instance of the pool.
+    retired: AtomicBool,
 }
 
 impl std::fmt::Debug for Version {
@@ -62,11 +69,38 @@ impl Version {
         }
     }
 
-    /// Keeps a healthy session for the next call.
+    /// Keeps a healthy session for the next call (up to [`MAX_IDLE_SESSIONS`], and only while
+    /// this version serves); otherwise it is closed.
     pub fn give_back(&self, session: Box<dyn Session>) {
-        if let Ok(mut v) = self.idle.lock() {
+        if self.retired.load(Ordering::Acquire) {
+            return;
+        }
+        if let Ok(mut v) = self.idle.lock()
+            && v.len() < MAX_IDLE_SESSIONS
+        {
             v.push(session);
         }
+    }
+
+    /// Stops keeping sessions and closes the idle ones (the version no longer serves).
+    fn retire(&self) {
+        self.retired.store(true, Ordering::Release);
+        let closed = self
+            .idle
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default();
+        drop(closed);
+    }
+
+    /// Serves again (after a rollback).
+    fn reinstate(&self) {
+        self.retired.store(false, Ordering::Release);
+    }
+
+    /// How many idle sessions it keeps now.
+    pub fn idle_sessions(&self) -> usize {
+        self.idle.lock().map(|v| v.len()).unwrap_or(0)
     }
 }
 
@@ -178,6 +212,7 @@ impl Registry {
             .get_mut(name)
             .ok_or_else(|| RegistryError::Unknown(name.into()))?;
         let old = std::mem::replace(&mut entry.current, version.clone());
+        old.retire();
         entry.previous = Some(old);
         Ok(version)
     }
@@ -196,7 +231,9 @@ impl Registry {
             .previous
             .take()
             .ok_or_else(|| RegistryError::NoPrevious(name.into()))?;
+        previous.reinstate();
         let replaced = std::mem::replace(&mut entry.current, previous.clone());
+        replaced.retire();
         entry.previous = Some(replaced);
         Ok(previous)
     }
@@ -238,6 +275,7 @@ impl Registry {
         Ok(Arc::new(Version {
             connector,
             path: path.to_path_buf(),
+            retired: AtomicBool::new(false),
             idle: Mutex::default(),
         }))
     }

@@ -12,8 +12,8 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use wasmtime::Store;
 use wasmtime::component::ResourceAny;
+use wasmtime::{Store, UpdateDeadline};
 
 use crate::bindings::{self, wit};
 use crate::connector::{Connector, Session};
@@ -206,8 +206,18 @@ async fn instantiate(
     let state = StoreState::new(policy, engine.limits(), options.log.clone(), secrets);
     let mut store = Store::new(engine.engine(), state);
     store.limiter(|s| &mut s.limits);
-    store.set_epoch_deadline(HostEngine::ticks(engine.limits().call_timeout));
-    store.epoch_deadline_trap();
+    // At every epoch tick the guest yields to the executor (a spinning guest cannot hold a
+    // worker thread, and with it every other call and the admin API), and traps once its
+    // call's deadline has passed.
+    store.data_mut().start_call(engine.limits().call_timeout);
+    store.set_epoch_deadline(1);
+    store.epoch_deadline_callback(|ctx| {
+        Ok(if ctx.data().past_deadline() {
+            UpdateDeadline::Interrupt
+        } else {
+            UpdateDeadline::YieldCustom(1, Box::pin(tokio::task::yield_now()))
+        })
+    });
     let api = component
         .pre
         .instantiate_async(&mut store)
@@ -228,9 +238,12 @@ async fn run<T>(
     call: impl AsyncFnOnce(&mut Store<StoreState>) -> wasmtime::Result<Result<T, wit::Error>>,
 ) -> Result<T, HostError> {
     let limit = engine.limits().call_timeout;
-    live.store.set_epoch_deadline(HostEngine::ticks(limit));
+    live.store.data_mut().start_call(limit);
+    live.store.set_epoch_deadline(1);
+    // Refusals are reported for the call that made them only.
+    drop(live.store.data().take_denied());
     let outcome = tokio::time::timeout(limit + TIMEOUT_SLACK, call(&mut live.store)).await;
-    let denied = live.store.data().denied();
+    let denied = live.store.data().take_denied();
     match outcome {
         Err(_) => Err(HostError::Deadline {
             operation: operation.into(),

@@ -146,6 +146,10 @@ pub fn null_log_sink() -> LogSink {
     Arc::new(|_, _| {})
 }
 
+/// Refused authorities remembered per call (a guest looping on refused requests cannot grow
+/// the host's memory).
+const MAX_DENIED_KEPT: usize = 16;
+
 /// The wasi:http hooks: the allow list, capped timeouts and a response size cap.
 pub struct SandboxHooks {
     policy: OutboundPolicy,
@@ -172,7 +176,10 @@ impl WasiHttpHooks for SandboxHooks {
     > {
         drop(fut);
         if let Err(authority) = self.policy.check(request.uri()) {
-            if let Ok(mut denied) = self.denied.lock() {
+            if let Ok(mut denied) = self.denied.lock()
+                && !denied.contains(&authority)
+                && denied.len() < MAX_DENIED_KEPT
+            {
                 denied.push(authority);
             }
             return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
@@ -253,6 +260,8 @@ pub struct StoreState {
     pub(crate) limits: StoreLimits,
     pub(crate) log: LogSink,
     secrets: Vec<String>,
+    /// When the running guest call must stop (set by the runtime before each call).
+    call_deadline: Option<std::time::Instant>,
 }
 
 impl StoreState {
@@ -283,15 +292,28 @@ impl StoreState {
                 .build(),
             log,
             secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
+            call_deadline: None,
         }
     }
 
-    /// Authorities the policy refused during this store's life.
-    pub fn denied(&self) -> Vec<String> {
+    /// Starts a guest call that must end within `limit`.
+    pub(crate) fn start_call(&mut self, limit: Duration) {
+        self.call_deadline = Some(std::time::Instant::now() + limit);
+    }
+
+    /// Whether the running guest call has used up its time.
+    pub(crate) fn past_deadline(&self) -> bool {
+        self.call_deadline
+            .is_some_and(|d| std::time::Instant::now() >= d)
+    }
+
+    /// Authorities the policy refused since the last call to this method (one guest call),
+    /// each once: what the caller is told after the call.
+    pub fn take_denied(&self) -> Vec<String> {
         self.hooks
             .denied
             .lock()
-            .map(|d| d.clone())
+            .map(|mut d| std::mem::take(&mut *d))
             .unwrap_or_default()
     }
 

@@ -18,14 +18,14 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use axum::extract::{Path, Query, State};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use serde_json::json;
 
-use crate::error::HostError;
+use crate::error::{ConnectorError, HostError};
 use crate::registry::{Registry, Version};
 
 /// The API over a registry.
@@ -44,17 +44,32 @@ fn error(status: StatusCode, message: impl std::fmt::Display) -> Response {
     (status, Json(json!({ "error": message.to_string() }))).into_response()
 }
 
+/// A failed call as an HTTP answer: the connector's typed errors keep their meaning (404, 400,
+/// 409, 429 with `Retry-After`), a call cut at its deadline is 504, an instance the host could
+/// not start (pool full) 503, and anything else from upstream 502.
 fn host_error(e: &HostError) -> Response {
-    let status = match e.as_connector().map(|c| c.kind()) {
-        Some("not-found") => StatusCode::NOT_FOUND,
-        Some("invalid-input") => StatusCode::BAD_REQUEST,
-        _ => StatusCode::BAD_GATEWAY,
+    let status = match e {
+        HostError::Deadline { .. } => StatusCode::GATEWAY_TIMEOUT,
+        HostError::Instantiate(_) => StatusCode::SERVICE_UNAVAILABLE,
+        _ => match e.as_connector().map(|c| c.kind()) {
+            Some("not-found") => StatusCode::NOT_FOUND,
+            Some("invalid-input") => StatusCode::BAD_REQUEST,
+            Some("already-exists") => StatusCode::CONFLICT,
+            Some("rate-limited") => StatusCode::TOO_MANY_REQUESTS,
+            _ => StatusCode::BAD_GATEWAY,
+        },
     };
-    (
+    let mut answer = (
         status,
         Json(json!({ "error": e.to_string(), "kind": e.as_connector().map(|c| c.kind()) })),
     )
-        .into_response()
+        .into_response();
+    if let HostError::Connector(ConnectorError::RateLimited { retry_after_secs }) = e {
+        answer
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
+    }
+    answer
 }
 
 fn answered(version: &Version, body: serde_json::Value) -> Response {
@@ -136,6 +151,12 @@ fn finish<T: serde::Serialize>(
             version.give_back(session);
             answered(version, json!(value))
         }
+        // A typed answer leaves the session healthy; a trap or a deadline already discarded
+        // its instance, so that session is closed.
+        Err(e @ HostError::Connector(_)) => {
+            version.give_back(session);
+            host_error(&e)
+        }
         Err(e) => host_error(&e),
     }
 }
@@ -181,31 +202,67 @@ async fn user(
     finish(&version, session, outcome)
 }
 
-fn modified(path: &std::path::Path) -> Option<SystemTime> {
-    std::fs::metadata(path).and_then(|m| m.modified()).ok()
+/// What the watcher sees of a file: its modification time and size.
+type Stamp = Option<(SystemTime, u64)>;
+
+fn stamp(path: &std::path::Path) -> Stamp {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
+}
+
+/// The SHA-256 of a file, as the loader names components.
+fn file_hash(path: &std::path::Path) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let bytes = std::fs::read(path).ok()?;
+    Some(
+        Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
 }
 
 /// Polls each connector's component file and swaps it in when it changes; `report` hears
 /// each outcome. Runs until the task is dropped.
+///
+/// A change is acted on once the file has stopped changing for one poll (a file copied in
+/// place is not read half-written; an atomic rename is still the way to deploy), and only if
+/// its bytes differ from the serving version's (a `touch` or a redeploy of the same file does
+/// nothing). Files are tracked per (connector, path), so a swap through the API to another
+/// file is not repeated by the watcher.
 pub async fn watch(
     registry: Arc<Registry>,
     every: Duration,
     report: impl Fn(&str, Result<&str, String>) + Send + Sync,
 ) {
-    let mut seen: HashMap<String, Option<SystemTime>> = HashMap::new();
+    let mut seen: HashMap<(String, std::path::PathBuf), Stamp> = HashMap::new();
+    let mut settling: HashMap<(String, std::path::PathBuf), Stamp> = HashMap::new();
     loop {
         for name in registry.names() {
             let Ok(current) = registry.current(&name) else {
                 continue;
             };
-            let now = modified(&current.path);
-            let before = *seen.entry(name.clone()).or_insert(now);
-            if now != before {
-                seen.insert(name.clone(), now);
-                match registry.swap(&name, &current.path).await {
-                    Ok(v) => report(&name, Ok(v.version())),
-                    Err(e) => report(&name, Err(e.to_string())),
-                }
+            let key = (name.clone(), current.path.clone());
+            let now = stamp(&current.path);
+            let before = *seen.entry(key.clone()).or_insert(now);
+            if now == before {
+                settling.remove(&key);
+                continue;
+            }
+            if settling.get(&key) != Some(&now) {
+                settling.insert(key, now);
+                continue;
+            }
+            settling.remove(&key);
+            seen.insert(key, now);
+            if file_hash(&current.path).as_deref()
+                == Some(current.connector.component().hash_hex().as_str())
+            {
+                continue;
+            }
+            match registry.swap(&name, &current.path).await {
+                Ok(v) => report(&name, Ok(v.version())),
+                Err(e) => report(&name, Err(e.to_string())),
             }
         }
         tokio::time::sleep(every).await;

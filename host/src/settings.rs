@@ -104,7 +104,7 @@ impl Settings {
     pub fn parse(path: &Path, text: &str) -> Result<Settings, SettingsError> {
         let model: FileModel = toml::from_str(text).map_err(|e| SettingsError::Parse {
             path: path.into(),
-            reason: one_line(&e.to_string()),
+            reason: parse_reason(text, &e),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
         let component = model
@@ -204,6 +204,21 @@ fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A TOML error as "line L, column C: message", without the quoted source line (which may
+/// hold a secret someone pasted in, say a password with a missing quote).
+fn parse_reason(text: &str, e: &toml::de::Error) -> String {
+    let message = one_line(e.message());
+    match e.span() {
+        Some(span) => {
+            let before = text.get(..span.start).unwrap_or(text);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            format!("line {line}, column {column}: {message}")
+        }
+        None => message,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -278,5 +293,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("conector"), "{err}");
+        let err = Settings::parse(
+            Path::new("bad.toml"),
+            "[connector.settings]\npassword = \"hunter2\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("line 2") && !err.contains("hunter2"), "{err}");
     }
 }

@@ -84,3 +84,31 @@ fn identical_component_bytes_are_compiled_once() {
     connector_host::loader::load_file(&engine, &mock_component("v2")).expect("another component");
     assert_eq!(engine.cached_components(), 2);
 }
+
+#[test]
+fn a_spinning_guest_does_not_hold_the_thread_other_calls_run_on() {
+    // One thread for everything: before the guest yielded at each epoch tick, the second call
+    // could only start once the spinning one had been cut at its deadline.
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let connector = connector(Limits {
+        call_timeout: Duration::from_secs(3),
+        ..Limits::default()
+    });
+    rt.block_on(async {
+        let mut spinning = connector.open(config()).await.expect("open");
+        let mut other = connector.open(config()).await.expect("open");
+        let spin = tokio::spawn(async move { spinning.get_user("__spin").await });
+        tokio::task::yield_now().await;
+        let user = other.get_user("3").await.expect("served meanwhile");
+        assert_eq!(user.id, "3");
+        assert!(
+            !spin.is_finished(),
+            "the other call was answered while the spinning one still ran"
+        );
+        let err = spin.await.expect("joined").expect_err("cut off");
+        assert!(matches!(err, HostError::Deadline { .. }), "{err}");
+    });
+}

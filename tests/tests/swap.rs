@@ -92,6 +92,13 @@ fn twenty_swaps_under_four_streams_fail_no_call() {
         vec!["0.1.0".to_string(), "0.2.0".to_string()],
         "calls were answered by both versions"
     );
+    // Sessions handed back to a replaced version were closed: it holds no pooled instance.
+    let previous = registry.previous("mock").expect("a rollback target");
+    assert_eq!(previous.idle_sessions(), 0);
+    assert!(
+        registry.current("mock").expect("serving").idle_sessions()
+            <= connector_host::registry::MAX_IDLE_SESSIONS
+    );
 }
 
 #[test]
@@ -277,11 +284,35 @@ mod serve_api {
         let outcome = rx
             .recv_timeout(std::time::Duration::from_secs(60))
             .expect("the watcher reacted");
-        watcher.abort();
         assert_eq!(outcome, "0.2.0");
         assert_eq!(
             registry.current("mock").expect("serving").version(),
             "0.2.0"
         );
+        // The same bytes deployed again (a new mtime): nothing to swap.
+        std::fs::copy(mock_component("v2"), &staged).expect("copy");
+        std::fs::rename(&staged, &path).expect("rename");
+        // A swap through the API to another file is not repeated by the watcher, so the
+        // one-step rollback still leads to 0.2.0.
+        let other = dir.join("other.wasm");
+        std::fs::copy(mock_component("good"), &other).expect("copy");
+        runtime()
+            .block_on(registry.swap("mock", &other))
+            .expect("API swap");
+        let quiet = rx.recv_timeout(std::time::Duration::from_millis(1500));
+        watcher.abort();
+        assert!(quiet.is_err(), "the watcher swapped again: {quiet:?}");
+        assert_eq!(
+            registry.current("mock").expect("serving").version(),
+            "0.1.0"
+        );
+        let previous = registry.previous("mock").expect("a rollback target");
+        assert_eq!(previous.version(), "0.2.0");
+        assert_eq!(
+            previous.idle_sessions(),
+            0,
+            "a replaced version keeps no instance"
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }
