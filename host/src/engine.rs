@@ -15,6 +15,9 @@ use crate::sandbox::{Limits, StoreState};
 /// How often the epoch advances; deadlines are counted in these ticks.
 pub const EPOCH_TICK: Duration = Duration::from_millis(10);
 
+/// Compiled components kept for reuse by identical bytes.
+pub const MAX_CACHED_COMPONENTS: usize = 16;
+
 /// The shared engine, linker and compile cache.
 pub struct HostEngine {
     engine: Engine,
@@ -89,6 +92,12 @@ impl HostEngine {
         }
         let component = Component::new(&self.engine, bytes)?;
         if let Ok(mut cache) = self.cache.lock() {
+            // Bounded: a long-running `serve` that is swapped again and again must not keep
+            // every component it ever compiled. A component in use lives on in its version;
+            // only the dedupe of a later identical load is lost.
+            if cache.len() >= MAX_CACHED_COMPONENTS {
+                cache.clear();
+            }
             cache.insert(hash, component.clone());
         }
         Ok((component, hash))

@@ -91,7 +91,14 @@ impl WasmConnector {
         path: &Path,
         options: RuntimeOptions,
     ) -> Result<WasmConnector, HostError> {
-        let component = loader::load_file(&engine, path)?;
+        // Reading and compiling take seconds: off the async workers, so a swap does not stall
+        // the calls being served meanwhile.
+        let (compiling, file) = (engine.clone(), path.to_path_buf());
+        let component = tokio::task::spawn_blocking(move || loader::load_file(&compiling, &file))
+            .await
+            .map_err(|e| {
+                HostError::Instantiate(format!("compiling the component failed: {e}"))
+            })??;
         Self::from_component(engine, component, options).await
     }
 
