@@ -256,6 +256,32 @@ mod serve_api {
     }
 
     #[test]
+    fn a_call_cut_at_its_deadline_is_504_and_the_next_call_is_served() {
+        let engine = connector_host::engine::HostEngine::new(connector_host::sandbox::Limits {
+            call_timeout: std::time::Duration::from_millis(400),
+            ..connector_host::sandbox::Limits::default()
+        })
+        .expect("engine");
+        let registry = Arc::new(Registry::new(engine, RuntimeOptions::default()));
+        runtime()
+            .block_on(registry.add("mock", &mock_component("good"), mock_config()))
+            .expect("mock added");
+        let app = connector_host::serve::router(registry);
+        runtime().block_on(async {
+            let (status, _, body) = call(&app, "GET", "/connectors/mock/users/__spin", None).await;
+            assert_eq!(status, StatusCode::GATEWAY_TIMEOUT, "{body}");
+            assert!(
+                body["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("deadline")),
+                "{body}"
+            );
+            let (status, _, body) = call(&app, "GET", "/connectors/mock/users/3", None).await;
+            assert_eq!(status, StatusCode::OK, "{body}");
+        });
+    }
+
+    #[test]
     fn a_changed_component_file_is_swapped_in_by_the_watcher() {
         let dir = std::env::temp_dir().join(format!("connector-watch-{}", std::process::id()));
         std::fs::create_dir_all(&dir).expect("dir");
