@@ -179,6 +179,16 @@ impl Store {
         Ok(out)
     }
 
+    /// Whether each commit is flushed to disk before it returns (`synchronous=FULL`, the
+    /// default) or only ordered (`NORMAL`: a power cut may lose the last commits, never
+    /// corrupt the file). The import of a sync runs relaxed, since whatever a power cut loses
+    /// is imported again by the next run; the action journal always runs durable.
+    pub fn set_durable(&self, durable: bool) -> Result<(), StoreError> {
+        self.conn
+            .pragma_update(None, "synchronous", if durable { "FULL" } else { "NORMAL" })
+            .map_err(|e| self.err(e))
+    }
+
     /// A value of the `meta` table.
     pub fn meta(&self, key: &str) -> Result<Option<String>, StoreError> {
         use rusqlite::OptionalExtension;

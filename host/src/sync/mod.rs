@@ -138,7 +138,8 @@ pub async fn run(
     })?;
     let mut counts = Counts::default();
     let mut skipped = Vec::new();
-    match import(
+    store.set_durable(false)?;
+    let imported = import(
         session,
         store,
         &mapping,
@@ -149,8 +150,10 @@ pub async fn run(
         &mut skipped,
         progress,
     )
-    .await
-    {
+    .await;
+    // Durable again before anything is planned or journaled.
+    store.set_durable(true)?;
+    match imported {
         Ok(()) => {}
         Err(e) => {
             let summary = serde_json::json!({"counts": counts, "error": e.to_string()});
