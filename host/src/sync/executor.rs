@@ -6,8 +6,9 @@
 //! reads back equal, a created account is found again by its match key), so nothing is done
 //! twice.
 //!
-//! Test hook: `CONNECTOR_HOST_SYNC_ABORT_AFTER=N` aborts the process right after the N-th
-//! remote call returns, before its confirmation (the worst moment), to prove the above.
+//! Test hook, in debug builds only: `CONNECTOR_HOST_SYNC_ABORT_AFTER=N` aborts the process
+//! right after the N-th remote call returns, before its confirmation (the worst moment), to
+//! prove the above. A release build ignores the variable.
 
 use super::plan::{ActionKind, PlannedAction};
 use super::{Progress, SyncError};
@@ -23,10 +24,16 @@ pub struct Executed {
     pub failed: u64,
 }
 
+#[cfg(debug_assertions)]
 fn abort_after() -> Option<u64> {
     std::env::var("CONNECTOR_HOST_SYNC_ABORT_AFTER")
         .ok()
         .and_then(|v| v.parse().ok())
+}
+
+#[cfg(not(debug_assertions))]
+fn abort_after() -> Option<u64> {
+    None
 }
 
 /// Executes `plan` (suspensions left out when `skip_suspend`).
