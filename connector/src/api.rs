@@ -389,8 +389,14 @@ pub fn graphql_data(resp: &HttpResponse) -> Result<serde_json::Value, Error> {
 /// Whether a 200 GraphQL answer says the token was not accepted (Lighthouse-style servers
 /// answer `{"errors":[{"message":"Unauthenticated."}]}` with HTTP 200 rather than a 401).
 pub fn graphql_unauthenticated(resp: &HttpResponse) -> bool {
+    const WORD: &[u8] = b"unauthenticated";
+    // Every answer passes here: only a small one that mentions the word is parsed.
     resp.status == 200
         && resp.body.len() < 4096
+        && resp
+            .body
+            .windows(WORD.len())
+            .any(|w| w.eq_ignore_ascii_case(WORD))
         && serde_json::from_slice::<serde_json::Value>(&resp.body)
             .ok()
             .and_then(|b| b.get("errors")?.as_array().cloned())

@@ -145,36 +145,47 @@ impl Registry {
             .unwrap_or_default()
     }
 
-    /// The version serving `name` now (callers keep the `Arc` for the whole call).
-    pub fn current(&self, name: &str) -> Result<Arc<Version>, RegistryError> {
+    /// Reads the entry of `name`.
+    fn read<T>(&self, name: &str, f: impl FnOnce(&Entry) -> T) -> Result<T, RegistryError> {
         let entries = self
             .entries
             .read()
             .map_err(|_| RegistryError::Unknown(name.into()))?;
         entries
             .get(name)
-            .map(|e| e.current.clone())
+            .map(f)
             .ok_or_else(|| RegistryError::Unknown(name.into()))
+    }
+
+    /// Changes the entry of `name`.
+    fn update<T>(
+        &self,
+        name: &str,
+        f: impl FnOnce(&mut Entry) -> Result<T, RegistryError>,
+    ) -> Result<T, RegistryError> {
+        let mut entries = self
+            .entries
+            .write()
+            .map_err(|_| RegistryError::Unknown(name.into()))?;
+        let entry = entries
+            .get_mut(name)
+            .ok_or_else(|| RegistryError::Unknown(name.into()))?;
+        f(entry)
+    }
+
+    /// The version serving `name` now (callers keep the `Arc` for the whole call).
+    pub fn current(&self, name: &str) -> Result<Arc<Version>, RegistryError> {
+        self.read(name, |e| e.current.clone())
     }
 
     /// The configuration `name` runs with.
     pub fn config(&self, name: &str) -> Result<Config, RegistryError> {
-        let entries = self
-            .entries
-            .read()
-            .map_err(|_| RegistryError::Unknown(name.into()))?;
-        entries
-            .get(name)
-            .map(|e| e.config.clone())
-            .ok_or_else(|| RegistryError::Unknown(name.into()))
+        self.read(name, |e| e.config.clone())
     }
 
     /// The version kept for rollback, if any.
     pub fn previous(&self, name: &str) -> Option<Arc<Version>> {
-        self.entries
-            .read()
-            .ok()
-            .and_then(|e| e.get(name).and_then(|e| e.previous.clone()))
+        self.read(name, |e| e.previous.clone()).ok().flatten()
     }
 
     /// Loads a component and serves it as `name` (replacing nothing: use `swap` for that).
@@ -204,38 +215,28 @@ impl Registry {
         let _guard = self.swapping.lock().await;
         let config = self.config(name)?;
         let version = self.prepare(name, path, &config).await?;
-        let mut entries = self
-            .entries
-            .write()
-            .map_err(|_| RegistryError::Unknown(name.into()))?;
-        let entry = entries
-            .get_mut(name)
-            .ok_or_else(|| RegistryError::Unknown(name.into()))?;
-        let old = std::mem::replace(&mut entry.current, version.clone());
-        old.retire();
-        entry.previous = Some(old);
-        Ok(version)
+        self.update(name, |entry| {
+            let old = std::mem::replace(&mut entry.current, version.clone());
+            old.retire();
+            entry.previous = Some(old);
+            Ok(version)
+        })
     }
 
     /// Puts the previous version back (and keeps the replaced one as the new previous).
     pub async fn rollback(&self, name: &str) -> Result<Arc<Version>, RegistryError> {
         let _guard = self.swapping.lock().await;
-        let mut entries = self
-            .entries
-            .write()
-            .map_err(|_| RegistryError::Unknown(name.into()))?;
-        let entry = entries
-            .get_mut(name)
-            .ok_or_else(|| RegistryError::Unknown(name.into()))?;
-        let previous = entry
-            .previous
-            .take()
-            .ok_or_else(|| RegistryError::NoPrevious(name.into()))?;
-        previous.reinstate();
-        let replaced = std::mem::replace(&mut entry.current, previous.clone());
-        replaced.retire();
-        entry.previous = Some(replaced);
-        Ok(previous)
+        self.update(name, |entry| {
+            let previous = entry
+                .previous
+                .take()
+                .ok_or_else(|| RegistryError::NoPrevious(name.into()))?;
+            previous.reinstate();
+            let replaced = std::mem::replace(&mut entry.current, previous.clone());
+            replaced.retire();
+            entry.previous = Some(replaced);
+            Ok(previous)
+        })
     }
 
     /// Load, contract check, describe, then the read-only conformance cases.
