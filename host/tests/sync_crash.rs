@@ -77,21 +77,7 @@ impl Tenant {
     }
 
     fn set_end(&self, id: u64, end: &str) {
-        let mut contract = self
-            .sim
-            .user(id)
-            .and_then(|u| u.values.get("usr_employment_contract").cloned())
-            .unwrap_or_else(|| serde_json::json!({}));
-        if let Some(o) = contract.as_object_mut() {
-            o.insert(
-                "usr_employment_contract_end_date".into(),
-                serde_json::json!(end),
-            );
-        }
-        assert!(
-            self.sim
-                .set_value(id, "usr_employment_contract", Some(contract))
-        );
+        assert!(self.sim.set_contract_end(id, end));
     }
 }
 
@@ -160,21 +146,7 @@ fn aborted_right_after_a_suspension_the_next_run_does_not_suspend_twice() {
     let t = Tenant::new("actions", 200);
     let (ok, out) = t.sync(None);
     assert!(ok, "{out}");
-    let leavers: Vec<u64> = t
-        .sim
-        .users()
-        .into_iter()
-        .filter(|u| u.active && u.id > 10)
-        .filter(|u| {
-            u.values
-                .get("usr_employment_contract")
-                .and_then(|c| c.get("usr_employment_contract_end_date"))
-                .and_then(|d| d.as_str())
-                .is_none_or(|d| d > "2026-11-25")
-        })
-        .map(|u| u.id)
-        .take(8)
-        .collect();
+    let leavers = t.sim.open_ended_users("2026-11-25", 8);
     for id in &leavers {
         t.set_end(*id, "2026-11-15");
     }

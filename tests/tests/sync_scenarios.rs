@@ -87,35 +87,11 @@ impl Env {
 
     /// Active users whose contract has no end date or ends after `TODAY`.
     fn open_ended(&self, n: usize) -> Vec<u64> {
-        self.sim
-            .users()
-            .into_iter()
-            .filter(|u| u.active && u.id > 10)
-            .filter(|u| {
-                u.values
-                    .get("usr_employment_contract")
-                    .and_then(|c| c.get("usr_employment_contract_end_date"))
-                    .and_then(|d| d.as_str())
-                    .is_none_or(|d| d > TODAY)
-            })
-            .map(|u| u.id)
-            .take(n)
-            .collect()
+        self.sim.open_ended_users(TODAY, n)
     }
 
     fn set_end(&self, id: u64, end: &str) {
-        let mut contract = self
-            .sim
-            .user(id)
-            .and_then(|u| u.values.get("usr_employment_contract").cloned())
-            .unwrap_or_else(|| json!({}));
-        if let Some(obj) = contract.as_object_mut() {
-            obj.insert("usr_employment_contract_end_date".into(), json!(end));
-        }
-        assert!(
-            self.sim
-                .set_value(id, "usr_employment_contract", Some(contract))
-        );
+        assert!(self.sim.set_contract_end(id, end));
     }
 }
 

@@ -230,6 +230,42 @@ impl Simulator {
         lock(&self.shared.tenant).set_value(id, alias, value)
     }
 
+    /// The contract end date of a user (`usr_employment_contract_end_date`), if any.
+    pub fn contract_end(&self, id: u64) -> Option<String> {
+        self.user(id)?
+            .values
+            .get("usr_employment_contract")?
+            .get("usr_employment_contract_end_date")?
+            .as_str()
+            .map(str::to_string)
+    }
+    /// Sets a user's contract end date (keeping the rest of the contract); false for an
+    /// unknown id.
+    pub fn set_contract_end(&self, id: u64, end: &str) -> bool {
+        let mut contract = self
+            .user(id)
+            .and_then(|u| u.values.get("usr_employment_contract").cloned())
+            .unwrap_or_else(|| serde_json::json!({}));
+        if let Some(o) = contract.as_object_mut() {
+            o.insert(
+                "usr_employment_contract_end_date".into(),
+                serde_json::json!(end),
+            );
+        }
+        self.set_value(id, "usr_employment_contract", Some(contract))
+    }
+    /// Up to `n` active users below the top of the hierarchy (id > 10) whose contract has no
+    /// end date or ends after `day` (`YYYY-MM-DD`): people a test can make leave.
+    pub fn open_ended_users(&self, day: &str, n: usize) -> Vec<u64> {
+        self.users()
+            .into_iter()
+            .filter(|u| u.active && u.id > 10)
+            .map(|u| u.id)
+            .filter(|id| self.contract_end(*id).is_none_or(|d| d.as_str() > day))
+            .take(n)
+            .collect()
+    }
+
     /// History of one top-level field (alias) of a record, newest first (as the REST endpoint).
     pub fn field_history(&self, pso: u64, alias: &str) -> Vec<HistoryEntry> {
         let t = lock(&self.shared.tenant);
