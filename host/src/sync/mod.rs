@@ -17,6 +17,8 @@ mod progress;
 #[cfg(test)]
 mod safety_tests;
 #[cfg(test)]
+mod test_harness;
+#[cfg(test)]
 mod tests;
 mod transform;
 

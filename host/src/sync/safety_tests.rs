@@ -5,11 +5,9 @@
 
 use jiff::ToSpan;
 
-use super::tests::{Harness, set, text};
+use super::test_harness::{Harness, set, text};
 use super::{ActionKind, policy};
 use crate::model::Value;
-use crate::store::StoredAttr;
-use crate::store::identities::{self, NewIdentity};
 
 #[test]
 fn a_dry_run_as_of_a_later_day_does_not_keep_a_newcomer_from_being_suspended() {
@@ -68,32 +66,7 @@ fn a_contract_end_in_another_spelling_is_refused_not_compared_as_text() {
 fn a_platform_identity_without_a_match_key_is_held_not_created() {
     let mut h = Harness::new(2);
     h.sync(false, false);
-    h.store
-        .transaction(|c| {
-            let id = identities::insert(
-                c,
-                &NewIdentity {
-                    source_id: None,
-                    origin: "platform",
-                    display_name: "No Email",
-                    active: true,
-                    contract_end: None,
-                    stale_end: None,
-                    run_id: None,
-                },
-            )?;
-            identities::put_attr(
-                c,
-                id,
-                "first_name",
-                &StoredAttr {
-                    value: vec![text("No")],
-                    source_value: None,
-                    pending: true,
-                },
-            )
-        })
-        .expect("insert");
+    h.insert_platform_identity("No Email", &[("first_name", text("No"))]);
     let r = h.sync(false, false);
     assert!(r.plan.is_empty(), "{:?}", r.plan);
     assert!(h.calls().is_empty());

@@ -1,0 +1,280 @@
+//! The engine's test bench: an in-memory fake `Session` over a tenant of users, a test
+//! mapping, and a harness that syncs it into an in-memory store and records the remote calls.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+
+use super::*;
+use crate::error::ConnectorError;
+use crate::model::{
+    Attribute, AttributeChange, ChangeOp, Choice, Field, FieldType, User, UserPage, Value,
+};
+
+#[derive(Default)]
+pub(super) struct Tenant {
+    pub(super) users: Vec<User>,
+    pub(super) calls: Vec<String>,
+}
+
+pub(super) struct Fake(Arc<Mutex<Tenant>>);
+
+pub(super) fn field(name: &str, t: FieldType) -> Field {
+    Field {
+        name: name.into(),
+        label: name.into(),
+        field_type: t,
+        required: false,
+        writable: true,
+        multi_valued: false,
+        unique: false,
+        custom: false,
+        hierarchical: false,
+        category: String::new(),
+        remote_name: name.into(),
+    }
+}
+
+pub(super) fn text(s: &str) -> Value {
+    Value::Text(s.into())
+}
+
+fn user(id: u32, end: Option<&str>) -> User {
+    let mut attributes = vec![
+        Attribute {
+            name: "first_name".into(),
+            values: vec![text(&format!("  First{id} "))],
+        },
+        Attribute {
+            name: "email".into(),
+            values: vec![text(&format!("P{id}@Example.com"))],
+        },
+        Attribute {
+            name: "manager".into(),
+            values: vec![Value::Reference("1".into())],
+        },
+    ];
+    if let Some(e) = end {
+        attributes.push(Attribute {
+            name: "contract.end_date".into(),
+            values: vec![Value::Date(e.into())],
+        });
+    }
+    User {
+        id: id.to_string(),
+        display_name: format!("Person {id}"),
+        active: true,
+        attributes,
+    }
+}
+
+pub(super) fn set(u: &mut User, name: &str, values: Vec<Value>) {
+    u.attributes.retain(|a| a.name != name);
+    u.attributes.push(Attribute {
+        name: name.into(),
+        values,
+    });
+}
+
+#[async_trait]
+impl crate::connector::Session for Fake {
+    async fn test_connection(&mut self) -> Result<(), HostError> {
+        Ok(())
+    }
+    async fn get_fields(&mut self) -> Result<Vec<Field>, HostError> {
+        Ok(vec![
+            field("first_name", FieldType::Text),
+            field("email", FieldType::Text),
+            field("manager", FieldType::Reference),
+            field("contract.end_date", FieldType::Date),
+            field("active", FieldType::Boolean),
+        ])
+    }
+    async fn list_choices(&mut self, _: &str, _: Option<&str>) -> Result<Vec<Choice>, HostError> {
+        Ok(Vec::new())
+    }
+    async fn list_users(&mut self, token: Option<&str>, _: u32) -> Result<UserPage, HostError> {
+        let t = self.0.lock().expect("lock");
+        let from: usize = token.and_then(|t| t.parse().ok()).unwrap_or(0);
+        let to = (from + 3).min(t.users.len());
+        let next = (to < t.users.len()).then(|| to.to_string());
+        Ok(UserPage {
+            users: t.users[from..to].to_vec(),
+            next_page_token: next,
+            total: Some(t.users.len() as u64),
+        })
+    }
+    async fn get_user(&mut self, id: &str) -> Result<User, HostError> {
+        let t = self.0.lock().expect("lock");
+        t.users
+            .iter()
+            .find(|u| u.id == id)
+            .cloned()
+            .ok_or_else(|| ConnectorError::NotFound(id.into()).into())
+    }
+    async fn create_user(&mut self, attributes: Vec<Attribute>) -> Result<User, HostError> {
+        let mut t = self.0.lock().expect("lock");
+        let id = (t.users.len() + 100).to_string();
+        t.calls.push(format!("create {id}"));
+        let u = User {
+            id,
+            display_name: "Created".into(),
+            active: true,
+            attributes,
+        };
+        t.users.push(u.clone());
+        Ok(u)
+    }
+    async fn update_user(
+        &mut self,
+        id: &str,
+        changes: Vec<AttributeChange>,
+    ) -> Result<User, HostError> {
+        let mut t = self.0.lock().expect("lock");
+        t.calls.push(format!("update {id}"));
+        let u = t
+            .users
+            .iter_mut()
+            .find(|u| u.id == id)
+            .ok_or_else(|| HostError::from(ConnectorError::NotFound(id.into())))?;
+        for c in changes {
+            match c.op {
+                ChangeOp::Set(v) => set(u, &c.name, v),
+                ChangeOp::Clear => u.attributes.retain(|a| a.name != c.name),
+            }
+        }
+        Ok(u.clone())
+    }
+    async fn suspend_user(&mut self, id: &str) -> Result<User, HostError> {
+        let mut t = self.0.lock().expect("lock");
+        t.calls.push(format!("suspend {id}"));
+        let u = t
+            .users
+            .iter_mut()
+            .find(|u| u.id == id)
+            .ok_or_else(|| HostError::from(ConnectorError::NotFound(id.into())))?;
+        u.active = false;
+        Ok(u.clone())
+    }
+    async fn resume_user(&mut self, id: &str) -> Result<User, HostError> {
+        Err(ConnectorError::Unsupported(id.into()).into())
+    }
+}
+
+const MAPPING: &str = r#"
+match_on = "email"
+movers = ["manager"]
+[policy]
+time_zone = "Europe/Paris"
+[[attribute]]
+name = "first_name"
+field = "first_name"
+transforms = ["trim"]
+[[attribute]]
+name = "email"
+field = "email"
+transforms = ["trim", "lowercase"]
+owner = "platform"
+[[attribute]]
+name = "manager"
+field = "manager"
+[[attribute]]
+name = "contract_end"
+field = "contract.end_date"
+"#;
+
+pub(super) struct Harness {
+    pub(super) tenant: Arc<Mutex<Tenant>>,
+    session: Fake,
+    pub(super) store: Store,
+    pub(super) mapping: Mapping,
+}
+
+impl Harness {
+    pub(super) fn new(n: u32) -> Harness {
+        let tenant = Arc::new(Mutex::new(Tenant {
+            users: (1..=n).map(|i| user(i, Some("2027-06-30"))).collect(),
+            calls: Vec::new(),
+        }));
+        Harness {
+            session: Fake(tenant.clone()),
+            tenant,
+            store: Store::in_memory().expect("store"),
+            mapping: Mapping::parse("test", MAPPING).expect("mapping"),
+        }
+    }
+    pub(super) fn sync(&mut self, dry_run: bool, force: bool) -> SyncReport {
+        self.sync_as_of(dry_run, force, "2026-11-25")
+    }
+    pub(super) fn sync_as_of(&mut self, dry_run: bool, force: bool, day: &str) -> SyncReport {
+        let options = SyncOptions {
+            dry_run,
+            force,
+            as_of: Some(policy::parse_day(day).expect("day")),
+            page_size: 0,
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("rt");
+        rt.block_on(run(
+            &mut self.session,
+            &mut self.store,
+            &self.mapping,
+            &options,
+            &Progress::hidden(),
+        ))
+        .expect("sync runs")
+    }
+    pub(super) fn calls(&self) -> Vec<String> {
+        std::mem::take(&mut self.tenant.lock().expect("lock").calls)
+    }
+    pub(super) fn edit(&self, id: u32, f: impl FnOnce(&mut User)) {
+        let mut t = self.tenant.lock().expect("lock");
+        if let Some(u) = t.users.iter_mut().find(|u| u.id == id.to_string()) {
+            f(u)
+        }
+    }
+    pub(super) fn events(&self, run: i64, kind: &str) -> Vec<crate::store::EventRow> {
+        audit::events(
+            self.store.conn(),
+            &crate::store::EventFilter {
+                run_id: Some(run),
+                kind: Some(kind.into()),
+                ..Default::default()
+            },
+        )
+        .expect("events")
+    }
+    /// An identity created on the platform (no account yet) with these pending attributes.
+    pub(super) fn insert_platform_identity(&mut self, name: &str, attrs: &[(&str, Value)]) -> i64 {
+        self.store
+            .transaction(|c| {
+                let id = identities::insert(
+                    c,
+                    &identities::NewIdentity {
+                        source_id: None,
+                        origin: "platform",
+                        display_name: name,
+                        active: true,
+                        contract_end: None,
+                        stale_end: None,
+                        run_id: None,
+                    },
+                )?;
+                for (attr, value) in attrs {
+                    identities::put_attr(
+                        c,
+                        id,
+                        attr,
+                        &crate::store::StoredAttr {
+                            value: vec![value.clone()],
+                            source_value: None,
+                            pending: true,
+                        },
+                    )?;
+                }
+                Ok(id)
+            })
+            .expect("insert")
+    }
+}
