@@ -6,7 +6,7 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use super::{EXIT_USAGE, Failure, Global};
+use super::{Failure, Global, usage};
 use crate::builtin::{self, Sandbox};
 use crate::connector::{Connector, Session};
 use crate::engine::HostEngine;
@@ -134,13 +134,6 @@ async fn load(
 ) -> Result<WasmConnector, Failure> {
     let engine = HostEngine::new(limits)?;
     Ok(WasmConnector::load(Arc::clone(&engine), path, options).await?)
-}
-
-fn usage(e: impl Into<anyhow::Error>) -> Failure {
-    Failure {
-        error: e.into(),
-        code: EXIT_USAGE,
-    }
 }
 
 fn log_sink(verbose: bool) -> LogSink {

@@ -8,8 +8,8 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use rusqlite::Connection;
 
-use super::sync::{StoreArgs, open, usage};
-use super::{Failure, Global, attrs};
+use super::sync::{StoreArgs, open};
+use super::{Failure, Global, attrs, usage};
 use crate::model::{Field, Value};
 use crate::store::audit::{self, NewEvent};
 use crate::store::identities::{self, NewIdentity, StoredAttr};

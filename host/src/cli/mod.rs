@@ -7,6 +7,7 @@ mod attrs;
 mod context;
 mod identities;
 mod render;
+mod serving;
 mod sync;
 
 use std::io::Write;
@@ -235,12 +236,12 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         Command::Sync(args) => sync::sync(&global, args, out, err).await?,
         Command::Events(args) => sync::events(&global, args, out)?,
         Command::Identities(cmd) => identities::run(&global, cmd, out)?,
-        Command::Sandbox { port } => serve_sandbox(&global, port, out).await?,
+        Command::Sandbox { port } => serving::sandbox(&global, port, out).await?,
         Command::Serve {
             listen,
             name,
             watch,
-        } => serve(&global, listen, &name, watch, out, err).await?,
+        } => serving::serve(&global, listen, &name, watch, out, err).await?,
         Command::Import { page_size } => {
             let mut ctx = Context::with_session(&global, err).await?;
             let started = std::time::Instant::now();
@@ -360,6 +361,7 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
     Ok(())
 }
 
+/// A failure caused by bad usage or configuration (exit code 2).
 fn usage(e: impl Into<anyhow::Error>) -> Failure {
     Failure {
         error: e.into(),
@@ -423,87 +425,4 @@ async fn read_all(
         }
     }
     Ok((users, pages))
-}
-
-async fn serve_sandbox(global: &Global, port: u16, out: &mut dyn Write) -> Result<(), Failure> {
-    let sandbox = crate::builtin::Sandbox::start(global.sandbox_users, port)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot start the sandbox tenant: {e}"))?;
-    writeln!(
-        out,
-        "PeopleSpheres sandbox tenant with {} employees at {}",
-        global.sandbox_users,
-        sandbox.url()
-    )?;
-    writeln!(
-        out,
-        "login: {}   (password: the sandbox's fixed test password, see tests/simulator/WIRE.md, \"Token\")",
-        sandbox.simulator.login()
-    )?;
-    writeln!(
-        out,
-        "a configuration file for it:\n\n[connector.settings]\nurl = \"{}\"\nlogin = \"{}\"\npassword_env = \"PS_SANDBOX_PASSWORD\"\n",
-        sandbox.url(),
-        sandbox.simulator.login()
-    )?;
-    writeln!(out, "Ctrl-C stops it.")?;
-    out.flush()?;
-    tokio::signal::ctrl_c().await?;
-    sandbox.simulator.shutdown().await;
-    Ok(())
-}
-
-async fn serve(
-    global: &Global,
-    listen: std::net::SocketAddr,
-    name: &str,
-    watch: bool,
-    out: &mut dyn Write,
-    err: &mut dyn Write,
-) -> Result<(), Failure> {
-    if !listen.ip().is_loopback() {
-        return Err(Failure {
-            error: anyhow::anyhow!(
-                "--listen {listen}: the admin API has no authentication, so it only listens on loopback"
-            ),
-            code: EXIT_USAGE,
-        });
-    }
-    let ctx = Context::with_tenant(global, err).await?;
-    let engine = crate::engine::HostEngine::new(ctx.limits.clone())?;
-    let registry = std::sync::Arc::new(crate::registry::Registry::new(
-        engine,
-        ctx.runtime_options.clone(),
-    ));
-    let path = ctx.connector.component().path.clone();
-    let version = registry.add(name, &path, ctx.config.clone()).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
-    let local = listener.local_addr()?;
-    writeln!(
-        out,
-        "serving {name} {} from {} on http://{local} (Ctrl-C stops)",
-        version.version(),
-        path.display()
-    )?;
-    out.flush()?;
-    if watch {
-        let registry = registry.clone();
-        tokio::spawn(crate::serve::watch(
-            registry,
-            std::time::Duration::from_secs(1),
-            |name, outcome| match outcome {
-                Ok(v) => eprintln!("swapped {name} to version {v}"),
-                Err(e) => eprintln!("kept the serving version of {name}: {e}"),
-            },
-        ));
-    }
-    let app = crate::serve::router(registry);
-    axum::serve(listener, app)
-        .with_graceful_shutdown(async {
-            let _ = tokio::signal::ctrl_c().await;
-        })
-        .await?;
-    Ok(())
 }

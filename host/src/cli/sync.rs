@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use clap::Args;
 
 use super::context::Context;
-use super::{EXIT_USAGE, Failure, Global};
+use super::{Failure, Global, usage};
 use crate::store::audit::{self, EventFilter};
 use crate::store::{self, Store};
 use crate::sync::{self, ActionKind, Mapping, Progress, SyncOptions};
@@ -62,13 +62,6 @@ pub(super) struct EventsArgs {
     /// At most this many (the newest).
     #[arg(long, default_value_t = 500)]
     limit: u32,
-}
-
-pub(super) fn usage(e: impl Into<anyhow::Error>) -> Failure {
-    Failure {
-        error: e.into(),
-        code: EXIT_USAGE,
-    }
 }
 
 pub(super) fn open(global: &Global, args: &StoreArgs) -> Result<(Store, Mapping), Failure> {
