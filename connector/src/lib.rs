@@ -48,4 +48,6 @@ mod history_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod update_tests;
+#[cfg(test)]
 mod write_tests;
