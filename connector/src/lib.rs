@@ -42,6 +42,8 @@ mod component;
 mod waki_transport;
 
 #[cfg(test)]
+mod auth_tests;
+#[cfg(test)]
 mod fake;
 #[cfg(test)]
 mod history_tests;
