@@ -1,8 +1,6 @@
-//! What the host uses when the user names nothing: the PeopleSpheres connector this workspace
-//! builds (host/build.rs compiles it for wasm32-wasip2), and the built-in sandbox tenant (the
-//! PeopleSpheres simulator on a loopback port).
-
-use std::path::PathBuf;
+//! What the host uses when the user names nothing: the PeopleSpheres connector embedded in the
+//! binary ([`ComponentSource::Builtin`]), and the built-in sandbox tenant (the PeopleSpheres
+//! simulator on a loopback port).
 
 use ps_simulator::{Fault, SimConfig, Simulator};
 
@@ -10,9 +8,11 @@ use crate::conformance::FaultInjector;
 
 use crate::model::Config;
 
-/// Where host/build.rs put the PeopleSpheres connector component.
-pub fn connector_component() -> PathBuf {
-    PathBuf::from(env!("CONNECTOR_HOST_BUILTIN_COMPONENT"))
+pub use crate::source::ComponentSource;
+
+/// The PeopleSpheres connector this binary embeds.
+pub fn connector_component() -> ComponentSource {
+    ComponentSource::Builtin
 }
 
 /// A running built-in sandbox tenant and the connector configuration that reaches it.

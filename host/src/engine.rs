@@ -1,6 +1,7 @@
 //! One wasmtime [`Engine`] for the whole process (component model, async, epoch interruption,
 //! pooling allocator), one [`Linker`] (WASI p2 without filesystem or sockets, wasi:http through
-//! the sandbox hooks, the `host` import), and compiled components cached by content hash.
+//! the sandbox hooks, the `host` import), and compiled components cached by content hash: in
+//! memory, and on disk across processes ([`crate::compile_cache`]).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
@@ -10,6 +11,7 @@ use sha2::{Digest, Sha256};
 use wasmtime::component::{Component, Linker};
 use wasmtime::{Config, Engine, InstanceAllocationStrategy, PoolingAllocationConfig};
 
+use crate::compile_cache::DiskCache;
 use crate::sandbox::{Limits, StoreState};
 
 /// How often the epoch advances; deadlines are counted in these ticks.
@@ -23,6 +25,7 @@ pub struct HostEngine {
     engine: Engine,
     linker: Linker<StoreState>,
     cache: Mutex<HashMap<[u8; 32], Component>>,
+    disk: Option<DiskCache>,
     limits: Limits,
 }
 
@@ -40,8 +43,17 @@ impl std::fmt::Debug for HostEngine {
 pub struct EngineError(String);
 
 impl HostEngine {
-    /// Builds the engine with these per-instance limits and starts its epoch ticker.
+    /// Builds the engine with these per-instance limits and starts its epoch ticker; compiled
+    /// components are cached on disk in [`DiskCache::default_dir`].
     pub fn new(limits: Limits) -> Result<Arc<HostEngine>, EngineError> {
+        Self::with_cache_dir(limits, DiskCache::default_dir())
+    }
+
+    /// As [`HostEngine::new`], with compiled components cached in `cache_dir` (none: memory only).
+    pub fn with_cache_dir(
+        limits: Limits,
+        cache_dir: Option<std::path::PathBuf>,
+    ) -> Result<Arc<HostEngine>, EngineError> {
         let mut pool = PoolingAllocationConfig::new();
         pool.total_component_instances(64)
             .total_core_instances(256)
@@ -62,10 +74,12 @@ impl HostEngine {
             .map_err(|e| EngineError(format!("{e:#}")))?;
         crate::bindings::add_host_to_linker(&mut linker)
             .map_err(|e| EngineError(format!("{e:#}")))?;
+        let disk = cache_dir.map(|dir| DiskCache::new(dir, &engine));
         let host = Arc::new(HostEngine {
             engine,
             linker,
             cache: Mutex::default(),
+            disk,
             limits,
         });
         spawn_ticker(Arc::downgrade(&host));
@@ -84,13 +98,24 @@ impl HostEngine {
         &self.limits
     }
 
-    /// Compiles `bytes`, or returns the component already compiled from identical bytes.
+    /// Compiles `bytes`, or returns the component already compiled from identical bytes (in
+    /// this process, or in an earlier one through the disk cache).
     pub fn compile(&self, bytes: &[u8]) -> wasmtime::Result<(Component, [u8; 32])> {
         let hash: [u8; 32] = Sha256::digest(bytes).into();
         if let Some(hit) = self.cache.lock().ok().and_then(|c| c.get(&hash).cloned()) {
             return Ok((hit, hash));
         }
-        let component = Component::new(&self.engine, bytes)?;
+        let from_disk = self.disk.as_ref().and_then(|d| d.load(&self.engine, &hash));
+        let component = match from_disk {
+            Some(component) => component,
+            None => {
+                let component = Component::new(&self.engine, bytes)?;
+                if let Some(disk) = &self.disk {
+                    disk.store(&hash, &component);
+                }
+                component
+            }
+        };
         if let Ok(mut cache) = self.cache.lock() {
             // Bounded: a long-running `serve` that is swapped again and again must not keep
             // every component it ever compiled. A component in use lives on in its version;

@@ -5,6 +5,7 @@
 mod bindings;
 pub mod builtin;
 pub mod cli;
+pub mod compile_cache;
 pub mod conformance;
 pub mod connector;
 pub mod engine;
@@ -16,9 +17,11 @@ pub mod runtime;
 pub mod sandbox;
 pub mod serve;
 pub mod settings;
+pub mod source;
 pub mod store;
 pub mod sync;
 
 pub use bindings::CONTRACT_VERSION;
 pub use connector::{Connector, Session};
 pub use error::{ConnectorError, HostError};
+pub use source::ComponentSource;

@@ -1,44 +1,59 @@
 //! Loading a connector component: bytes → "is this a component?" → compile (cached) → contract
 //! version check → `InstancePre`. Each failure names the file and the problem.
 
-use std::path::{Path, PathBuf};
-
 use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
 use crate::bindings::{self, CONNECTOR_INTERFACE, CONTRACT_VERSION};
 use crate::engine::HostEngine;
+use crate::source::ComponentSource;
 
 /// Why a component could not be loaded.
 #[derive(Debug, thiserror::Error)]
 pub enum LoadError {
-    #[error("cannot read connector component {path}: {reason}")]
-    Read { path: PathBuf, reason: String },
-    #[error("{path} is not a WebAssembly component (it does not start with the wasm magic bytes)")]
-    NotWasm { path: PathBuf },
+    #[error("cannot read connector component {component}: {reason}")]
+    Read {
+        component: ComponentSource,
+        reason: crate::source::ReadError,
+    },
     #[error(
-        "{path} is a core WebAssembly module, not a component; build the connector for wasm32-wasip2"
+        "{component} is not a WebAssembly component (it does not start with the wasm magic bytes)"
     )]
-    CoreModule { path: PathBuf },
-    #[error("{path} is not a valid WebAssembly component: {reason}")]
-    Invalid { path: PathBuf, reason: String },
-    #[error("{path} does not export {interface}; it is not a provisioning connector")]
-    NotAConnector { path: PathBuf, interface: String },
-    #[error("{path} implements contract {interface}@{found}, but this host serves @{expected}")]
+    NotWasm { component: ComponentSource },
+    #[error(
+        "{component} is a core WebAssembly module, not a component; build the connector for wasm32-wasip2"
+    )]
+    CoreModule { component: ComponentSource },
+    #[error("{component} is not a valid WebAssembly component: {reason}")]
+    Invalid {
+        component: ComponentSource,
+        reason: String,
+    },
+    #[error("{component} does not export {interface}; it is not a provisioning connector")]
+    NotAConnector {
+        component: ComponentSource,
+        interface: String,
+    },
+    #[error(
+        "{component} implements contract {interface}@{found}, but this host serves @{expected}"
+    )]
     ContractVersion {
-        path: PathBuf,
+        component: ComponentSource,
         interface: String,
         expected: String,
         found: String,
     },
-    #[error("{path} cannot be linked: {reason}")]
-    Link { path: PathBuf, reason: String },
+    #[error("{component} cannot be linked: {reason}")]
+    Link {
+        component: ComponentSource,
+        reason: String,
+    },
 }
 
 /// A compiled, version-checked component, ready to instantiate.
 #[derive(Clone)]
 pub struct LoadedComponent {
-    pub path: PathBuf,
+    pub source: ComponentSource,
     pub hash: [u8; 32],
     pub pre: bindings::ConnectorApiPre<crate::sandbox::StoreState>,
     /// Every import of the component (for `inspect`).
@@ -48,7 +63,7 @@ pub struct LoadedComponent {
 impl std::fmt::Debug for LoadedComponent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("LoadedComponent")
-            .field("path", &self.path)
+            .field("source", &self.source)
             .field("imports", &self.imports)
             .finish_non_exhaustive()
     }
@@ -61,33 +76,33 @@ impl LoadedComponent {
     }
 }
 
-/// Reads and loads a component file.
-pub fn load_file(engine: &HostEngine, path: &Path) -> Result<LoadedComponent, LoadError> {
-    let bytes = std::fs::read(path).map_err(|e| LoadError::Read {
-        path: path.to_path_buf(),
-        reason: e.to_string(),
+/// Reads and loads a component.
+pub fn load(engine: &HostEngine, source: &ComponentSource) -> Result<LoadedComponent, LoadError> {
+    let bytes = source.read().map_err(|reason| LoadError::Read {
+        component: source.clone(),
+        reason,
     })?;
-    load_bytes(engine, path, &bytes)
+    load_bytes(engine, source, &bytes)
 }
 
-/// Loads component bytes; `path` only names them in errors.
+/// Loads component bytes; `source` only names them in errors.
 pub fn load_bytes(
     engine: &HostEngine,
-    path: &Path,
+    source: &ComponentSource,
     bytes: &[u8],
 ) -> Result<LoadedComponent, LoadError> {
-    let path = path.to_path_buf();
+    let source = source.clone();
     if bytes.len() < 8 || &bytes[..4] != b"\0asm" {
-        return Err(LoadError::NotWasm { path });
+        return Err(LoadError::NotWasm { component: source });
     }
     if bytes[4..8] == [1, 0, 0, 0] {
-        return Err(LoadError::CoreModule { path });
+        return Err(LoadError::CoreModule { component: source });
     }
     let (component, hash) = engine.compile(bytes).map_err(|e| LoadError::Invalid {
-        path: path.clone(),
+        component: source.clone(),
         reason: format!("{e:#}"),
     })?;
-    check_contract(engine, &component, &path)?;
+    check_contract(engine, &component, &source)?;
     let imports = component
         .component_type()
         .imports(engine.engine())
@@ -98,15 +113,15 @@ pub fn load_bytes(
             .linker()
             .instantiate_pre(&component)
             .map_err(|e| LoadError::Link {
-                path: path.clone(),
+                component: source.clone(),
                 reason: format!("{e:#}"),
             })?;
     let pre = bindings::ConnectorApiPre::new(instance_pre).map_err(|e| LoadError::Link {
-        path: path.clone(),
+        component: source.clone(),
         reason: format!("{e:#}"),
     })?;
     Ok(LoadedComponent {
-        path,
+        source,
         hash,
         pre,
         imports,
@@ -118,7 +133,7 @@ pub fn load_bytes(
 fn check_contract(
     engine: &HostEngine,
     component: &Component,
-    path: &Path,
+    source: &ComponentSource,
 ) -> Result<(), LoadError> {
     let ty = component.component_type();
     let prefix = format!("{CONNECTOR_INTERFACE}@");
@@ -130,13 +145,13 @@ fn check_contract(
         });
     let Some(found) = found else {
         return Err(LoadError::NotAConnector {
-            path: path.to_path_buf(),
+            component: source.clone(),
             interface: CONNECTOR_INTERFACE.into(),
         });
     };
     if !compatible(CONTRACT_VERSION, &found) {
         return Err(LoadError::ContractVersion {
-            path: path.to_path_buf(),
+            component: source.clone(),
             interface: CONNECTOR_INTERFACE.into(),
             expected: CONTRACT_VERSION.into(),
             found,

@@ -5,7 +5,6 @@
 //! replaced version is kept for a one-step [`Registry::rollback`].
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
@@ -15,6 +14,7 @@ use crate::engine::HostEngine;
 use crate::error::HostError;
 use crate::model::Config;
 use crate::runtime::{RuntimeOptions, WasmConnector};
+use crate::source::ComponentSource;
 
 /// Why a registry operation was refused.
 #[derive(Debug, thiserror::Error)]
@@ -37,7 +37,7 @@ pub const MAX_IDLE_SESSIONS: usize = 8;
 /// One loaded version with its idle sessions.
 pub struct Version {
     pub connector: WasmConnector,
-    pub path: PathBuf,
+    pub source: ComponentSource,
     idle: Mutex<Vec<Box<dyn Session>>>,
     /// Replaced by a swap or a rollback: sessions handed back are closed, not kept, so a
     /// version kept only for rollback holds no instance of the pool.
@@ -47,7 +47,7 @@ pub struct Version {
 impl std::fmt::Debug for Version {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Version")
-            .field("path", &self.path)
+            .field("source", &self.source)
             .field("version", &self.connector.description().version)
             .finish()
     }
@@ -192,10 +192,10 @@ impl Registry {
     pub async fn add(
         &self,
         name: &str,
-        path: &Path,
+        source: impl Into<ComponentSource>,
         config: Config,
     ) -> Result<Arc<Version>, RegistryError> {
-        let version = self.prepare(name, path, &config).await?;
+        let version = self.prepare(name, &source.into(), &config).await?;
         if let Ok(mut entries) = self.entries.write() {
             entries.insert(
                 name.into(),
@@ -209,12 +209,17 @@ impl Registry {
         Ok(version)
     }
 
-    /// Prepares `path` and, when it passes, makes it serve `name`; the old version is kept for
+    /// Prepares `source` and, when it passes, makes it serve `name`; the old version is kept for
     /// rollback. On any failure the old version keeps serving.
-    pub async fn swap(&self, name: &str, path: &Path) -> Result<Arc<Version>, RegistryError> {
+    pub async fn swap(
+        &self,
+        name: &str,
+        source: impl Into<ComponentSource>,
+    ) -> Result<Arc<Version>, RegistryError> {
+        let source = source.into();
         let _guard = self.swapping.lock().await;
         let config = self.config(name)?;
-        let version = self.prepare(name, path, &config).await?;
+        let version = self.prepare(name, &source, &config).await?;
         self.update(name, |entry| {
             let old = std::mem::replace(&mut entry.current, version.clone());
             old.retire();
@@ -243,10 +248,10 @@ impl Registry {
     async fn prepare(
         &self,
         name: &str,
-        path: &Path,
+        source: &ComponentSource,
         config: &Config,
     ) -> Result<Arc<Version>, RegistryError> {
-        let connector = WasmConnector::load(self.engine.clone(), path, self.options.clone())
+        let connector = WasmConnector::load(self.engine.clone(), source, self.options.clone())
             .await
             .map_err(|source| RegistryError::Load {
                 name: name.into(),
@@ -275,7 +280,7 @@ impl Registry {
         }
         Ok(Arc::new(Version {
             connector,
-            path: path.to_path_buf(),
+            source: source.clone(),
             retired: AtomicBool::new(false),
             idle: Mutex::default(),
         }))

@@ -87,7 +87,7 @@ async fn list(State(registry): State<Arc<Registry>>) -> Response {
         .filter_map(|name| {
             let current = registry.current(&name).ok()?;
             let previous = registry.previous(&name).map(|p| p.version().to_string());
-            Some(json!({ "name": name, "version": current.version(), "path": current.path, "previous": previous }))
+            Some(json!({ "name": name, "version": current.version(), "path": current.source, "previous": previous }))
         })
         .collect();
     Json(rows).into_response()
@@ -103,7 +103,10 @@ async fn swap(
     Path(name): Path<String>,
     Json(body): Json<SwapBody>,
 ) -> Response {
-    match registry.swap(&name, &body.path).await {
+    match registry
+        .swap(&name, &crate::source::ComponentSource::File(body.path))
+        .await
+    {
         Ok(v) => Json(json!({ "name": name, "version": v.version() })).into_response(),
         Err(crate::registry::RegistryError::Unknown(n)) => {
             error(StatusCode::NOT_FOUND, format!("no connector named {n}"))
@@ -213,7 +216,7 @@ fn stamp(path: &std::path::Path) -> Stamp {
 /// The SHA-256 of a file, as the loader names components.
 fn file_hash(path: &std::path::Path) -> Option<String> {
     use sha2::{Digest, Sha256};
-    let bytes = std::fs::read(path).ok()?;
+    let bytes = crate::source::ComponentSource::file(path).read().ok()?;
     Some(
         Sha256::digest(&bytes)
             .iter()
@@ -242,8 +245,12 @@ pub async fn watch(
             let Ok(current) = registry.current(&name) else {
                 continue;
             };
-            let key = (name.clone(), current.path.clone());
-            let now = stamp(&current.path);
+            // The built-in connector has no file to watch.
+            let Some(path) = current.source.path().map(std::path::Path::to_path_buf) else {
+                continue;
+            };
+            let key = (name.clone(), path.clone());
+            let now = stamp(&path);
             let before = *seen.entry(key.clone()).or_insert(now);
             if now == before {
                 settling.remove(&key);
@@ -255,12 +262,12 @@ pub async fn watch(
             }
             settling.remove(&key);
             seen.insert(key, now);
-            if file_hash(&current.path).as_deref()
+            if file_hash(&path).as_deref()
                 == Some(current.connector.component().hash_hex().as_str())
             {
                 continue;
             }
-            match registry.swap(&name, &current.path).await {
+            match registry.swap(&name, &current.source).await {
                 Ok(v) => report(&name, Ok(v.version())),
                 Err(e) => report(&name, Err(e.to_string())),
             }

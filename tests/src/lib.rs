@@ -39,7 +39,7 @@ pub fn component() -> LoadedComponent {
     static COMPONENT: OnceLock<LoadedComponent> = OnceLock::new();
     COMPONENT
         .get_or_init(|| {
-            loader::load_file(&engine(), &connector_host::builtin::connector_component())
+            loader::load(&engine(), &connector_host::builtin::connector_component())
                 .expect("the built-in connector loads")
         })
         .clone()
@@ -84,11 +84,11 @@ pub fn mock_component(variant: &str) -> std::path::PathBuf {
 /// A copy of `component` whose export claims contract `version` (same length as `0.1.0`),
 /// written into `dir`.
 pub fn with_contract_version(
-    component: &std::path::Path,
+    component: &connector_host::ComponentSource,
     version: &str,
     dir: &std::path::Path,
 ) -> std::path::PathBuf {
-    let bytes = std::fs::read(component).expect("component readable");
+    let bytes = component.read().expect("component readable").into_owned();
     let from = b"provisioning:connector/connector@0.1.0";
     let to = format!("provisioning:connector/connector@{version}");
     assert_eq!(

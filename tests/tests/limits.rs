@@ -77,11 +77,11 @@ fn a_call_that_hoards_memory_hits_the_limit_and_the_session_recovers() {
 fn identical_component_bytes_are_compiled_once() {
     let engine = HostEngine::new(Limits::default()).expect("engine");
     let good = mock_component("good");
-    let first = connector_host::loader::load_file(&engine, &good).expect("loads");
-    let again = connector_host::loader::load_file(&engine, &good).expect("loads again");
+    let first = connector_host::loader::load(&engine, &good.as_path().into()).expect("loads");
+    let again = connector_host::loader::load(&engine, &good.as_path().into()).expect("loads again");
     assert_eq!(first.hash, again.hash);
     assert_eq!(engine.cached_components(), 1);
-    connector_host::loader::load_file(&engine, &mock_component("v2")).expect("another component");
+    connector_host::loader::load(&engine, &mock_component("v2").into()).expect("another component");
     assert_eq!(engine.cached_components(), 2);
 }
 

@@ -117,7 +117,8 @@ fn a_refused_swap_leaves_the_old_version_serving_and_rollback_restores_the_previ
     assert!(matches!(err, RegistryError::Load { .. }), "{err}");
     // A component of another contract version: refused.
     let dir = std::env::temp_dir().join(format!("connector-swap-{}", std::process::id()));
-    let future = connector_tests::with_contract_version(&mock_component("v2"), "1.0.0", &dir);
+    let future =
+        connector_tests::with_contract_version(&mock_component("v2").into(), "1.0.0", &dir);
     let err = runtime()
         .block_on(registry.swap("mock", &future))
         .expect_err("refused");

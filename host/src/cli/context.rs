@@ -3,16 +3,17 @@
 //! sandbox, announced on stderr), the engine and its limits, and the open session.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use super::{Failure, Global, usage};
-use crate::builtin::{self, Sandbox};
+use crate::builtin::Sandbox;
 use crate::connector::{Connector, Session};
 use crate::engine::HostEngine;
 use crate::runtime::{RuntimeOptions, WasmConnector};
 use crate::sandbox::{Limits, LogLevel, LogSink};
 use crate::settings::Settings;
+use crate::source::ComponentSource;
 
 /// Everything a command needs.
 pub(crate) struct Context {
@@ -20,8 +21,7 @@ pub(crate) struct Context {
     /// The connector configuration in use (holds secrets: never print it).
     pub config: crate::model::Config,
     session: Option<Box<dyn Session>>,
-    /// The sandbox limits and runtime options the connector was loaded with.
-    pub limits: Limits,
+    /// The runtime options the connector was loaded with.
     pub runtime_options: RuntimeOptions,
     pub sandbox: Option<Sandbox>,
 }
@@ -33,12 +33,12 @@ impl Context {
         explicit: Option<&Path>,
     ) -> Result<WasmConnector, Failure> {
         let settings = load_settings(global)?;
-        let path = explicit
-            .map(Path::to_path_buf)
-            .unwrap_or_else(|| component_path(global, settings.as_ref()));
+        let source = explicit
+            .map(ComponentSource::file)
+            .unwrap_or_else(|| component_source(global, settings.as_ref()));
         let limits = settings.as_ref().map(Settings::limits).unwrap_or_default();
         load(
-            &path,
+            &source,
             limits,
             RuntimeOptions {
                 operator_allow: None,
@@ -58,14 +58,14 @@ impl Context {
     /// Loads the component and resolves the tenant, without opening a session.
     pub async fn with_tenant(global: &Global, err: &mut dyn Write) -> Result<Context, Failure> {
         let settings = load_settings(global)?;
-        let path = component_path(global, settings.as_ref());
+        let source = component_source(global, settings.as_ref());
         let limits = settings.as_ref().map(Settings::limits).unwrap_or_default();
         let operator_allow = settings.as_ref().and_then(Settings::operator_allow);
         let runtime_options = RuntimeOptions {
             operator_allow,
             log: log_sink(global.verbose),
         };
-        let connector = load(&path, limits.clone(), runtime_options.clone()).await?;
+        let connector = load(&source, limits, runtime_options.clone()).await?;
         let (config, sandbox) = match &settings {
             Some(s) => (
                 s.connector_config(connector.description()).map_err(usage)?,
@@ -88,7 +88,6 @@ impl Context {
             connector,
             config,
             session: None,
-            limits,
             runtime_options,
             sandbox,
         })
@@ -119,21 +118,22 @@ fn load_settings(global: &Global) -> Result<Option<Settings>, Failure> {
     }
 }
 
-fn component_path(global: &Global, settings: Option<&Settings>) -> PathBuf {
+fn component_source(global: &Global, settings: Option<&Settings>) -> ComponentSource {
     global
         .component
         .clone()
         .or_else(|| settings.and_then(|s| s.component().map(Path::to_path_buf)))
-        .unwrap_or_else(builtin::connector_component)
+        .map(ComponentSource::File)
+        .unwrap_or(ComponentSource::Builtin)
 }
 
 async fn load(
-    path: &Path,
+    source: &ComponentSource,
     limits: Limits,
     options: RuntimeOptions,
 ) -> Result<WasmConnector, Failure> {
     let engine = HostEngine::new(limits)?;
-    Ok(WasmConnector::load(Arc::clone(&engine), path, options).await?)
+    Ok(WasmConnector::load(Arc::clone(&engine), source, options).await?)
 }
 
 fn log_sink(verbose: bool) -> LogSink {

@@ -207,7 +207,7 @@ pub fn inspect(out: &mut dyn Write, connector: &WasmConnector, json: bool) -> an
     let c = connector.component();
     if json {
         let value = json!({
-            "path": c.path,
+            "path": c.source,
             "sha256": c.hash_hex(),
             "description": d,
             "imports": c.imports,
@@ -221,7 +221,7 @@ pub fn inspect(out: &mut dyn Write, connector: &WasmConnector, json: bool) -> an
         "contract    provisioning:connector@{}",
         d.contract_version
     )?;
-    writeln!(out, "component   {}", c.path.display())?;
+    writeln!(out, "component   {}", c.source)?;
     writeln!(out, "sha256      {}", c.hash_hex())?;
     writeln!(
         out,

@@ -54,13 +54,14 @@ pub(super) async fn serve(
         )));
     }
     let ctx = Context::with_tenant(global, err).await?;
-    let engine = crate::engine::HostEngine::new(ctx.limits.clone())?;
+    // The registry shares the engine the component was just compiled with, so it is compiled
+    // once (the second load is a hit in the engine's cache).
     let registry = std::sync::Arc::new(crate::registry::Registry::new(
-        engine,
+        ctx.connector.engine().clone(),
         ctx.runtime_options.clone(),
     ));
-    let path = ctx.connector.component().path.clone();
-    let version = registry.add(name, &path, ctx.config.clone()).await?;
+    let source = ctx.connector.component().source.clone();
+    let version = registry.add(name, &source, ctx.config.clone()).await?;
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
@@ -69,7 +70,7 @@ pub(super) async fn serve(
         out,
         "serving {name} {} from {} on http://{local} (Ctrl-C stops)",
         version.version(),
-        path.display()
+        source
     )?;
     out.flush()?;
     if watch {

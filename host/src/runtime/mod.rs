@@ -7,7 +7,6 @@
 //! afresh and opens the session again (the connector re-authenticates), so callers see at most
 //! the one error of the call that failed.
 
-use std::path::Path;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -19,6 +18,7 @@ use crate::error::HostError;
 use crate::loader::{self, LoadedComponent};
 use crate::model::{Config, Description};
 use crate::sandbox::{LogSink, OutboundPolicy};
+use crate::source::ComponentSource;
 
 mod instance;
 mod session;
@@ -75,16 +75,16 @@ impl std::fmt::Debug for WasmConnector {
 }
 
 impl WasmConnector {
-    /// Loads a component file, checks its contract version and reads its description.
+    /// Loads a component, checks its contract version and reads its description.
     pub async fn load(
         engine: Arc<HostEngine>,
-        path: &Path,
+        source: impl Into<ComponentSource>,
         options: RuntimeOptions,
     ) -> Result<WasmConnector, HostError> {
         // Reading and compiling take seconds: off the async workers, so a swap does not stall
         // the calls being served meanwhile.
-        let (compiling, file) = (engine.clone(), path.to_path_buf());
-        let component = tokio::task::spawn_blocking(move || loader::load_file(&compiling, &file))
+        let (compiling, source) = (engine.clone(), source.into());
+        let component = tokio::task::spawn_blocking(move || loader::load(&compiling, &source))
             .await
             .map_err(|e| {
                 HostError::Instantiate(format!("compiling the component failed: {e}"))
@@ -117,7 +117,7 @@ impl WasmConnector {
         let description = bindings::description_from(described);
         if !loader::compatible(crate::CONTRACT_VERSION, &description.contract_version) {
             return Err(loader::LoadError::ContractVersion {
-                path: component.path.clone(),
+                component: component.source.clone(),
                 interface: bindings::CONNECTOR_INTERFACE.into(),
                 expected: crate::CONTRACT_VERSION.into(),
                 found: description.contract_version,
@@ -134,7 +134,12 @@ impl WasmConnector {
         })
     }
 
-    /// The loaded component (path, hash, imports).
+    /// The engine the component was compiled with.
+    pub fn engine(&self) -> &Arc<HostEngine> {
+        &self.inner.engine
+    }
+
+    /// The loaded component (source, hash, imports).
     pub fn component(&self) -> &LoadedComponent {
         &self.inner.component
     }
