@@ -9,7 +9,7 @@ fn host() -> Command {
 #[test]
 fn a_missing_component_exits_non_zero_with_one_line() {
     let out = host()
-        .args(["--component", "/nonexistent/x.wasm", "inspect"])
+        .args(["inspect", "--component", "/nonexistent/x.wasm"])
         .output()
         .expect("runs");
     assert_eq!(out.status.code(), Some(1));

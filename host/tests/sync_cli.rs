@@ -75,7 +75,7 @@ fn sync_events_and_platform_changes_on_the_sandbox() {
         "{err}"
     );
     let show = |id: &str| {
-        let (code, out, err) = run(&["identities", "show", id, "--store", store]);
+        let (code, out, err) = run(&["identities", "show", id, "--store", store, "--json"]);
         assert_eq!(code, 0, "{out}{err}");
         serde_json::from_str::<serde_json::Value>(&out).expect("JSON")
     };

@@ -230,7 +230,7 @@ fn inspect_describes_the_component() {
 
 #[test]
 fn a_missing_component_file_is_named() {
-    let r = run(&["--component", "/nonexistent/connector.wasm", "inspect"]);
+    let r = run(&["inspect", "--component", "/nonexistent/connector.wasm"]);
     assert_fails(
         &r,
         1,
@@ -243,10 +243,10 @@ fn a_missing_component_file_is_named() {
 fn a_file_that_is_not_a_component_is_refused() {
     let dir = temp_dir("notwasm");
     let text = write(&dir, "readme.wasm", "hello, I am not wasm");
-    let r = run(&["--component", text.to_str().unwrap_or_default(), "inspect"]);
+    let r = run(&["inspect", "--component", text.to_str().unwrap_or_default()]);
     assert_fails(&r, 1, "is not a WebAssembly component", &[]);
     let core = write(&dir, "core.wasm", b"\0asm\x01\0\0\0");
-    let r = run(&["--component", core.to_str().unwrap_or_default(), "inspect"]);
+    let r = run(&["inspect", "--component", core.to_str().unwrap_or_default()]);
     assert_fails(&r, 1, "is a core WebAssembly module, not a component", &[]);
 }
 
@@ -257,7 +257,7 @@ fn a_component_of_another_contract_version_is_refused() {
         "0.9.0",
         &temp_dir("version"),
     );
-    let r = run(&["--component", path.to_str().unwrap_or_default(), "inspect"]);
+    let r = run(&["inspect", "--component", path.to_str().unwrap_or_default()]);
     assert_fails(
         &r,
         1,
@@ -404,9 +404,9 @@ fn conformance_fails_with_a_non_zero_exit_naming_the_broken_cases() {
     let r = run(&[
         "--config",
         config.to_str().unwrap_or_default(),
+        "conformance",
         "--component",
         component.to_str().unwrap_or_default(),
-        "conformance",
         "--read-only",
     ]);
     assert_fails(

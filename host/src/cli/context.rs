@@ -11,7 +11,7 @@ use crate::builtin::Sandbox;
 use crate::connector::{Connector, Session};
 use crate::engine::HostEngine;
 use crate::runtime::{RuntimeOptions, WasmConnector};
-use crate::sandbox::{Limits, LogLevel, LogSink};
+use crate::sandbox::Limits;
 use crate::settings::Settings;
 use crate::source::ComponentSource;
 
@@ -42,7 +42,7 @@ impl Context {
             limits,
             RuntimeOptions {
                 operator_allow: None,
-                log: log_sink(global.verbose),
+                log: super::logging::connector_log_sink(),
             },
         )
         .await
@@ -63,7 +63,7 @@ impl Context {
         let operator_allow = settings.as_ref().and_then(Settings::operator_allow);
         let runtime_options = RuntimeOptions {
             operator_allow,
-            log: log_sink(global.verbose),
+            log: super::logging::connector_log_sink(),
         };
         let connector = load(&source, limits, runtime_options.clone()).await?;
         let (config, sandbox) = match &settings {
@@ -75,12 +75,14 @@ impl Context {
                 let sandbox = Sandbox::start(global.sandbox_users, 0).await.map_err(|e| {
                     anyhow::anyhow!("cannot start the built-in sandbox tenant: {e}")
                 })?;
-                writeln!(
-                    err,
-                    "note: no tenant configured (--config or CONNECTOR_HOST_CONFIG); using the built-in PeopleSpheres sandbox tenant at {} ({} employees)",
-                    sandbox.url(),
-                    global.sandbox_users
-                )?;
+                if global.verbosity.notes() {
+                    writeln!(
+                        err,
+                        "note: no tenant configured (--config or CONNECTOR_HOST_CONFIG); using the built-in PeopleSpheres sandbox tenant at {} ({} employees)",
+                        sandbox.url(),
+                        global.sandbox_users
+                    )?;
+                }
                 (sandbox.connector_config(), Some(sandbox))
             }
         };
@@ -134,14 +136,6 @@ async fn load(
 ) -> Result<WasmConnector, Failure> {
     let engine = HostEngine::new(limits)?;
     Ok(WasmConnector::load(Arc::clone(&engine), source, options).await?)
-}
-
-fn log_sink(verbose: bool) -> LogSink {
-    if verbose {
-        Arc::new(|level: LogLevel, line: &str| eprintln!("connector {level:?}: {line}"))
-    } else {
-        crate::sandbox::null_log_sink()
-    }
 }
 
 /// An error and its causes on one line.

@@ -71,11 +71,16 @@ pub(super) fn run(
             store
                 .transaction(|c| write(c, &change))
                 .map_err(|e| usage(anyhow::Error::from(e)))?;
-            writeln!(
-                out,
-                "identity #{id}: {} attribute(s) set on the platform; the next sync writes platform-owned ones back",
-                raw.len()
-            )?;
+            if global.json {
+                let doc = serde_json::json!({"id": id, "attributes_set": raw.len()});
+                writeln!(out, "{doc}")?;
+            } else {
+                writeln!(
+                    out,
+                    "identity #{id}: {} attribute(s) set on the platform; the next sync writes platform-owned ones back",
+                    raw.len()
+                )?;
+            }
         }
         IdentitiesCommand::Create { attributes, store } => {
             let (mut store, mapping) = open(global, &store)?;
@@ -85,10 +90,14 @@ pub(super) fn run(
             let id = store
                 .transaction(|c| write(c, &change))
                 .map_err(|e| usage(anyhow::Error::from(e)))?;
-            writeln!(
-                out,
-                "identity #{id} created on the platform; the next sync creates its account"
-            )?;
+            if global.json {
+                writeln!(out, "{}", serde_json::json!({"id": id, "created": true}))?;
+            } else {
+                writeln!(
+                    out,
+                    "identity #{id} created on the platform; the next sync creates its account"
+                )?;
+            }
         }
         IdentitiesCommand::Import { file, store } => {
             let (mut store, mapping) = open(global, &store)?;
@@ -135,6 +144,11 @@ pub(super) fn run(
                 .transaction(|c| changes.iter().try_for_each(|ch| write(c, ch).map(drop)))
                 .map_err(|e| usage(anyhow::Error::from(e)))?;
             let set = changes.iter().filter(|c| c.id.is_some()).count();
+            if global.json {
+                let doc = serde_json::json!({"changed": set, "created": changes.len() - set});
+                writeln!(out, "{doc}")?;
+                return Ok(());
+            }
             let plural =
                 |n: usize| format!("{n} {}", if n == 1 { "identity" } else { "identities" });
             writeln!(
@@ -154,6 +168,41 @@ pub(super) fn run(
                 .iter()
                 .map(|(k, a)| (k.clone(), serde_json::json!({"value": sync::detect::show(&a.value), "pending_write_back": a.pending})))
                 .collect();
+            if !global.json {
+                let or_dash = |v: Option<&str>| v.unwrap_or("-").to_string();
+                writeln!(out, "identity      #{}", identity.id)?;
+                writeln!(out, "name          {}", identity.display_name)?;
+                writeln!(out, "origin        {}", identity.origin)?;
+                writeln!(
+                    out,
+                    "source id     {}",
+                    or_dash(identity.source_id.as_deref())
+                )?;
+                writeln!(
+                    out,
+                    "active        {}",
+                    if identity.active { "yes" } else { "no" }
+                )?;
+                writeln!(
+                    out,
+                    "contract end  {}",
+                    or_dash(identity.contract_end.as_deref())
+                )?;
+                writeln!(out, "attributes:")?;
+                for (name, a) in &identity.attrs {
+                    let pending = if a.pending {
+                        "  (pending write-back)"
+                    } else {
+                        ""
+                    };
+                    writeln!(
+                        out,
+                        "  {name:<24} {}{pending}",
+                        sync::detect::show(&a.value)
+                    )?;
+                }
+                return Ok(());
+            }
             let doc = serde_json::json!({"id": identity.id, "source_id": identity.source_id, "origin": identity.origin, "display_name": identity.display_name, "active": identity.active, "contract_end": identity.contract_end, "attributes": attrs});
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }

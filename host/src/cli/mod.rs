@@ -6,16 +6,17 @@
 mod attrs;
 mod context;
 mod identities;
+mod logging;
 mod render;
 mod serving;
 mod sync;
+mod users;
 
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{ArgAction, Args, Parser, Subcommand};
 
-use crate::model::UserPage;
 use context::Context;
 
 /// Exit code of a failed command.
@@ -27,64 +28,142 @@ pub const EXIT_USAGE: i32 = 2;
 #[command(
     name = "connector-host",
     version,
-    about = "Loads, sandboxes and runs identity-provisioning connectors (WebAssembly components)."
+    about = "Loads, sandboxes and runs identity-provisioning connectors (WebAssembly components).",
+    long_about = "Loads, sandboxes and runs identity-provisioning connectors (WebAssembly components).\n\n\
+        The main job is `sync`: it reads every employee of the HR tenant through the connector \
+        into the local store, reports joiners, movers and leavers, and applies the policy. \
+        Without --config every command runs against the built-in demo tenant.",
+    after_help = "Exit codes: 0 success, 1 the work failed, 2 bad usage or configuration."
 )]
 struct Cli {
     #[command(flatten)]
-    global: Global,
+    common: CommonArgs,
     #[command(subcommand)]
     command: Command,
 }
 
+/// Options of every command.
 #[derive(Debug, Args)]
-struct Global {
-    /// Connector component (.wasm); defaults to the PeopleSpheres connector this workspace builds.
-    #[arg(long, global = true, env = "CONNECTOR_HOST_COMPONENT")]
-    component: Option<PathBuf>,
-    /// Configuration file (TOML); without one, the built-in PeopleSpheres sandbox tenant is used.
+struct CommonArgs {
+    /// Configuration file (TOML); without one, the built-in demo tenant is used.
     #[arg(long, global = true, env = "CONNECTOR_HOST_CONFIG")]
     config: Option<PathBuf>,
     /// Print JSON instead of tables.
     #[arg(long, global = true)]
     json: bool,
-    /// Print the connector's log lines on stderr.
+    /// More on stderr: -v adds the connector's and the host's info lines, -vv debug lines
+    /// (RUST_LOG, when set, chooses instead).
+    #[arg(long, short, global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    verbose: u8,
+    /// Errors only on stderr: no notes, warnings or progress bar.
     #[arg(long, short, global = true)]
-    verbose: bool,
-    /// Employees in the built-in sandbox tenant.
+    quiet: bool,
+}
+
+/// Which component a command loads.
+#[derive(Debug, Args, Default, Clone)]
+struct ComponentArg {
+    /// Connector component (.wasm); default: the PeopleSpheres connector built into this binary.
+    #[arg(long, global = true, env = "CONNECTOR_HOST_COMPONENT")]
+    component: Option<PathBuf>,
+}
+
+/// The built-in demo tenant, used when no configuration file is given.
+#[derive(Debug, Args, Clone)]
+struct DemoArg {
+    /// Employees in the built-in demo tenant (without --config).
     #[arg(long, global = true, default_value_t = 250)]
     sandbox_users: usize,
 }
 
+impl Default for DemoArg {
+    fn default() -> Self {
+        DemoArg { sandbox_users: 250 }
+    }
+}
+
+/// Options of the commands that run a connector against a tenant.
+#[derive(Debug, Args, Default, Clone)]
+pub(crate) struct ConnectorArgs {
+    #[command(flatten)]
+    component: ComponentArg,
+    #[command(flatten)]
+    demo: DemoArg,
+}
+
+/// What a command runs with: the common options and, where they apply, the connector's.
+#[derive(Debug, Default)]
+pub(crate) struct Global {
+    component: Option<PathBuf>,
+    config: Option<PathBuf>,
+    json: bool,
+    verbosity: logging::Verbosity,
+    sandbox_users: usize,
+}
+
+impl Global {
+    fn new(common: &CommonArgs, connector: ConnectorArgs) -> Global {
+        Global {
+            component: connector.component.component,
+            config: common.config.clone(),
+            json: common.json,
+            verbosity: logging::Verbosity::from_flags(common.quiet, common.verbose),
+            sandbox_users: connector.demo.sandbox_users,
+        }
+    }
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// The main job: import every employee and print them with the field catalogue.
+    /// The provisioning job: sync the tenant into the store (joiners, movers, leavers), apply
+    /// the deprovisioning policy and write platform-side changes back.
+    Sync(sync::SyncArgs),
+    /// Read every employee and print them with the field catalogue (no store; see `sync`).
     Import {
+        #[command(flatten)]
+        connector: ConnectorArgs,
         /// Page size asked of the connector (0 = its default).
         #[arg(long, default_value_t = 0)]
         page_size: u32,
     },
     /// Describe a component: name, versions, operations, configuration keys, imports.
     Inspect {
+        #[command(flatten)]
+        component: ComponentArg,
         /// The component (defaults to --component, then the built-in connector).
         path: Option<PathBuf>,
     },
     /// Check that the tenant answers and accepts the credentials.
-    Test,
+    Test {
+        #[command(flatten)]
+        connector: ConnectorArgs,
+    },
     /// List the fields available for mapping.
-    Fields,
+    Fields {
+        #[command(flatten)]
+        connector: ConnectorArgs,
+    },
     /// List the allowed values of a list field, one level at a time.
     Choices {
+        #[command(flatten)]
+        connector: ConnectorArgs,
         /// The field's name.
         field: String,
         /// The parent choice id (roots when absent).
         #[arg(long)]
         parent: Option<String>,
     },
-    /// Read users.
-    #[command(subcommand)]
-    Users(UsersCommand),
+    /// Read, create, change, suspend and resume users in the tenant.
+    Users {
+        #[command(flatten)]
+        connector: ConnectorArgs,
+        #[command(subcommand)]
+        command: users::UsersCommand,
+    },
     /// Run the conformance suite against the connector; exits non-zero when a case fails.
     Conformance {
+        #[command(flatten)]
+        connector: ConnectorArgs,
         /// Run only the cases that write nothing (fit for a production tenant).
         #[arg(long)]
         read_only: bool,
@@ -95,9 +174,11 @@ enum Command {
         #[arg(long, default_value_t = 0)]
         page_size: u32,
     },
-    /// Keep the connector loaded and serve calls and swaps over a loopback HTTP API (see
-    /// `connector_host::serve`) until Ctrl-C.
+    /// Keep the connector loaded and serve its reads, hot swaps and rollbacks over a loopback
+    /// HTTP API until Ctrl-C (see the README, "Serving and hot swap").
     Serve {
+        #[command(flatten)]
+        connector: ConnectorArgs,
         /// Loopback address to listen on.
         #[arg(long, default_value = "127.0.0.1:7400")]
         listen: std::net::SocketAddr,
@@ -108,66 +189,23 @@ enum Command {
         #[arg(long)]
         watch: bool,
     },
-    /// The provisioning job: sync the tenant into the store (joiners, movers, leavers), apply
-    /// the deprovisioning policy and write platform-side changes back.
-    Sync(sync::SyncArgs),
     /// List the audit log (detected events and actions taken).
     Events(sync::EventsArgs),
     /// Change or create identities on the platform side.
     #[command(subcommand)]
     Identities(identities::IdentitiesCommand),
-    /// Serve the built-in PeopleSpheres sandbox tenant until Ctrl-C.
+    /// Serve the built-in PeopleSpheres demo tenant on loopback until Ctrl-C.
     Sandbox {
+        #[command(flatten)]
+        demo: DemoArg,
         /// Port on 127.0.0.1 (0 picks a free one).
         #[arg(long, default_value_t = 0)]
         port: u16,
     },
-}
-
-#[derive(Debug, Subcommand)]
-enum UsersCommand {
-    /// List users, page by page.
-    List {
-        /// Page size asked of the connector (0 = its default).
-        #[arg(long, default_value_t = 0)]
-        page_size: u32,
-        /// Stop after this many users.
-        #[arg(long)]
-        limit: Option<usize>,
-    },
-    /// Show one user.
-    Get {
-        /// The user's id.
-        id: String,
-    },
-    /// Create a user from `name=value` pairs (or a JSON file) and print it as stored.
-    Create {
-        /// Attributes: `first_name=Jane`, `department=Ventes/France/Paris` (label path) or
-        /// `department=#504` (choice id), `manager=12` (user id); repeat a name for several values.
-        attributes: Vec<String>,
-        /// A JSON object of attributes (`{"first_name": "Jane", "skills": ["a", "b"]}`).
-        #[arg(long)]
-        file: Option<PathBuf>,
-    },
-    /// Change some attributes of a user (`name=` clears one) and print it as stored.
-    Update {
-        /// The user's id.
-        id: String,
-        /// Changes, as for `create`; `name=` clears the attribute.
-        attributes: Vec<String>,
-        /// A JSON object of changes (`null` clears).
-        #[arg(long)]
-        file: Option<PathBuf>,
-    },
-    /// Suspend a user's account.
-    Suspend {
-        /// The user's id.
-        id: String,
-    },
-    /// Reactivate a suspended account.
-    Resume {
-        /// The user's id.
-        id: String,
+    /// Print a shell completion script (`connector-host completions bash > …`).
+    Completions {
+        /// The shell.
+        shell: clap_complete::Shell,
     },
 }
 
@@ -190,6 +228,10 @@ where
             return code;
         }
     };
+    logging::init(logging::Verbosity::from_flags(
+        cli.common.quiet,
+        cli.common.verbose,
+    ));
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -227,34 +269,59 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 }
 
 async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
-    let global = cli.global;
+    let common = cli.common;
+    let with = |connector: ConnectorArgs| Global::new(&common, connector);
     match cli.command {
-        Command::Inspect { path } => {
+        Command::Inspect { component, path } => {
+            let global = with(ConnectorArgs {
+                component,
+                ..ConnectorArgs::default()
+            });
             let connector = Context::component_only(&global, path.as_deref()).await?;
             render::inspect(out, &connector, global.json)?;
         }
-        Command::Sync(args) => sync::sync(&global, args, out, err).await?,
-        Command::Events(args) => sync::events(&global, args, out)?,
-        Command::Identities(cmd) => identities::run(&global, cmd, out)?,
-        Command::Sandbox { port } => serving::sandbox(&global, port, out).await?,
+        Command::Sync(args) => {
+            let global = with(args.connector.clone());
+            sync::sync(&global, args, out, err).await?
+        }
+        Command::Events(args) => sync::events(&with(ConnectorArgs::default()), args, out)?,
+        Command::Identities(cmd) => identities::run(&with(ConnectorArgs::default()), cmd, out)?,
+        Command::Sandbox { demo, port } => {
+            let global = with(ConnectorArgs {
+                demo,
+                ..ConnectorArgs::default()
+            });
+            serving::sandbox(&global, port, out).await?
+        }
+        Command::Completions { shell } => {
+            let mut command = <Cli as clap::CommandFactory>::command();
+            clap_complete::generate(shell, &mut command, "connector-host", out);
+        }
         Command::Serve {
+            connector,
             listen,
             name,
             watch,
-        } => serving::serve(&global, listen, &name, watch, out, err).await?,
-        Command::Import { page_size } => {
+        } => serving::serve(&with(connector), listen, &name, watch, out, err).await?,
+        Command::Import {
+            connector,
+            page_size,
+        } => {
+            let global = with(connector);
             let mut ctx = Context::with_session(&global, err).await?;
             let started = std::time::Instant::now();
-            let (users, pages) = read_all(&mut ctx, page_size, None).await?;
+            let (users, pages) = users::read_all(&mut ctx, page_size, None).await?;
             let elapsed = started.elapsed();
             let fields = ctx.session().get_fields().await?;
             render::import(out, &ctx, &users, pages, elapsed, &fields, global.json)?;
         }
         Command::Conformance {
+            connector,
             read_only,
             junit,
             page_size,
         } => {
+            let global = with(connector);
             let ctx = Context::with_tenant(&global, err).await?;
             let faults = ctx
                 .sandbox
@@ -291,7 +358,8 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
                 .into());
             }
         }
-        Command::Test => {
+        Command::Test { connector } => {
+            let global = with(connector);
             let mut ctx = Context::with_session(&global, err).await?;
             ctx.session().test_connection().await?;
             if global.json {
@@ -304,12 +372,18 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
                 )?;
             }
         }
-        Command::Fields => {
+        Command::Fields { connector } => {
+            let global = with(connector);
             let mut ctx = Context::with_session(&global, err).await?;
             let fields = ctx.session().get_fields().await?;
             render::fields(out, &fields, global.json)?;
         }
-        Command::Choices { field, parent } => {
+        Command::Choices {
+            connector,
+            field,
+            parent,
+        } => {
+            let global = with(connector);
             let mut ctx = Context::with_session(&global, err).await?;
             let choices = ctx
                 .session()
@@ -317,45 +391,8 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
                 .await?;
             render::choices(out, &choices, global.json)?;
         }
-        Command::Users(UsersCommand::List { page_size, limit }) => {
-            let mut ctx = Context::with_session(&global, err).await?;
-            let (users, _) = read_all(&mut ctx, page_size, limit).await?;
-            render::users(out, &users, global.json)?;
-        }
-        Command::Users(UsersCommand::Get { id }) => {
-            let mut ctx = Context::with_session(&global, err).await?;
-            let user = ctx.session().get_user(&id).await?;
-            render::user(out, &user, global.json)?;
-        }
-        Command::Users(UsersCommand::Create { attributes, file }) => {
-            let raw = raw_attributes(&attributes, file.as_deref())?;
-            let mut ctx = Context::with_session(&global, err).await?;
-            let fields = ctx.session().get_fields().await?;
-            let attributes = attrs::attributes(&raw, &fields).map_err(usage)?;
-            let user = ctx.session().create_user(attributes).await?;
-            render::user(out, &user, global.json)?;
-        }
-        Command::Users(UsersCommand::Update {
-            id,
-            attributes,
-            file,
-        }) => {
-            let raw = raw_attributes(&attributes, file.as_deref())?;
-            let mut ctx = Context::with_session(&global, err).await?;
-            let fields = ctx.session().get_fields().await?;
-            let changes = attrs::changes(&raw, &fields).map_err(usage)?;
-            let user = ctx.session().update_user(&id, changes).await?;
-            render::user(out, &user, global.json)?;
-        }
-        Command::Users(UsersCommand::Suspend { id }) => {
-            let mut ctx = Context::with_session(&global, err).await?;
-            let user = ctx.session().suspend_user(&id).await?;
-            render::user(out, &user, global.json)?;
-        }
-        Command::Users(UsersCommand::Resume { id }) => {
-            let mut ctx = Context::with_session(&global, err).await?;
-            let user = ctx.session().resume_user(&id).await?;
-            render::user(out, &user, global.json)?;
+        Command::Users { connector, command } => {
+            users::run(&with(connector), command, out, err).await?
         }
     }
     Ok(())
@@ -367,62 +404,4 @@ fn usage(e: impl Into<anyhow::Error>) -> Failure {
         error: e.into(),
         code: EXIT_USAGE,
     }
-}
-
-/// Attributes from pairs and/or a JSON file (pairs win on the same name).
-fn raw_attributes(pairs: &[String], file: Option<&std::path::Path>) -> Result<attrs::Raw, Failure> {
-    let mut raw = match file {
-        Some(path) => attrs::from_json_file(path).map_err(usage)?,
-        None => attrs::Raw::new(),
-    };
-    for (name, values) in attrs::from_pairs(pairs).map_err(usage)? {
-        raw.retain(|(n, _)| *n != name);
-        raw.push((name, values));
-    }
-    if raw.is_empty() {
-        return Err(usage(anyhow::anyhow!(
-            "no attributes given (name=value pairs or --file)"
-        )));
-    }
-    Ok(raw)
-}
-
-/// Reads every page (or up to `limit` users); returns the users and the number of pages.
-async fn read_all(
-    ctx: &mut Context,
-    page_size: u32,
-    limit: Option<usize>,
-) -> Result<(Vec<crate::model::User>, usize), Failure> {
-    let mut users = Vec::new();
-    let mut token: Option<String> = None;
-    let mut pages = 0usize;
-    loop {
-        let UserPage {
-            users: page,
-            next_page_token,
-            ..
-        } = ctx
-            .session()
-            .list_users(token.as_deref(), page_size)
-            .await?;
-        pages += 1;
-        users.extend(page);
-        if let Some(limit) = limit
-            && users.len() >= limit
-        {
-            users.truncate(limit);
-            break;
-        }
-        match next_page_token {
-            Some(next) if Some(&next) != token.as_ref() => token = Some(next),
-            Some(_) => {
-                return Err(anyhow::anyhow!(
-                    "the connector returned the same page token twice; stopping"
-                )
-                .into());
-            }
-            None => break,
-        }
-    }
-    Ok((users, pages))
 }

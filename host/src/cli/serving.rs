@@ -15,6 +15,18 @@ pub(super) async fn sandbox(
     let sandbox = crate::builtin::Sandbox::start(global.sandbox_users, port)
         .await
         .map_err(|e| anyhow::anyhow!("cannot start the sandbox tenant: {e}"))?;
+    if global.json {
+        let doc = serde_json::json!({
+            "url": sandbox.url(),
+            "login": sandbox.simulator.login(),
+            "employees": global.sandbox_users,
+        });
+        writeln!(out, "{doc}")?;
+        out.flush()?;
+        tokio::signal::ctrl_c().await?;
+        sandbox.simulator.shutdown().await;
+        return Ok(());
+    }
     writeln!(
         out,
         "PeopleSpheres sandbox tenant with {} employees at {}",

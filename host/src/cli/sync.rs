@@ -1,5 +1,6 @@
 //! The provisioning commands: `sync` (the main job) and `events` (the audit log); the
-//! store and mapping options they share with `identities` (see `identities.rs`). The store defaults to `$XDG_DATA_HOME/connector-host/sandbox.sqlite` for the built-in
+//! store and mapping options they share with `identities` (see `identities.rs`). The store
+//! defaults to `$XDG_DATA_HOME/connector-host/sandbox.sqlite` for the built-in
 //! sandbox tenant and `…/store.sqlite` with a configuration file; the mapping defaults to the
 //! embedded PeopleSpheres mapping.
 
@@ -29,6 +30,8 @@ pub(super) struct StoreArgs {
 /// `sync` options.
 #[derive(Debug, Args)]
 pub(super) struct SyncArgs {
+    #[command(flatten)]
+    pub connector: super::ConnectorArgs,
     #[command(flatten)]
     store: StoreArgs,
     /// Print the plan (every create, update, suspend) and write nothing upstream.
@@ -101,7 +104,7 @@ pub(super) async fn sync(
         as_of,
         page_size: args.page_size,
     };
-    let progress = if global.json {
+    let progress = if global.json || !global.verbosity.notes() {
         Progress::hidden()
     } else {
         Progress::stderr()

@@ -1,0 +1,168 @@
+//! `connector-host users …`: read, create, change, suspend and resume users in the tenant,
+//! and the page-by-page read that `import` shares.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use super::context::Context;
+use super::{Failure, Global, attrs, render, usage};
+use crate::model::UserPage;
+
+#[derive(Debug, Subcommand)]
+pub(super) enum UsersCommand {
+    /// List users, page by page.
+    List {
+        /// Page size asked of the connector (0 = its default).
+        #[arg(long, default_value_t = 0)]
+        page_size: u32,
+        /// Stop after this many users.
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// Show one user.
+    Get {
+        /// The user's id.
+        id: String,
+    },
+    /// Create a user from `name=value` pairs (or a JSON file) and print it as stored.
+    Create {
+        /// Attributes: `first_name=Jane`, `department=Ventes/France/Paris` (label path) or
+        /// `department=#504` (choice id), `manager=12` (user id); repeat a name for several values.
+        attributes: Vec<String>,
+        /// A JSON object of attributes (`{"first_name": "Jane", "skills": ["a", "b"]}`).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Change some attributes of a user (`name=` clears one) and print it as stored.
+    Update {
+        /// The user's id.
+        id: String,
+        /// Changes, as for `create`; `name=` clears the attribute.
+        attributes: Vec<String>,
+        /// A JSON object of changes (`null` clears).
+        #[arg(long)]
+        file: Option<PathBuf>,
+    },
+    /// Suspend a user's account.
+    Suspend {
+        /// The user's id.
+        id: String,
+    },
+    /// Reactivate a suspended account.
+    Resume {
+        /// The user's id.
+        id: String,
+    },
+}
+
+/// `connector-host users …`.
+pub(super) async fn run(
+    global: &Global,
+    command: UsersCommand,
+    out: &mut dyn Write,
+    err: &mut dyn Write,
+) -> Result<(), Failure> {
+    match command {
+        UsersCommand::List { page_size, limit } => {
+            let mut ctx = Context::with_session(global, err).await?;
+            let (users, _) = read_all(&mut ctx, page_size, limit).await?;
+            render::users(out, &users, global.json)?;
+        }
+        UsersCommand::Get { id } => {
+            let mut ctx = Context::with_session(global, err).await?;
+            let user = ctx.session().get_user(&id).await?;
+            render::user(out, &user, global.json)?;
+        }
+        UsersCommand::Create { attributes, file } => {
+            let raw = raw_attributes(&attributes, file.as_deref())?;
+            let mut ctx = Context::with_session(global, err).await?;
+            let fields = ctx.session().get_fields().await?;
+            let attributes = attrs::attributes(&raw, &fields).map_err(usage)?;
+            let user = ctx.session().create_user(attributes).await?;
+            render::user(out, &user, global.json)?;
+        }
+        UsersCommand::Update {
+            id,
+            attributes,
+            file,
+        } => {
+            let raw = raw_attributes(&attributes, file.as_deref())?;
+            let mut ctx = Context::with_session(global, err).await?;
+            let fields = ctx.session().get_fields().await?;
+            let changes = attrs::changes(&raw, &fields).map_err(usage)?;
+            let user = ctx.session().update_user(&id, changes).await?;
+            render::user(out, &user, global.json)?;
+        }
+        UsersCommand::Suspend { id } => {
+            let mut ctx = Context::with_session(global, err).await?;
+            let user = ctx.session().suspend_user(&id).await?;
+            render::user(out, &user, global.json)?;
+        }
+        UsersCommand::Resume { id } => {
+            let mut ctx = Context::with_session(global, err).await?;
+            let user = ctx.session().resume_user(&id).await?;
+            render::user(out, &user, global.json)?;
+        }
+    }
+    Ok(())
+}
+
+/// Attributes from pairs and/or a JSON file (pairs win on the same name).
+fn raw_attributes(pairs: &[String], file: Option<&std::path::Path>) -> Result<attrs::Raw, Failure> {
+    let mut raw = match file {
+        Some(path) => attrs::from_json_file(path).map_err(usage)?,
+        None => attrs::Raw::new(),
+    };
+    for (name, values) in attrs::from_pairs(pairs).map_err(usage)? {
+        raw.retain(|(n, _)| *n != name);
+        raw.push((name, values));
+    }
+    if raw.is_empty() {
+        return Err(usage(anyhow::anyhow!(
+            "no attributes given (name=value pairs or --file)"
+        )));
+    }
+    Ok(raw)
+}
+
+/// Reads every page (or up to `limit` users); returns the users and the number of pages.
+pub(super) async fn read_all(
+    ctx: &mut Context,
+    page_size: u32,
+    limit: Option<usize>,
+) -> Result<(Vec<crate::model::User>, usize), Failure> {
+    let mut users = Vec::new();
+    let mut token: Option<String> = None;
+    let mut pages = 0usize;
+    loop {
+        let UserPage {
+            users: page,
+            next_page_token,
+            ..
+        } = ctx
+            .session()
+            .list_users(token.as_deref(), page_size)
+            .await?;
+        pages += 1;
+        users.extend(page);
+        if let Some(limit) = limit
+            && users.len() >= limit
+        {
+            users.truncate(limit);
+            break;
+        }
+        match next_page_token {
+            Some(next) if Some(&next) != token.as_ref() => token = Some(next),
+            Some(_) => {
+                return Err(anyhow::anyhow!(
+                    "the connector returned the same page token twice; stopping"
+                )
+                .into());
+            }
+            None => break,
+        }
+    }
+    Ok((users, pages))
+}
