@@ -20,19 +20,77 @@ pub struct WakiTransport;
 /// A refused request (wasi-http `HttpRequestDenied`) is `egress-denied`; anything else that
 /// left no response (DNS, connection refused, timeouts, resets, truncated bodies) is transient.
 /// `code` is the wasi-http error when waki's (anyhow) error wraps one; `text` its rendering.
-fn classify(code: Option<&ErrorCode>, text: String) -> TransportError {
+/// The message names `host:port` and the cause in words, never Rust debug text.
+fn classify(url: &str, code: Option<&ErrorCode>, text: String) -> TransportError {
     let denied =
         matches!(code, Some(ErrorCode::HttpRequestDenied)) || text.contains("HttpRequestDenied");
+    let authority = authority(url);
     if denied {
-        TransportError::Denied("the host refused the outbound request (host not allowed)".into())
+        return TransportError::Denied(format!(
+            "the host refused the outbound request to {authority} (host not allowed)"
+        ));
+    }
+    TransportError::Unavailable(format!("{authority}: {}", cause(code, &text)))
+}
+
+/// `host:port` of a URL, with the scheme's default port.
+fn authority(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
+    let hostport = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let hostport = hostport.rsplit('@').next().unwrap_or(hostport);
+    let has_port = hostport
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    if has_port {
+        short(hostport)
     } else {
-        TransportError::Unavailable(format!("HTTP request failed: {}", short(&text)))
+        let port = if scheme.eq_ignore_ascii_case("http") {
+            80
+        } else {
+            443
+        };
+        format!("{}:{port}", short(hostport))
+    }
+}
+
+/// The failure in words.
+fn cause(code: Option<&ErrorCode>, text: &str) -> String {
+    match code {
+        Some(ErrorCode::ConnectionRefused) => "connection refused".into(),
+        Some(ErrorCode::DnsError(_) | ErrorCode::DestinationNotFound) => {
+            "name not found (DNS could not resolve the host)".into()
+        }
+        Some(ErrorCode::DnsTimeout) => "the DNS lookup timed out".into(),
+        Some(ErrorCode::ConnectionTimeout) => "no connection before the timeout".into(),
+        Some(ErrorCode::HttpResponseTimeout | ErrorCode::ConnectionReadTimeout) => {
+            "no answer before the timeout".into()
+        }
+        Some(ErrorCode::HttpResponseBodySize(_)) => "the answer was too large".into(),
+        Some(
+            ErrorCode::TlsProtocolError
+            | ErrorCode::TlsCertificateError
+            | ErrorCode::TlsAlertReceived(_),
+        ) => "the TLS handshake failed".into(),
+        Some(ErrorCode::ConnectionTerminated | ErrorCode::HttpResponseIncomplete) => {
+            "the connection closed before a complete answer arrived".into()
+        }
+        Some(ErrorCode::DestinationUnavailable | ErrorCode::DestinationIpUnroutable) => {
+            "the address cannot be reached".into()
+        }
+        // waki reports a request whose connection failed before its body was written as a
+        // closed stream, without the cause.
+        _ if text.contains("Closed") => {
+            "the connection closed before the request was sent (refused, reset or unreachable)"
+                .into()
+        }
+        _ => "the HTTP request failed".into(),
     }
 }
 
 impl Transport for WakiTransport {
     fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         let client = Client::new();
+        let url = req.url.clone();
         let mut builder = match req.method {
             Method::Get => client.get(&req.url),
             Method::Post => client.post(&req.url),
@@ -52,7 +110,7 @@ impl Transport for WakiTransport {
         let resp = builder
             .connect_timeout(CONNECT_TIMEOUT)
             .send()
-            .map_err(|e| classify(e.downcast_ref::<ErrorCode>(), format!("{e:#}")))?;
+            .map_err(|e| classify(&url, e.downcast_ref::<ErrorCode>(), format!("{e:#}")))?;
         let status = resp.status_code();
         let headers = resp
             .headers()
@@ -65,7 +123,7 @@ impl Transport for WakiTransport {
             .collect();
         let body = resp
             .body()
-            .map_err(|e| classify(e.downcast_ref::<ErrorCode>(), format!("{e:#}")))?;
+            .map_err(|e| classify(&url, e.downcast_ref::<ErrorCode>(), format!("{e:#}")))?;
         Ok(HttpResponse {
             status,
             headers,

@@ -20,6 +20,7 @@ pub mod settings;
 pub mod source;
 pub mod store;
 pub mod sync;
+pub mod transport_error;
 
 pub use bindings::CONTRACT_VERSION;
 pub use connector::{Connector, Session};

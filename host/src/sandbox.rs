@@ -3,6 +3,7 @@
 //! the per-store memory limit, and the state every `Store` carries (WASI with no filesystem,
 //! no sockets, no environment; wasi:http through [`SandboxHooks`]; the `host` log import).
 
+use crate::transport_error::{Bounds, Phase, describe};
 use std::collections::BTreeSet;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex};
@@ -155,6 +156,30 @@ pub struct SandboxHooks {
     policy: OutboundPolicy,
     limits: Limits,
     denied: Arc<Mutex<Vec<String>>>,
+    /// Failed requests of the running call, in words (`host:port: cause`).
+    failures: Failures,
+}
+
+/// Transport failures remembered per call, each once, at most [`MAX_DENIED_KEPT`].
+#[derive(Clone, Default)]
+struct Failures(Arc<Mutex<Vec<String>>>);
+
+impl Failures {
+    fn record(&self, line: String) {
+        if let Ok(mut v) = self.0.lock()
+            && !v.contains(&line)
+            && v.len() < MAX_DENIED_KEPT
+        {
+            v.push(line);
+        }
+    }
+
+    fn take(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    }
 }
 
 impl WasiHttpHooks for SandboxHooks {
@@ -196,13 +221,34 @@ impl WasiHttpHooks for SandboxHooks {
             ),
         };
         let max = self.limits.max_response_bytes;
+        let bounds = Bounds {
+            connect: options
+                .connect_timeout
+                .unwrap_or(self.limits.connect_timeout),
+            first_byte: options
+                .first_byte_timeout
+                .unwrap_or(self.limits.first_byte_timeout),
+            between_bytes: options
+                .between_bytes_timeout
+                .unwrap_or(self.limits.between_bytes_timeout),
+            max_response_bytes: max,
+        };
+        let authority = authority_of(request.uri());
+        let failures = self.failures.clone();
         Box::new(async move {
             let (response, io) =
-                wasmtime_wasi_http::default_send_request(request, Some(options)).await?;
+                match wasmtime_wasi_http::default_send_request(request, Some(options)).await {
+                    Ok(sent) => sent,
+                    Err(e) => {
+                        failures.record(describe(&authority, &e, Phase::Request, &bounds));
+                        return Err(e);
+                    }
+                };
             let response = response.map(|body| {
                 CappedBody {
                     inner: body.boxed_unsync(),
                     left: max,
+                    report: Some((authority, bounds, failures)),
                 }
                 .boxed_unsync()
             });
@@ -211,10 +257,33 @@ impl WasiHttpHooks for SandboxHooks {
     }
 }
 
-/// A response body that fails once more than `left` bytes went through.
+/// A response body that fails once more than `left` bytes went through; its failure is
+/// recorded in words once.
 struct CappedBody {
     inner: WasiBody,
     left: u64,
+    report: Option<(String, Bounds, Failures)>,
+}
+
+impl CappedBody {
+    fn failed(&mut self, e: wasmtime_wasi_http::Error) -> wasmtime_wasi_http::Error {
+        if let Some((authority, bounds, failures)) = self.report.take() {
+            failures.record(describe(&authority, &e, Phase::Body, &bounds));
+        }
+        e
+    }
+}
+
+/// `host:port` of a request, with the scheme's default port.
+fn authority_of(uri: &http::Uri) -> String {
+    let host = uri.host().unwrap_or("(no host)");
+    let https = uri.scheme() == Some(&http::uri::Scheme::HTTPS);
+    let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
 }
 
 impl Body for CappedBody {
@@ -230,14 +299,14 @@ impl Body for CappedBody {
                 if let Some(data) = frame.data_ref() {
                     let len = data.len() as u64;
                     if len > self.left {
-                        return Poll::Ready(Some(Err(
-                            wasmtime_wasi_http::Error::HttpResponseBodySize(None),
-                        )));
+                        let e = self.failed(wasmtime_wasi_http::Error::HttpResponseBodySize(None));
+                        return Poll::Ready(Some(Err(e)));
                     }
                     self.left -= len;
                 }
                 Poll::Ready(Some(Ok(frame)))
             }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(self.failed(e)))),
             other => other,
         }
     }
@@ -285,6 +354,7 @@ impl StoreState {
                 policy,
                 limits: limits.clone(),
                 denied: Arc::default(),
+                failures: Failures::default(),
             },
             limits: StoreLimitsBuilder::new()
                 .memory_size(limits.memory_bytes)
@@ -315,6 +385,12 @@ impl StoreState {
             .lock()
             .map(|mut d| std::mem::take(&mut *d))
             .unwrap_or_default()
+    }
+
+    /// Requests of the running call that failed in transport, in words (`host:port: cause`),
+    /// since the last call to this method.
+    pub fn take_transport_failures(&self) -> Vec<String> {
+        self.hooks.failures.take()
     }
 
     /// Forwards a connector log line, with every configured secret masked.

@@ -74,8 +74,10 @@ pub(super) async fn run<T>(
     live.store.set_epoch_deadline(1);
     // Refusals are reported for the call that made them only.
     drop(live.store.data().take_denied());
+    drop(live.store.data().take_transport_failures());
     let outcome = tokio::time::timeout(limit + TIMEOUT_SLACK, call(&mut live.store)).await;
     let denied = live.store.data().take_denied();
+    let failures = live.store.data().take_transport_failures();
     match outcome {
         Err(_) => Err(HostError::Deadline {
             operation: operation.into(),
@@ -107,7 +109,16 @@ pub(super) async fn run<T>(
             ))
             .into())
         }
-        Ok(Ok(Err(e))) => Err(bindings::error_from(e).into()),
+        Ok(Ok(Err(e))) => match bindings::error_from(e) {
+            // The host saw why the connector's requests failed: say it in its words, with the
+            // host and port, instead of whatever the connector made of it.
+            ConnectorError::Unavailable(_) | ConnectorError::Protocol(_)
+                if !failures.is_empty() =>
+            {
+                Err(ConnectorError::Unavailable(failures.join("; ")).into())
+            }
+            other => Err(other.into()),
+        },
         Ok(Ok(Ok(v))) => Ok(v),
     }
 }
