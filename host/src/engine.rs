@@ -107,9 +107,18 @@ impl HostEngine {
         }
         let from_disk = self.disk.as_ref().and_then(|d| d.load(&self.engine, &hash));
         let component = match from_disk {
-            Some(component) => component,
+            Some(component) => {
+                tracing::debug!("component read back from the compile cache");
+                component
+            }
             None => {
+                let started = std::time::Instant::now();
                 let component = Component::new(&self.engine, bytes)?;
+                tracing::info!(
+                    "compiled the component ({} KiB) in {} ms",
+                    bytes.len() / 1024,
+                    started.elapsed().as_millis()
+                );
                 if let Some(disk) = &self.disk {
                     disk.store(&hash, &component);
                 }

@@ -135,7 +135,10 @@ async fn load(
     options: RuntimeOptions,
 ) -> Result<WasmConnector, Failure> {
     let engine = HostEngine::new(limits)?;
-    Ok(WasmConnector::load(Arc::clone(&engine), source, options).await?)
+    let connector = WasmConnector::load(Arc::clone(&engine), source, options).await?;
+    let d = connector.description();
+    tracing::info!("loaded {} {} from {source}", d.name, d.version);
+    Ok(connector)
 }
 
 /// An error and its causes on one line.

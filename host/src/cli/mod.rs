@@ -46,17 +46,22 @@ struct Cli {
 #[derive(Debug, Args)]
 struct CommonArgs {
     /// Configuration file (TOML); without one, the built-in demo tenant is used.
-    #[arg(long, global = true, env = "CONNECTOR_HOST_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        env = "CONNECTOR_HOST_CONFIG",
+        display_order = 950
+    )]
     config: Option<PathBuf>,
     /// Print JSON instead of tables.
-    #[arg(long, global = true)]
+    #[arg(long, global = true, display_order = 951)]
     json: bool,
     /// More on stderr: -v adds the connector's and the host's info lines, -vv debug lines
     /// (RUST_LOG, when set, chooses instead).
-    #[arg(long, short, global = true, action = ArgAction::Count, conflicts_with = "quiet")]
+    #[arg(long, short, global = true, action = ArgAction::Count, conflicts_with = "quiet", display_order = 952)]
     verbose: u8,
     /// Errors only on stderr: no notes, warnings or progress bar.
-    #[arg(long, short, global = true)]
+    #[arg(long, short, global = true, display_order = 953)]
     quiet: bool,
 }
 
@@ -64,7 +69,12 @@ struct CommonArgs {
 #[derive(Debug, Args, Default, Clone)]
 struct ComponentArg {
     /// Connector component (.wasm); default: the PeopleSpheres connector built into this binary.
-    #[arg(long, global = true, env = "CONNECTOR_HOST_COMPONENT")]
+    #[arg(
+        long,
+        global = true,
+        env = "CONNECTOR_HOST_COMPONENT",
+        display_order = 900
+    )]
     component: Option<PathBuf>,
 }
 
@@ -72,7 +82,7 @@ struct ComponentArg {
 #[derive(Debug, Args, Clone)]
 struct DemoArg {
     /// Employees in the built-in demo tenant (without --config).
-    #[arg(long, global = true, default_value_t = 250)]
+    #[arg(long, global = true, default_value_t = 250, display_order = 901)]
     sandbox_users: usize,
 }
 
