@@ -70,6 +70,16 @@ pub enum HostError {
     /// discarded.
     #[error("the connector crashed during `{operation}`: {reason}")]
     Trap { operation: String, reason: String },
+    /// The connector kept answering `rate-limited` until the run's wait budget was spent.
+    #[error(
+        "rate limited: waited {waited_secs} s in all and the next wait would pass the {budget_secs} s budget; stopped"
+    )]
+    RateLimitBudget {
+        waited_secs: u64,
+        budget_secs: u64,
+        /// The tenant's last `retry-after`.
+        retry_after_secs: u32,
+    },
     /// The host could not set up an instance.
     #[error("could not start the connector: {0}")]
     Instantiate(String),

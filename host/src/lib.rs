@@ -12,6 +12,7 @@ pub mod engine;
 pub mod error;
 pub mod loader;
 pub mod model;
+pub mod rate_limit;
 pub mod registry;
 pub mod runtime;
 pub mod sandbox;

@@ -13,6 +13,8 @@
 //! Call answers carry the `x-connector-version` header: the version that answered.
 //! [`watch`] swaps a connector when its component file changes.
 
+use crate::connector::Session as _;
+use crate::rate_limit::{Patient, WaitBudget};
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
@@ -51,6 +53,7 @@ fn host_error(e: &HostError) -> Response {
     let status = match e {
         HostError::Deadline { .. } => StatusCode::GATEWAY_TIMEOUT,
         HostError::Instantiate(_) => StatusCode::SERVICE_UNAVAILABLE,
+        HostError::RateLimitBudget { .. } => StatusCode::TOO_MANY_REQUESTS,
         _ => match e.as_connector().map(|c| c.kind()) {
             Some("not-found") => StatusCode::NOT_FOUND,
             Some("invalid-input") => StatusCode::BAD_REQUEST,
@@ -64,7 +67,11 @@ fn host_error(e: &HostError) -> Response {
         Json(json!({ "error": e.to_string(), "kind": e.as_connector().map(|c| c.kind()) })),
     )
         .into_response();
-    if let HostError::Connector(ConnectorError::RateLimited { retry_after_secs }) = e {
+    if let HostError::Connector(ConnectorError::RateLimited { retry_after_secs })
+    | HostError::RateLimitBudget {
+        retry_after_secs, ..
+    } = e
+    {
         answer
             .headers_mut()
             .insert(header::RETRY_AFTER, HeaderValue::from(*retry_after_secs));
@@ -126,10 +133,7 @@ async fn rollback(State(registry): State<Arc<Registry>>, Path(name): Path<String
 }
 
 /// The serving version of `name` and a session of it, or the error answer.
-async fn lease(
-    registry: &Registry,
-    name: &str,
-) -> Result<(Arc<Version>, Box<dyn crate::connector::Session>), Response> {
+async fn lease(registry: &Registry, name: &str) -> Result<(Arc<Version>, Patient), Response> {
     let version = registry
         .current(name)
         .map_err(|e| error(StatusCode::NOT_FOUND, e))?;
@@ -140,15 +144,22 @@ async fn lease(
         .take_session(&config)
         .await
         .map_err(|e| host_error(&e))?;
-    Ok((version, session))
+    Ok((
+        version,
+        Patient::new(session, WaitBudget::new(READ_WAIT_BUDGET)),
+    ))
 }
+
+/// How long one API read may wait out the tenant's rate limits before it answers 429.
+pub const READ_WAIT_BUDGET: Duration = Duration::from_secs(30);
 
 /// Answers a call's outcome; a healthy session goes back to its version's pool.
 fn finish<T: serde::Serialize>(
     version: &Version,
-    session: Box<dyn crate::connector::Session>,
+    session: Patient,
     outcome: Result<T, HostError>,
 ) -> Response {
+    let session = session.into_inner();
     match outcome {
         Ok(value) => {
             version.give_back(session);

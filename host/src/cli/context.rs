@@ -21,6 +21,8 @@ pub(crate) struct Context {
     /// The connector configuration in use (holds secrets: never print it).
     pub config: crate::model::Config,
     session: Option<Box<dyn Session>>,
+    /// What the session may spend waiting out rate limits.
+    pub budget: crate::rate_limit::WaitBudget,
     /// The runtime options the connector was loaded with.
     pub runtime_options: RuntimeOptions,
     pub sandbox: Option<Sandbox>,
@@ -51,7 +53,18 @@ impl Context {
     /// Loads the component, resolves the tenant and opens a session.
     pub async fn with_session(global: &Global, err: &mut dyn Write) -> Result<Context, Failure> {
         let mut ctx = Self::with_tenant(global, err).await?;
-        ctx.session = Some(ctx.connector.open(ctx.config.clone()).await?);
+        let budget = ctx.budget.clone();
+        let patient = crate::rate_limit::Patient::boxed;
+        // Opening logs in, which a rate limit can refuse too.
+        let opened = loop {
+            match ctx.connector.open(ctx.config.clone()).await {
+                Err(crate::HostError::Connector(crate::ConnectorError::RateLimited {
+                    retry_after_secs,
+                })) => budget.wait(retry_after_secs).await?,
+                other => break other?,
+            }
+        };
+        ctx.session = Some(patient(opened, budget));
         Ok(ctx)
     }
 
@@ -90,6 +103,7 @@ impl Context {
             connector,
             config,
             session: None,
+            budget: crate::rate_limit::WaitBudget::new(global.rate_limit_budget),
             runtime_options,
             sandbox,
         })

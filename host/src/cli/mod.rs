@@ -99,6 +99,32 @@ pub(crate) struct ConnectorArgs {
     component: ComponentArg,
     #[command(flatten)]
     demo: DemoArg,
+    #[command(flatten)]
+    patience: PatienceArg,
+}
+
+/// How long a command may wait out the tenant's rate limits in all.
+#[derive(Debug, Args, Clone)]
+struct PatienceArg {
+    /// Seconds this command may spend in all waiting out the tenant's rate limits (each wait
+    /// is the tenant's Retry-After); past it a sync ends as interrupted.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECS",
+        default_value_t = 900,
+        env = "CONNECTOR_HOST_RATE_LIMIT_BUDGET",
+        display_order = 902
+    )]
+    rate_limit_budget: u64,
+}
+
+impl Default for PatienceArg {
+    fn default() -> Self {
+        PatienceArg {
+            rate_limit_budget: crate::rate_limit::DEFAULT_BUDGET.as_secs(),
+        }
+    }
 }
 
 /// What a command runs with: the common options and, where they apply, the connector's.
@@ -109,6 +135,7 @@ pub(crate) struct Global {
     json: bool,
     verbosity: logging::Verbosity,
     sandbox_users: usize,
+    rate_limit_budget: std::time::Duration,
 }
 
 impl Global {
@@ -119,6 +146,7 @@ impl Global {
             json: common.json,
             verbosity: logging::Verbosity::from_flags(common.quiet, common.verbose),
             sandbox_users: connector.demo.sandbox_users,
+            rate_limit_budget: std::time::Duration::from_secs(connector.patience.rate_limit_budget),
         }
     }
 }

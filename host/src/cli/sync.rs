@@ -104,16 +104,30 @@ pub(super) async fn sync(
         as_of,
         page_size: args.page_size,
     };
-    let progress = if global.json || !global.verbosity.notes() {
+    let progress = std::sync::Arc::new(if global.json || !global.verbosity.notes() {
         Progress::hidden()
     } else {
         Progress::stderr()
-    };
+    });
+    let shown = progress.clone();
+    ctx.budget.set_observer(std::sync::Arc::new(move |wait| {
+        shown.note(&format!(
+            "rate limited: waiting {} s",
+            wait.as_secs_f64().round().max(1.0)
+        ));
+    }));
     let started = std::time::Instant::now();
     let report = match sync::run(ctx.session(), &mut store, &mapping, &options, &progress).await {
         Ok(r) => r,
         Err(e @ (sync::SyncError::Mapping(_) | sync::SyncError::Policy(_))) => {
             return Err(usage(e));
+        }
+        Err(e) if e.is_interruption() => {
+            return Err(anyhow::Error::new(e)
+                .context(
+                    "the run is interrupted (what was read is stored); the next sync carries on",
+                )
+                .into());
         }
         Err(e) => return Err(e.into()),
     };

@@ -350,7 +350,7 @@ async fn bad_credentials(ctx: &mut Ctx<'_>) -> Outcome {
             }
         })
         .collect();
-    let mut session = match ctx.target.connector.open(config).await {
+    let mut session = match ctx.open(config).await {
         Ok(s) => s,
         Err(e) if kind(&e) == "unauthorized" => return Outcome::Passed,
         Err(e) => return host_err("open", &e),

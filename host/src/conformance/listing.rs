@@ -105,7 +105,7 @@ pub(super) async fn token_resume(ctx: &mut Ctx<'_>) -> Outcome {
         Ok(p) => p,
         Err(e) => return host_err("list-users", &e),
     };
-    let mut fresh = match ctx.target.connector.open(ctx.target.config.clone()).await {
+    let mut fresh = match ctx.open(ctx.target.config.clone()).await {
         Ok(s) => s,
         Err(e) => return host_err("open", &e),
     };

@@ -40,6 +40,9 @@ pub struct Options {
     pub sample: usize,
     /// Stop listing after this many pages (a guard against connectors that never end).
     pub max_pages: usize,
+    /// Time the run may spend waiting out the tenant's rate limits (each call is made again
+    /// after the tenant's `retry-after`).
+    pub wait_budget: std::time::Duration,
 }
 
 impl Default for Options {
@@ -49,6 +52,7 @@ impl Default for Options {
             page_size: 0,
             sample: 20,
             max_pages: 10_000,
+            wait_budget: std::time::Duration::from_secs(300),
         }
     }
 }
@@ -68,18 +72,28 @@ pub(crate) struct Ctx<'a> {
     pub fields: Option<Vec<Field>>,
     pub listing: Option<Vec<User>>,
     pub fixture: Option<writes::Fixture>,
+    pub budget: crate::rate_limit::WaitBudget,
 }
 
-impl Ctx<'_> {
+impl<'a> Ctx<'a> {
+    /// A new session with this configuration, whose calls wait out rate limits. (The future
+    /// holds no borrow of the context, which is not `Sync`.)
+    pub fn open(
+        &self,
+        config: crate::model::Config,
+    ) -> impl Future<Output = Result<Box<dyn Session>, HostError>> + Send + 'a {
+        let connector = self.target.connector;
+        let budget = self.budget.clone();
+        async move {
+            let session = connector.open(config).await?;
+            Ok(crate::rate_limit::Patient::boxed(session, budget))
+        }
+    }
+
     /// The shared session, opened on first use.
     pub async fn session(&mut self) -> Result<&mut Box<dyn Session>, HostError> {
         if self.session.is_none() {
-            self.session = Some(
-                self.target
-                    .connector
-                    .open(self.target.config.clone())
-                    .await?,
-            );
+            self.session = Some(self.open(self.target.config.clone()).await?);
         }
         match self.session.as_mut() {
             Some(s) => Ok(s),
@@ -92,7 +106,9 @@ impl Ctx<'_> {
 pub async fn run(target: Target<'_>, options: Options) -> Report {
     let description = target.connector.description().clone();
     let read_only = options.read_only;
+    let budget = crate::rate_limit::WaitBudget::new(options.wait_budget);
     let mut ctx = Ctx {
+        budget,
         target,
         options,
         session: None,

@@ -157,6 +157,15 @@ pub async fn execute(
                     )
                 })?;
                 out.failed += 1;
+                // The tenant kept refusing past the run's wait budget: the action was not
+                // done (journaled as failed), and neither will the next ones be. Stop; the
+                // run ends as interrupted and the next one carries on.
+                if matches!(e, crate::error::HostError::RateLimitBudget { .. }) {
+                    return Err(super::SyncError::Connector {
+                        operation: action.kind.as_str(),
+                        source: e,
+                    });
+                }
             }
         }
         progress.advance(1);

@@ -49,6 +49,29 @@ pub enum SyncError {
     Policy(String),
 }
 
+impl SyncError {
+    /// A run cut short by something outside it that passes (the rate-limit wait budget was
+    /// spent): it ends as `interrupted`, and the next run carries on from the stored state.
+    pub fn is_interruption(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Connector {
+                source: HostError::RateLimitBudget { .. },
+                ..
+            }
+        )
+    }
+
+    /// The status a run that ended with this error is closed with.
+    fn run_status(&self) -> &'static str {
+        if self.is_interruption() {
+            "interrupted"
+        } else {
+            "failed"
+        }
+    }
+}
+
 /// How to run.
 #[derive(Debug, Clone, Default)]
 pub struct SyncOptions {
@@ -159,7 +182,7 @@ pub async fn run(
         Ok(()) => {}
         Err(e) => {
             let summary = serde_json::json!({"counts": counts, "error": e.to_string()});
-            store.transaction(|c| audit::finish_run(c, run_id, "failed", &summary))?;
+            store.transaction(|c| audit::finish_run(c, run_id, e.run_status(), &summary))?;
             return Err(e);
         }
     }
@@ -199,7 +222,8 @@ pub async fn run(
                 // Close the run as failed (best effort: the store may be what failed); its
                 // unconfirmed actions are settled by the next run's import.
                 let summary = serde_json::json!({"counts": counts, "error": e.to_string()});
-                let _ = store.transaction(|c| audit::finish_run(c, run_id, "failed", &summary));
+                let _ =
+                    store.transaction(|c| audit::finish_run(c, run_id, e.run_status(), &summary));
                 return Err(e);
             }
         }

@@ -44,6 +44,15 @@ impl Progress {
         }
     }
 
+    /// A line above the bar ("rate limited: waiting 3 s"); nothing when hidden.
+    pub fn note(&self, line: &str) {
+        if let Ok(slot) = self.bar.lock()
+            && let Some(bar) = slot.as_ref()
+        {
+            bar.println(line);
+        }
+    }
+
     /// Advances the current phase.
     pub fn advance(&self, n: u64) {
         if let Ok(slot) = self.bar.lock()
