@@ -54,6 +54,25 @@ pub enum SettingsError {
     },
     #[error("configuration file {path}: `{key}` must be a string, number or boolean")]
     BadValue { path: PathBuf, key: String },
+    #[error(
+        "configuration file {path}: [connector.settings] has no key `{key}`{hint}; the connector's keys are {known}"
+    )]
+    UnknownKey {
+        path: PathBuf,
+        key: String,
+        /// "; did you mean `password`?" when one is close.
+        hint: String,
+        known: String,
+    },
+}
+
+/// The known key closest to a mistyped one, if any is close enough to be meant.
+fn closest<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
+    known
+        .map(|k| (strsim::damerau_levenshtein(key, k), k))
+        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, k)| k)
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -119,6 +138,16 @@ impl Settings {
         })
     }
 
+    /// The settings that say which tenant this is (every key but the secrets' `*_env` /
+    /// `*_file` sources), sorted, for naming the tenant's store.
+    pub fn tenant_identity(&self) -> Vec<(String, String)> {
+        self.settings
+            .iter()
+            .filter(|(k, _)| !k.ends_with("_env") && !k.ends_with("_file"))
+            .filter_map(|(k, v)| Some((k.clone(), scalar(v)?)))
+            .collect()
+    }
+
     /// The component the file names, if any (relative to the file).
     pub fn component(&self) -> Option<&Path> {
         self.component.as_deref()
@@ -148,6 +177,37 @@ impl Settings {
     /// description flags secret must not be given inline.
     pub fn connector_config(&self, description: &Description) -> Result<Config, SettingsError> {
         let secret = |k: &str| description.config.iter().any(|c| c.secret && c.name == k);
+        let known = |k: &str| description.config.iter().any(|c| c.name == k);
+        for key in self.settings.keys() {
+            let base = key
+                .strip_suffix("_env")
+                .or_else(|| key.strip_suffix("_file"))
+                .filter(|b| known(b))
+                .unwrap_or(key);
+            if !known(base) {
+                let names = || description.config.iter().map(|c| c.name.as_str());
+                let (stem, suffix) = ["_env", "_file"]
+                    .iter()
+                    .find_map(|sfx| key.strip_suffix(sfx).map(|stem| (stem, *sfx)))
+                    .unwrap_or((key.as_str(), ""));
+                let guess = closest(stem, names()).or_else(|| closest(key, names()));
+                return Err(SettingsError::UnknownKey {
+                    path: self.path.clone(),
+                    key: key.clone(),
+                    hint: guess
+                        .map(|k| {
+                            let suffix = if closest(stem, names()).is_some() {
+                                suffix
+                            } else {
+                                ""
+                            };
+                            format!("; did you mean `{k}{suffix}`?")
+                        })
+                        .unwrap_or_default(),
+                    known: names().collect::<Vec<_>>().join(", "),
+                });
+            }
+        }
         let mut out = Config::new();
         for (key, value) in &self.settings {
             if let Some(base) = key.strip_suffix("_env") {
@@ -278,6 +338,27 @@ mod tests {
         .unwrap();
         let err = s.connector_config(&description()).unwrap_err().to_string();
         assert!(err.contains("SETTINGS_TEST_UNSET_VAR"), "{err}");
+    }
+
+    #[test]
+    fn a_mistyped_key_is_named_with_the_closest_valid_one() {
+        let s = Settings::parse(
+            Path::new("tenant.toml"),
+            "[connector.settings]\nlogin='a'\npasword_env='PW'\n",
+        )
+        .unwrap();
+        let err = s.connector_config(&description()).unwrap_err().to_string();
+        assert!(err.contains("tenant.toml"), "{err}");
+        assert!(err.contains("no key `pasword_env`"), "{err}");
+        assert!(err.contains("did you mean `password_env`?"), "{err}");
+        let s = Settings::parse(
+            Path::new("tenant.toml"),
+            "[connector.settings]\nlogin='a'\nfrobnicate='x'\n",
+        )
+        .unwrap();
+        let err = s.connector_config(&description()).unwrap_err().to_string();
+        assert!(!err.contains("did you mean"), "{err}");
+        assert!(err.contains("keys are login"), "{err}");
     }
 
     #[test]

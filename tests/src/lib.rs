@@ -2,6 +2,7 @@
 //! connector per test binary (compiling a component in a debug host takes seconds), a
 //! simulator on its own runtime, and a runtime to drive the host's async API from plain tests.
 
+pub mod sync_env;
 pub mod writing;
 
 use std::sync::{Arc, OnceLock};

@@ -108,7 +108,7 @@ fn the_main_job_syncs_the_sandbox_tenant_and_prints_a_summary() {
         snapshot(&first.out),
         "sync run #1 as of 2026-11-25 — the built-in sandbox tenant (http://127.0.0.1:PORT) — store STORE\n\
          read 250 users in 3 pages in T s\n\
-         joiners 250   movers 0   changes 0   leavers 0 (suspended at the source) + 0 (contract ended)   returners 0\n\
+         joiners 250   movers 0   changes 0   leavers 0 (suspended or gone at the source) + 0 (contract ended)   returners 0\n\
          to review 40   conflicts 0   drifts 0   records skipped 0\n\
          plan: 0 create, 0 update, 0 suspend\n\
          actions: 0 done, 0 failed"
@@ -117,7 +117,7 @@ fn the_main_job_syncs_the_sandbox_tenant_and_prints_a_summary() {
         snapshot(&second.out),
         "sync run #2 as of 2026-11-25 — the built-in sandbox tenant (http://127.0.0.1:PORT) — store STORE\n\
          read 250 users in 3 pages in T s\n\
-         joiners 0   movers 0   changes 0   leavers 0 (suspended at the source) + 0 (contract ended)   returners 0\n\
+         joiners 0   movers 0   changes 0   leavers 0 (suspended or gone at the source) + 0 (contract ended)   returners 0\n\
          plan: 0 create, 0 update, 0 suspend\n\
          actions: 0 done, 0 failed"
     );
@@ -354,7 +354,7 @@ fn a_malformed_or_incomplete_configuration_is_named() {
         ),
     );
     let r = run(&["--config", incomplete.to_str().unwrap_or_default(), "test"]);
-    assert_fails(&r, 1, "invalid configuration: login", &["pw-incomplete-9"]);
+    assert_fails(&r, 2, "invalid configuration: login", &["pw-incomplete-9"]);
 
     let bad_env = write(
         &dir,
@@ -367,7 +367,7 @@ fn a_malformed_or_incomplete_configuration_is_named() {
     let r = run(&["--config", bad_env.to_str().unwrap_or_default(), "test"]);
     assert_fails(
         &r,
-        1,
+        2,
         "invalid configuration: environment",
         &["pw-incomplete-9"],
     );

@@ -3,97 +3,12 @@
 //! and the safety brake), write-back and platform-side creation. Scenarios that need the
 //! connector's write operations (suspend, update, create) assert on what the simulator shows.
 
-use connector_host::Connector;
-use connector_host::connector::Session;
 use connector_host::model::Value;
-use connector_host::runtime::RuntimeOptions;
+use connector_host::store::audit;
 use connector_host::store::identities::{self, StoredAttr};
-use connector_host::store::{EventFilter, Store, audit};
-use connector_host::sync::{self, ActionKind, Mapping, Progress, SyncOptions, SyncReport};
-use connector_tests::{config_for, connector, runtime, simulator};
-use ps_simulator::Simulator;
+use connector_host::sync::ActionKind;
+use connector_tests::sync_env::Env;
 use serde_json::json;
-
-const TODAY: &str = "2026-11-25";
-
-struct Env {
-    sim: Simulator,
-    session: Box<dyn Session>,
-    store: Store,
-    mapping: Mapping,
-}
-
-impl Env {
-    fn new(users: usize) -> Env {
-        let sim = simulator(users);
-        let session = runtime()
-            .block_on(connector(RuntimeOptions::default()).open(config_for(&sim)))
-            .expect("session");
-        Env {
-            sim,
-            session,
-            store: Store::in_memory().expect("store"),
-            mapping: Mapping::default_peoplespheres().expect("default mapping"),
-        }
-    }
-
-    fn sync_with(&mut self, dry_run: bool, force: bool) -> SyncReport {
-        let options = SyncOptions {
-            dry_run,
-            force,
-            as_of: Some(sync::policy::parse_day(TODAY).expect("day")),
-            page_size: 0,
-        };
-        runtime()
-            .block_on(sync::run(
-                self.session.as_mut(),
-                &mut self.store,
-                &self.mapping,
-                &options,
-                &Progress::hidden(),
-            ))
-            .expect("sync runs")
-    }
-
-    fn sync(&mut self) -> SyncReport {
-        self.sync_with(false, false)
-    }
-
-    fn events(&self, run: i64, kind: &str) -> Vec<connector_host::store::EventRow> {
-        audit::events(
-            self.store.conn(),
-            &EventFilter {
-                run_id: Some(run),
-                kind: Some(kind.into()),
-                ..Default::default()
-            },
-        )
-        .expect("events")
-    }
-
-    /// Calls that change the tenant (REST writes; GraphQL and the token endpoint only read).
-    fn writes(&self) -> Vec<String> {
-        self.sim
-            .journal()
-            .into_iter()
-            .filter(|e| {
-                e.method != "GET"
-                    && !e.path.contains("graphql")
-                    && !e.path.contains("openid-connect")
-            })
-            .map(|e| format!("{} {}", e.method, e.path))
-            .collect()
-    }
-
-    /// Active users whose contract has no end date or ends after `TODAY`.
-    fn open_ended(&self, n: usize) -> Vec<u64> {
-        self.sim.open_ended_users(TODAY, n)
-    }
-
-    fn set_end(&self, id: u64, end: &str) {
-        assert!(self.sim.set_contract_end(id, end));
-    }
-}
 
 #[test]
 fn first_sync_of_1000_is_1000_joiners_and_a_second_sync_does_nothing() {

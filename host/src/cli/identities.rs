@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use rusqlite::Connection;
 
-use super::sync::{StoreArgs, open};
+use super::sync::{StoreArgs, StoreUse, open};
 use super::{Failure, Global, attrs, usage};
 use crate::model::{Field, Value};
 use crate::store::audit::{self, NewEvent};
@@ -57,6 +57,7 @@ pub(super) fn run(
     global: &Global,
     cmd: IdentitiesCommand,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<(), Failure> {
     match cmd {
         IdentitiesCommand::Set {
@@ -64,7 +65,7 @@ pub(super) fn run(
             attributes,
             store,
         } => {
-            let (mut store, mapping) = open(global, &store)?;
+            let (mut store, mapping) = open(global, &store, StoreUse::Existing, err)?;
             let raw = attrs::from_pairs(&attributes).map_err(usage)?;
             let (fields, mapping) = catalogue(&store, mapping)?;
             let change = prepare(&store, &fields, &mapping, Some(id), &raw)?;
@@ -83,7 +84,7 @@ pub(super) fn run(
             }
         }
         IdentitiesCommand::Create { attributes, store } => {
-            let (mut store, mapping) = open(global, &store)?;
+            let (mut store, mapping) = open(global, &store, StoreUse::Existing, err)?;
             let raw = attrs::from_pairs(&attributes).map_err(usage)?;
             let (fields, mapping) = catalogue(&store, mapping)?;
             let change = prepare(&store, &fields, &mapping, None, &raw)?;
@@ -100,7 +101,7 @@ pub(super) fn run(
             }
         }
         IdentitiesCommand::Import { file, store } => {
-            let (mut store, mapping) = open(global, &store)?;
+            let (mut store, mapping) = open(global, &store, StoreUse::Existing, err)?;
             let text = std::fs::read_to_string(&file)
                 .map_err(|e| usage(anyhow::anyhow!("cannot read {}: {e}", file.display())))?;
             let items: Vec<serde_json::Map<String, serde_json::Value>> =
@@ -159,7 +160,7 @@ pub(super) fn run(
             )?;
         }
         IdentitiesCommand::Show { id, store } => {
-            let (store, _) = open(global, &store)?;
+            let (store, _) = open(global, &store, StoreUse::Existing, err)?;
             let identity = identities::by_id(store.conn(), id)
                 .map_err(|e| e.at(store.path()))?
                 .ok_or_else(|| usage(anyhow::anyhow!("no identity #{id} in {}", store.path())))?;

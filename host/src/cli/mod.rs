@@ -286,9 +286,24 @@ where
         Ok(()) => 0,
         Err(failure) => {
             let _ = writeln!(err, "error: {}", context::one_line(&failure.error));
-            failure.code
+            if is_configuration_problem(&failure.error) {
+                EXIT_USAGE
+            } else {
+                failure.code
+            }
         }
     }
+}
+
+/// A connector's `invalid-config`, wherever it surfaced, is a configuration problem (exit 2).
+fn is_configuration_problem(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        let connector = cause
+            .downcast_ref::<crate::HostError>()
+            .and_then(crate::HostError::as_connector)
+            .or_else(|| cause.downcast_ref::<crate::ConnectorError>());
+        matches!(connector, Some(crate::ConnectorError::InvalidConfig { .. }))
+    })
 }
 
 /// An error with its exit code.
@@ -322,8 +337,10 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             let global = with(args.connector.clone());
             sync::sync(&global, args, out, err).await?
         }
-        Command::Events(args) => sync::events(&with(ConnectorArgs::default()), args, out)?,
-        Command::Identities(cmd) => identities::run(&with(ConnectorArgs::default()), cmd, out)?,
+        Command::Events(args) => sync::events(&with(ConnectorArgs::default()), args, out, err)?,
+        Command::Identities(cmd) => {
+            identities::run(&with(ConnectorArgs::default()), cmd, out, err)?
+        }
         Command::Sandbox { demo, port } => {
             let global = with(ConnectorArgs {
                 demo,

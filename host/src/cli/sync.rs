@@ -67,19 +67,87 @@ pub(super) struct EventsArgs {
     limit: u32,
 }
 
-pub(super) fn open(global: &Global, args: &StoreArgs) -> Result<(Store, Mapping), Failure> {
+/// Whether a command may create the store it names (only `sync` does; the others read what a
+/// sync wrote, and a mistyped path must not silently give them an empty store).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum StoreUse {
+    Create,
+    Existing,
+}
+
+/// The store a command uses: `--store`, or the one of this tenant (see [`default_store`]).
+pub(super) fn store_path(global: &Global, args: &StoreArgs) -> Result<PathBuf, Failure> {
+    match &args.store {
+        Some(p) => Ok(p.clone()),
+        None => default_store(global),
+    }
+}
+
+/// One store per tenant: `sandbox.sqlite` for the built-in demo tenant; with a configuration
+/// file, `<file stem>-<12 hex>.sqlite`, the hex a SHA-256 of the connector (its component) and
+/// the tenant's non-secret settings (the URL or environment, the login…), so a production and a
+/// preproduction file never share a store, and two files for the same tenant do.
+pub(super) fn default_store(global: &Global) -> Result<PathBuf, Failure> {
+    use sha2::{Digest, Sha256};
+    let Some(config) = &global.config else {
+        return Ok(store::default_path("sandbox.sqlite"));
+    };
+    let settings = crate::settings::Settings::load(config).map_err(usage)?;
+    let component = global
+        .component
+        .clone()
+        .or_else(|| settings.component().map(std::path::Path::to_path_buf))
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|| "builtin:peoplespheres".into());
+    let mut hasher = Sha256::new();
+    hasher.update(component.as_bytes());
+    for (key, value) in settings.tenant_identity() {
+        hasher.update([0]);
+        hasher.update(key.as_bytes());
+        hasher.update([0]);
+        hasher.update(value.as_bytes());
+    }
+    let digest: String = hasher.finalize()[..6]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let stem: String = config
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "tenant".into())
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    Ok(store::default_path(&format!("{stem}-{digest}.sqlite")))
+}
+
+pub(super) fn open(
+    global: &Global,
+    args: &StoreArgs,
+    usage_of: StoreUse,
+    err: &mut dyn Write,
+) -> Result<(Store, Mapping), Failure> {
     let mapping = match &args.mapping {
         Some(p) => Mapping::load(p),
         None => Mapping::default_peoplespheres(),
     }
     .map_err(usage)?;
-    let path = args.store.clone().unwrap_or_else(|| {
-        store::default_path(if global.config.is_some() {
-            "store.sqlite"
-        } else {
-            "sandbox.sqlite"
-        })
-    });
+    let path = store_path(global, args)?;
+    if usage_of == StoreUse::Existing && !path.exists() {
+        return Err(usage(anyhow::anyhow!(
+            "no store at {} (a `connector-host sync` with the same --config creates it; --store names another)",
+            path.display()
+        )));
+    }
+    if global.verbosity.notes() {
+        writeln!(err, "note: store {}", path.display())?;
+    }
     Ok((Store::open(&path)?, mapping))
 }
 
@@ -96,7 +164,7 @@ pub(super) async fn sync(
         .map(sync::policy::parse_day)
         .transpose()
         .map_err(usage)?;
-    let (mut store, mapping) = open(global, &args.store)?;
+    let (mut store, mapping) = open(global, &args.store, StoreUse::Create, err)?;
     let mut ctx = Context::with_session(global, err).await?;
     let options = SyncOptions {
         dry_run: args.dry_run,
@@ -158,7 +226,7 @@ pub(super) async fn sync(
         )?;
         writeln!(
             out,
-            "joiners {}   movers {}   changes {}   leavers {} (suspended at the source) + {} (contract ended)   returners {}",
+            "joiners {}   movers {}   changes {}   leavers {} (suspended or gone at the source) + {} (contract ended)   returners {}",
             c.joiners,
             c.movers,
             c.changes,
@@ -166,6 +234,18 @@ pub(super) async fn sync(
             report.planned(ActionKind::Suspend),
             c.returners
         )?;
+        if c.gone + c.gone_held > 0 {
+            writeln!(
+                out,
+                "gone from the source {}{}",
+                c.gone,
+                if report.gone.held {
+                    format!("   held {} (the listing looks partial)", c.gone_held)
+                } else {
+                    String::new()
+                }
+            )?;
+        }
         if c.reviews + c.conflicts + c.drifts + c.skipped > 0 {
             writeln!(
                 out,
@@ -173,9 +253,7 @@ pub(super) async fn sync(
                 c.reviews, c.conflicts, c.drifts, c.skipped
             )?;
         }
-        for s in &report.skipped {
-            writeln!(out, "  skipped: {s}")?;
-        }
+        render_skipped(out, &report, global)?;
         writeln!(
             out,
             "plan: {} create, {} update, {} suspend",
@@ -194,15 +272,64 @@ pub(super) async fn sync(
             )?;
         }
     }
+    if report.skip_brake {
+        return Err(anyhow::anyhow!(
+            "{} of {} records could not be mapped ({:.1}%), above the {:.1}% limit (policy.max_skipped_share): nothing was changed upstream. Fix the mapping (the causes are above; every record: `connector-host events --kind skipped --run {} --store {}`)",
+            report.counts.skipped,
+            report.counts.users,
+            report.counts.skipped as f64 * 100.0 / report.counts.users.max(1) as f64,
+            mapping.policy.max_skipped_share * 100.0,
+            report.run_id,
+            store.path()
+        )
+        .into());
+    }
+    if report.gone.held {
+        return Err(anyhow::anyhow!(report.gone.message()).into());
+    }
     if report.brake.engaged {
         return Err(anyhow::anyhow!(report.brake.message()).into());
     }
     if report.failed > 0 {
         return Err(anyhow::anyhow!(
-            "{} action(s) failed; see `connector-host events --kind action-failed`",
-            report.failed
+            "{} action(s) failed; see `connector-host events --kind action-failed --run {} --store {}`",
+            report.failed,
+            report.run_id,
+            store.path()
         )
         .into());
+    }
+    Ok(())
+}
+
+/// Skipped records by attribute and cause with a few examples; every one with `-v`.
+fn render_skipped(
+    out: &mut dyn Write,
+    report: &sync::SyncReport,
+    global: &Global,
+) -> Result<(), Failure> {
+    if report.skipped_summary.is_empty() {
+        return Ok(());
+    }
+    writeln!(out, "records skipped, by attribute and cause:")?;
+    for g in &report.skipped_summary {
+        writeln!(out, "  {:<20} {:>7}  {}", g.attribute, g.count, g.cause)?;
+        if global.verbosity < super::logging::Verbosity::Verbose {
+            for e in &g.examples {
+                writeln!(out, "      e.g. {e}")?;
+            }
+        }
+    }
+    if global.verbosity >= super::logging::Verbosity::Verbose {
+        for s in &report.skipped {
+            writeln!(out, "  skipped: {s}")?;
+        }
+    } else {
+        writeln!(
+            out,
+            "  (every record: -v, --json, or `connector-host events --kind skipped --run {}`)",
+            report.run_id
+        )?;
     }
     Ok(())
 }
@@ -212,8 +339,9 @@ pub(super) fn events(
     global: &Global,
     args: EventsArgs,
     out: &mut dyn Write,
+    err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    let (store, _) = open(global, &args.store)?;
+    let (store, _) = open(global, &args.store, StoreUse::Existing, err)?;
     let filter = EventFilter {
         run_id: args.run,
         kind: args.kind,
@@ -242,13 +370,14 @@ pub(super) fn events(
             .map(|d| format!("  ({d})"))
             .unwrap_or_default();
         let identity = e.identity_id.map(|i| format!("#{i} ")).unwrap_or_default();
+        let run = e
+            .run_id
+            .map(|r| format!("{r}{}", if e.dry_run { " (dry run)" } else { "" }))
+            .unwrap_or_default();
         writeln!(
             out,
             "{:>6} run {:<4} {:<13} {identity}{}{attr}{change}{detail}",
-            e.id,
-            e.run_id.map(|r| r.to_string()).unwrap_or_default(),
-            e.kind,
-            e.subject
+            e.id, run, e.kind, e.subject
         )?;
     }
     if rows.is_empty() {

@@ -108,6 +108,8 @@ pub struct EventRow {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub detail: Option<String>,
+    /// Recorded by a dry run: what a real run would have found, changing nothing.
+    pub dry_run: bool,
 }
 
 /// Which events to list.
@@ -124,9 +126,10 @@ pub struct EventFilter {
 pub fn events(conn: &Connection, f: &EventFilter) -> Result<Vec<EventRow>, StoreError> {
     let mut stmt = conn
         .prepare(
-            "SELECT id, run_id, at, kind, identity_id, subject, attribute, old_value, new_value, detail FROM (
+            "SELECT e.id, e.run_id, e.at, e.kind, e.identity_id, e.subject, e.attribute, e.old_value, e.new_value, e.detail,
+                    COALESCE(r.dry_run, 0) FROM (
                SELECT * FROM events WHERE (?1 IS NULL OR run_id = ?1) AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR identity_id = ?3)
-               ORDER BY id DESC LIMIT ?4) ORDER BY id",
+               ORDER BY id DESC LIMIT ?4) e LEFT JOIN runs r ON r.id = e.run_id ORDER BY e.id",
         )
         .map_err(sql)?;
     let limit = f.limit.map(i64::from).unwrap_or(-1);
@@ -143,6 +146,7 @@ pub fn events(conn: &Connection, f: &EventFilter) -> Result<Vec<EventRow>, Store
                 old_value: r.get(7)?,
                 new_value: r.get(8)?,
                 detail: r.get(9)?,
+                dry_run: r.get::<_, i64>(10)? != 0,
             })
         })
         .map_err(sql)?;

@@ -28,6 +28,8 @@ pub struct StoredIdentity {
     pub active: bool,
     pub contract_end: Option<String>,
     pub stale_end: Option<String>,
+    /// The run that found this person gone from the source (absent from a complete listing).
+    pub gone_run: Option<i64>,
     pub attrs: BTreeMap<String, StoredAttr>,
 }
 
@@ -47,7 +49,7 @@ pub(crate) fn decode(text: &str) -> Result<Vec<Value>, StoreError> {
 }
 
 const IDENTITY_COLUMNS: &str =
-    "id, source_id, origin, display_name, active, contract_end, stale_end";
+    "id, source_id, origin, display_name, active, contract_end, stale_end, gone_run";
 
 fn identity_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredIdentity> {
     Ok(StoredIdentity {
@@ -58,6 +60,7 @@ fn identity_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredIdentity> {
         active: r.get(4)?,
         contract_end: r.get(5)?,
         stale_end: r.get(6)?,
+        gone_run: r.get(7)?,
         attrs: BTreeMap::new(),
     })
 }

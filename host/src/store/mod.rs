@@ -8,7 +8,9 @@
 
 pub mod audit;
 pub mod identities;
+pub mod presence;
 pub mod schema;
+mod scratch;
 
 use std::path::{Path, PathBuf};
 
@@ -96,6 +98,37 @@ impl StoreError {
 pub struct Store {
     conn: Connection,
     path: String,
+    /// A scratch copy's file, removed (with its WAL files) when the copy is dropped.
+    remove_on_drop: Option<std::path::PathBuf>,
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        if let Some(file) = self.remove_on_drop.take() {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut name = file.clone().into_os_string();
+                name.push(suffix);
+                let _ = std::fs::remove_file(std::path::PathBuf::from(name));
+            }
+        }
+    }
+}
+
+/// Creates `file` empty and readable by its owner only (the store holds HR personal data;
+/// SQLite gives its WAL files the same mode). An existing file is left as it is.
+pub(crate) fn create_private_file(file: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    match options.open(file) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -115,11 +148,22 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store, StoreError> {
         let name = path.display().to_string();
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| StoreError::Open {
+            let mut folder = std::fs::DirBuilder::new();
+            folder.recursive(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::DirBuilderExt;
+                folder.mode(0o700);
+            }
+            folder.create(parent).map_err(|e| StoreError::Open {
                 path: name.clone(),
                 reason: format!("cannot create {}: {e}", parent.display()),
             })?;
         }
+        create_private_file(path).map_err(|e| StoreError::Open {
+            path: name.clone(),
+            reason: e.to_string(),
+        })?;
         let conn = Connection::open(path).map_err(|e| StoreError::from_sqlite(&name, e))?;
         Self::setup(conn, name, true)
     }
@@ -151,7 +195,11 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(err)?;
         schema::migrate(&mut conn, &path)?;
-        Ok(Store { conn, path })
+        Ok(Store {
+            conn,
+            path,
+            remove_on_drop: None,
+        })
     }
 
     /// The file the store lives in.

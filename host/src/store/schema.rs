@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// The schema version this host writes.
-pub const LATEST: i64 = 1;
+pub const LATEST: i64 = 2;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -88,6 +88,10 @@ const MIGRATIONS: &[&str] = &[
         key           TEXT PRIMARY KEY,
         value         TEXT NOT NULL
     );
+    "#,
+    // 1 → 2: people who vanished from a complete listing (deleted or hidden at the source).
+    r#"
+    ALTER TABLE identities ADD COLUMN gone_run INTEGER;  -- the run that found them gone; NULL: present
     "#,
 ];
 

@@ -63,7 +63,7 @@ pub fn import_user(
     let mapping = ctx.mapping;
     let system = mapping.system.as_str();
     let contract_end = first_date(mapped, &mapping.policy.end_date);
-    let stored = match identities::by_source(conn, &user.id)? {
+    let mut stored = match identities::by_source(conn, &user.id)? {
         Some(s) => s,
         None => match match_key(mapping, mapped)
             .map(|k| audit::unconfirmed_create_for(conn, &k))
@@ -96,6 +96,11 @@ pub fn import_user(
             None => return joiner(conn, ctx, user, mapped, contract_end.as_deref(), counts),
         },
     };
+    if stored.gone_run.is_some() {
+        returned(conn, ctx, user, &stored, counts)?;
+        // Their state is as listed now; `diff` must not report it a second time.
+        stored.active = user.active;
+    }
     diff(
         conn,
         ctx,
@@ -105,6 +110,40 @@ pub fn import_user(
         stored,
         counts,
     )
+}
+
+/// Someone marked gone is listed again: a returner (undeleted or visible again at the source).
+/// Their account is theirs again; `diff` then reports any change of their state.
+fn returned(
+    conn: &Connection,
+    ctx: &ImportCtx<'_>,
+    user: &User,
+    stored: &identities::StoredIdentity,
+    counts: &mut Counts,
+) -> Result<(), StoreError> {
+    crate::store::presence::back(conn, stored.id)?;
+    identities::set_active(conn, stored.id, user.active)?;
+    identities::put_account(
+        conn,
+        stored.id,
+        &ctx.mapping.system,
+        &user.id,
+        status(user.active),
+    )?;
+    let subject = format!("{} ({})", user.display_name, user.id);
+    audit::append(
+        conn,
+        &NewEvent {
+            run_id: Some(ctx.run_id),
+            kind: "returner",
+            identity_id: Some(stored.id),
+            subject: &subject,
+            detail: Some("listed again after being gone from the source".into()),
+            ..Default::default()
+        },
+    )?;
+    counts.returners += 1;
+    Ok(())
 }
 
 fn joiner(

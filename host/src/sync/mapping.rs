@@ -50,6 +50,18 @@ pub enum Rule {
     PlatformWins,
 }
 
+/// What happens to the accounts of someone who vanished from the source.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum OnGone {
+    /// The person is a leaver: their accounts in the other systems are deprovisioned.
+    Deprovision,
+    /// The person is a leaver, and a `review` event asks someone to look at their accounts.
+    Review,
+    /// Only the `gone` event is recorded.
+    Ignore,
+}
+
 /// The deprovisioning policy's settings.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -59,6 +71,14 @@ pub struct Policy {
     pub end_date: String,
     pub max_suspend_share: f64,
     pub suspend_on_first_sight: bool,
+    /// People absent from a complete listing (deleted or hidden at the source).
+    pub on_gone: OnGone,
+    /// A listing missing more than this share of the known active people is taken as partial:
+    /// nobody is marked gone (unless `--force`).
+    pub max_gone_share: f64,
+    /// A run that cannot map more than this share of the records it read changes nothing
+    /// upstream and fails.
+    pub max_skipped_share: f64,
 }
 
 impl Default for Policy {
@@ -69,6 +89,9 @@ impl Default for Policy {
             end_date: "contract_end".into(),
             max_suspend_share: 0.10,
             suspend_on_first_sight: false,
+            on_gone: OnGone::Deprovision,
+            max_gone_share: 0.10,
+            max_skipped_share: 0.10,
         }
     }
 }

@@ -10,17 +10,21 @@
 
 pub mod detect;
 pub mod executor;
+pub mod gone;
 pub mod mapping;
 pub mod plan;
 pub mod policy;
 mod progress;
 #[cfg(test)]
 mod safety_tests;
+pub mod skips;
 #[cfg(test)]
 mod test_harness;
 #[cfg(test)]
 mod tests;
 mod transform;
+#[cfg(test)]
+mod trust_tests;
 
 use serde::Serialize;
 
@@ -99,6 +103,10 @@ pub struct Counts {
     pub conflicts: u64,
     pub drifts: u64,
     pub skipped: u64,
+    /// People absent from a complete listing, marked gone.
+    pub gone: u64,
+    /// People absent from a listing that looked partial: not marked.
+    pub gone_held: u64,
 }
 
 /// What a run found and did.
@@ -108,10 +116,17 @@ pub struct SyncReport {
     pub as_of: String,
     pub dry_run: bool,
     pub counts: Counts,
-    /// Records skipped (the first 100 reasons).
+    /// Records skipped, every reason (up to 10,000; all are in the audit log).
     pub skipped: Vec<String>,
+    /// Records skipped, by attribute and cause, with a few examples each.
+    pub skipped_summary: Vec<skips::SkipGroup>,
+    /// More than `policy.max_skipped_share` of the records could not be mapped: nothing was
+    /// changed upstream.
+    pub skip_brake: bool,
     pub plan: Vec<PlannedAction>,
     pub brake: Brake,
+    /// People missing from the listing.
+    pub gone: gone::GoneReport,
     pub done: u64,
     pub failed: u64,
     pub status: String,
@@ -124,8 +139,27 @@ impl SyncReport {
     }
 }
 
-/// Runs one sync of `session`'s tenant into `store`.
+/// Runs one sync of `session`'s tenant into `store`. A dry run works on a scratch copy of the
+/// store (see [`Store::scratch_copy`]): it reports what a real run would find and do, and only
+/// its run row and events (marked dry) come back, so the next run sees what it would have
+/// seen without it.
 pub async fn run(
+    session: &mut dyn Session,
+    store: &mut Store,
+    mapping: &Mapping,
+    options: &SyncOptions,
+    progress: &Progress,
+) -> Result<SyncReport, SyncError> {
+    if !options.dry_run {
+        return run_on(session, store, mapping, options, progress).await;
+    }
+    let mut scratch = store.scratch_copy()?;
+    let report = run_on(session, &mut scratch, mapping, options, progress).await;
+    store.adopt_dry_runs(&scratch)?;
+    report
+}
+
+async fn run_on(
     session: &mut dyn Session,
     store: &mut Store,
     mapping: &Mapping,
@@ -162,7 +196,7 @@ pub async fn run(
         Ok(id)
     })?;
     let mut counts = Counts::default();
-    let mut skipped = Vec::new();
+    let mut skipped = skips::Skips::default();
     store.set_durable(false)?;
     let imported = import(
         session,
@@ -187,10 +221,17 @@ pub async fn run(
         }
     }
     store.transaction(|c| audit::settle_unconfirmed(c, run_id))?;
+    // The listing is complete here (a failed or cut one returned above).
+    let gone =
+        store.transaction(|c| gone::settle(c, &mapping, run_id, options.force, &mut counts))?;
+    let skip_brake = counts.users > 0
+        && counts.skipped as f64 / counts.users as f64 > mapping.policy.max_skipped_share;
     let mut held = Vec::new();
     let plan = store.transaction(|c| plan::build(c, &mapping, &cutoff, &mut held))?;
     counts.skipped += held.len() as u64;
-    skipped.extend(held);
+    for h in held {
+        skipped.add_held(h);
+    }
     let suspensions = plan
         .iter()
         .filter(|a| a.kind == ActionKind::Suspend)
@@ -203,7 +244,7 @@ pub async fn run(
         mapping.policy.max_suspend_share,
         options.force,
     );
-    let executed = if options.dry_run {
+    let executed = if options.dry_run || skip_brake {
         executor::Executed::default()
     } else {
         let executed = executor::execute(
@@ -228,7 +269,7 @@ pub async fn run(
             }
         }
     };
-    let status = if brake.engaged {
+    let status = if brake.engaged || gone.held || skip_brake {
         "braked"
     } else if executed.failed > 0 {
         "failed"
@@ -240,14 +281,17 @@ pub async fn run(
         as_of: today.to_string(),
         dry_run: options.dry_run,
         counts,
-        skipped,
+        skipped_summary: skipped.summary(),
+        skipped: skipped.listed(),
+        skip_brake,
         plan,
         brake,
+        gone,
         done: executed.done,
         failed: executed.failed,
         status: status.into(),
     };
-    let summary = serde_json::json!({"counts": report.counts, "planned": report.plan.len(), "done": report.done, "failed": report.failed, "brake": report.brake});
+    let summary = serde_json::json!({"counts": report.counts, "planned": report.plan.len(), "done": report.done, "failed": report.failed, "brake": report.brake, "gone": report.gone});
     store.transaction(|c| audit::finish_run(c, run_id, status, &summary))?;
     Ok(report)
 }
@@ -262,7 +306,7 @@ async fn import(
     run_id: i64,
     (cutoff, first_sight_cutoff): (&str, &str),
     counts: &mut Counts,
-    skipped: &mut Vec<String>,
+    skipped: &mut skips::Skips,
     progress: &Progress,
 ) -> Result<(), SyncError> {
     let ctx = detect::ImportCtx {
@@ -271,6 +315,7 @@ async fn import(
         cutoff,
         first_sight_cutoff,
     };
+    store.transaction(crate::store::presence::start)?;
     let mut token: Option<String> = None;
     let mut started = false;
     loop {
@@ -290,6 +335,7 @@ async fn import(
         store.transaction(|c| {
             for user in &page.users {
                 counts.users += 1;
+                crate::store::presence::saw(c, &user.id)?;
                 match mapping.apply(user) {
                     Ok(mapped) => detect::import_user(c, &ctx, user, &mapped, counts)?,
                     Err(e) => {
@@ -307,9 +353,7 @@ async fn import(
                                 ..Default::default()
                             },
                         )?;
-                        if skipped.len() < 100 {
-                            skipped.push(reason);
-                        }
+                        skipped.add(&subject, &e);
                     }
                 }
             }

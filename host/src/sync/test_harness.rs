@@ -15,6 +15,8 @@ use crate::model::{
 pub(super) struct Tenant {
     pub(super) users: Vec<User>,
     pub(super) calls: Vec<String>,
+    /// Pages after the first fail (`unavailable`): a listing cut short.
+    pub(super) fail_after_first_page: bool,
 }
 
 pub(super) struct Fake(Arc<Mutex<Tenant>>);
@@ -95,6 +97,9 @@ impl crate::connector::Session for Fake {
     }
     async fn list_users(&mut self, token: Option<&str>, _: u32) -> Result<UserPage, HostError> {
         let t = self.0.lock().expect("lock");
+        if token.is_some() && t.fail_after_first_page {
+            return Err(ConnectorError::Unavailable("the tenant went away".into()).into());
+        }
         let from: usize = token.and_then(|t| t.parse().ok()).unwrap_or(0);
         let to = (from + 3).min(t.users.len());
         let next = (to < t.users.len()).then(|| to.to_string());
@@ -195,6 +200,7 @@ impl Harness {
         let tenant = Arc::new(Mutex::new(Tenant {
             users: (1..=n).map(|i| user(i, Some("2027-06-30"))).collect(),
             calls: Vec::new(),
+            fail_after_first_page: false,
         }));
         Harness {
             session: Fake(tenant.clone()),
@@ -205,6 +211,41 @@ impl Harness {
     }
     pub(super) fn sync(&mut self, dry_run: bool, force: bool) -> SyncReport {
         self.sync_as_of(dry_run, force, "2026-11-25")
+    }
+    /// Runs a sync that may fail.
+    pub(super) fn try_sync(&mut self, force: bool) -> Result<SyncReport, super::SyncError> {
+        let options = SyncOptions {
+            force,
+            as_of: Some(policy::parse_day("2026-11-25").expect("day")),
+            ..SyncOptions::default()
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("rt");
+        rt.block_on(run(
+            &mut self.session,
+            &mut self.store,
+            &self.mapping,
+            &options,
+            &Progress::hidden(),
+        ))
+    }
+    /// Removes users from the tenant (deleted or hidden at the source).
+    pub(super) fn remove(&self, ids: &[u32]) {
+        let ids: Vec<String> = ids.iter().map(u32::to_string).collect();
+        self.tenant
+            .lock()
+            .expect("lock")
+            .users
+            .retain(|u| !ids.contains(&u.id));
+    }
+    /// Puts a user back as first generated.
+    pub(super) fn restore(&self, id: u32) {
+        self.tenant
+            .lock()
+            .expect("lock")
+            .users
+            .push(user(id, Some("2027-06-30")));
     }
     pub(super) fn sync_as_of(&mut self, dry_run: bool, force: bool, day: &str) -> SyncReport {
         let options = SyncOptions {
