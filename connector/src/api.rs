@@ -26,9 +26,10 @@ pub const GRAPHQL_PATH: &str = "/graphql";
 // ---- token (Keycloak) ----------------------------------------------------------------------
 
 pub const TOKEN_PATH: &str = "/auth/realms/Internal-idp/protocol/openid-connect/token";
-pub const DEFAULT_CLIENT_ID: &str = "web-app";
-/// Tried when the SSO refuses the configured client id (`invalid_client`/`unauthorized_client`).
-pub const FALLBACK_CLIENT_ID: &str = "monportailrh-web-app";
+/// The client ids tried, in order, when none is configured: the one production scripts use
+/// (notes S6), then the one the official page names (S1). The next is tried only when the SSO
+/// refuses the previous one (`invalid_client` / `unauthorized_client`).
+pub const DEFAULT_CLIENT_IDS: &[&str] = &["monportailrh-web-app", "web-app"];
 /// Lifetime assumed when the token answer has no `expires_in`.
 pub const DEFAULT_EXPIRES_IN: u64 = 300;
 
