@@ -2,7 +2,12 @@
 //!
 //! Every attribute produced is declared by the catalogue with a matching type: values that do
 //! not fit their field's type are dropped, single-valued fields keep their first value, and
-//! `"null"` strings count as empty.
+//! `"null"` strings count as empty. Option values are matched by `resolve`; one that names
+//! no option is kept raw (its text as both id and label) and reported in
+//! [`Lookup::unresolved`], so the session can log it.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
 
 use serde_json::Value as Json;
 
@@ -10,7 +15,7 @@ use crate::api::{self, EdgeDto};
 use crate::choices::{ChoiceTree, Node};
 use crate::fields::{CatalogField, Catalogue, Kind};
 use crate::http::scalar_text;
-use crate::model::{Attribute, User, Value};
+use crate::model::{Attribute, ChoiceValue, User, Value};
 
 fn is_empty(v: &Json) -> bool {
     match v {
@@ -27,7 +32,7 @@ fn text(v: &Json) -> Option<String> {
         return None;
     }
     scalar_text(v)
-        .or_else(|| v.get("id").and_then(scalar_text))
+        .or_else(|| crate::resolve::candidates(v).into_iter().next())
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
 }
@@ -75,8 +80,39 @@ fn boolean(raw: &str) -> Option<bool> {
     }
 }
 
+/// The choice trees a mapping reads, and what it could not resolve.
+pub struct Lookup<'a> {
+    pub positions: &'a ChoiceTree,
+    /// Option trees listed through REST, by field id; they replace the field's own options.
+    pub listed: &'a HashMap<String, ChoiceTree>,
+    /// `(field name, raw text)` of option values that name no option.
+    pub unresolved: RefCell<Vec<(String, String)>>,
+}
+
+impl<'a> Lookup<'a> {
+    pub fn new(positions: &'a ChoiceTree, listed: &'a HashMap<String, ChoiceTree>) -> Self {
+        Lookup {
+            positions,
+            listed,
+            unresolved: RefCell::new(Vec::new()),
+        }
+    }
+
+    /// The options of a field: listed through REST if they were, else those of `/fields`.
+    pub fn tree<'b>(&'b self, cf: &'b CatalogField) -> &'b ChoiceTree {
+        self.listed.get(&cf.id).unwrap_or(&cf.options)
+    }
+}
+
+/// Whether a raw (non-list) value of an option or active field names something in `tree`.
+pub fn resolves(cf: &CatalogField, tree: &ChoiceTree, v: &Json) -> bool {
+    is_empty(v)
+        || tree.resolve(v).is_some()
+        || (cf.kind == Kind::Active && text(v).as_deref().and_then(active_literal).is_some())
+}
+
 /// One JSON value of a (non-composite) field → a contract value of the field's type.
-fn convert(cf: &CatalogField, positions: &ChoiceTree, v: &Json) -> Option<Value> {
+fn convert(cf: &CatalogField, lk: &Lookup<'_>, v: &Json) -> Option<Value> {
     let raw = text(v)?;
     Some(match cf.kind {
         Kind::Text | Kind::Link => Value::Text(raw),
@@ -85,34 +121,52 @@ fn convert(cf: &CatalogField, positions: &ChoiceTree, v: &Json) -> Option<Value>
         Kind::Number => Value::Decimal(raw.parse::<f64>().ok().filter(|f| f.is_finite())?),
         Kind::Checkbox => Value::Boolean(boolean(&raw)?),
         Kind::UserRelation => Value::Reference(raw),
-        Kind::Position => Value::Choice(positions.choice_for_value(&raw)),
-        Kind::Options => Value::Choice(cf.options.choice_for_value(&raw)),
-        Kind::Active => Value::Boolean(active_value(cf, &raw)?),
+        Kind::Position => Value::Choice(lk.positions.choice_for_value(&raw)),
+        Kind::Options => Value::Choice(lk.tree(cf).resolve_choice(v).unwrap_or_else(|| {
+            lk.unresolved
+                .borrow_mut()
+                .push((cf.field.name.clone(), raw.clone()));
+            ChoiceValue {
+                id: raw.clone(),
+                label: raw,
+            }
+        })),
+        Kind::Active => Value::Boolean(active_value(lk.tree(cf), v, &raw)?),
         Kind::Composite | Kind::Computed => return None,
     })
 }
 
-fn active_value(cf: &CatalogField, raw: &str) -> Option<bool> {
-    let value = cf.options.get(raw).map(|n| n.value.as_str()).unwrap_or(raw);
-    match value {
+fn active_literal(raw: &str) -> Option<bool> {
+    match raw {
         api::ACTIVE_YES => Some(true),
         api::ACTIVE_NO => Some(false),
         other => boolean(other),
     }
 }
 
+/// The active flag a raw value designates: the option it names (by its value or alias), or
+/// the raw text itself (`usr_active_yes`, `1`, `true`…).
+fn active_value(tree: &ChoiceTree, v: &Json, raw: &str) -> Option<bool> {
+    match tree.resolve(v) {
+        Some(n) => active_literal(&n.value)
+            .or_else(|| n.alias.as_deref().and_then(active_literal))
+            .or_else(|| active_literal(raw)),
+        None => active_literal(raw),
+    }
+}
+
 /// A JSON value as the list of its items (an array's elements, or itself).
-fn items(v: &Json) -> Vec<&Json> {
+pub(crate) fn items(v: &Json) -> Vec<&Json> {
     match v {
         Json::Array(a) => a.iter().collect(),
         other => vec![other],
     }
 }
 
-fn values_of(cf: &CatalogField, positions: &ChoiceTree, v: &Json) -> Vec<Value> {
+fn values_of(cf: &CatalogField, lk: &Lookup<'_>, v: &Json) -> Vec<Value> {
     let mut out: Vec<Value> = items(v)
         .into_iter()
-        .filter_map(|x| convert(cf, positions, x))
+        .filter_map(|x| convert(cf, lk, x))
         .collect();
     if !cf.field.multi_valued {
         out.truncate(1);
@@ -121,7 +175,7 @@ fn values_of(cf: &CatalogField, positions: &ChoiceTree, v: &Json) -> Vec<Value> 
 }
 
 /// Maps one record's `fieldAliasAndValue` to the attributes of a user, in catalogue order.
-pub fn attributes(cat: &Catalogue, positions: &ChoiceTree, record: &Json) -> Vec<Attribute> {
+pub fn attributes(cat: &Catalogue, lk: &Lookup<'_>, record: &Json) -> Vec<Attribute> {
     let mut out = Vec::new();
     let Some(map) = record.as_object() else {
         return out;
@@ -140,7 +194,7 @@ pub fn attributes(cat: &Catalogue, positions: &ChoiceTree, record: &Json) -> Vec
                 let mut values = Vec::new();
                 for row in &rows {
                     if let Some(v) = row.get(&sub.alias) {
-                        values.extend(values_of(sub, positions, v));
+                        values.extend(values_of(sub, lk, v));
                     }
                 }
                 if !sub.field.multi_valued {
@@ -154,7 +208,7 @@ pub fn attributes(cat: &Catalogue, positions: &ChoiceTree, record: &Json) -> Vec
                 }
             }
         } else {
-            let values = values_of(cf, positions, raw);
+            let values = values_of(cf, lk, raw);
             if !values.is_empty() {
                 out.push(Attribute {
                     name: cf.field.name.clone(),
@@ -173,8 +227,8 @@ fn raw_text(record: &Json, alias: &str) -> Option<String> {
 }
 
 /// A user from its REST id and record values. `active` defaults to true when absent.
-pub fn user(cat: &Catalogue, positions: &ChoiceTree, id: u64, record: &Json) -> User {
-    let attributes = attributes(cat, positions, record);
+pub fn user(cat: &Catalogue, lk: &Lookup<'_>, id: u64, record: &Json) -> User {
+    let attributes = attributes(cat, lk, record);
     let active = cat
         .top
         .iter()
@@ -184,13 +238,7 @@ pub fn user(cat: &Catalogue, positions: &ChoiceTree, id: u64, record: &Json) -> 
             Some(Value::Boolean(b)) => Some(*b),
             _ => None,
         })
-        .or_else(|| {
-            raw_text(record, api::ACTIVE_ALIAS).and_then(|r| match r.as_str() {
-                api::ACTIVE_YES => Some(true),
-                api::ACTIVE_NO => Some(false),
-                other => boolean(other),
-            })
-        })
+        .or_else(|| raw_text(record, api::ACTIVE_ALIAS).and_then(|r| active_literal(&r)))
         .unwrap_or(true);
     User {
         id: id.to_string(),
@@ -254,6 +302,8 @@ pub fn position_nodes(edges: &[EdgeDto]) -> Vec<Node> {
             let parent = raw_text(values, api::POS_PARENT).filter(|p| *p != id);
             Some(Node {
                 value: id.clone(),
+                alias: None,
+                claims_children: None,
                 id,
                 label,
                 parent,
@@ -318,7 +368,8 @@ mod tests {
             "usr_badge_number": "B-1", "usr_tshirt_size": "1001", "usr_remote_days": "2",
             "usr_skills": ["1100", "1101"], "usr_company_car": "1", "not_in_catalogue": "x"
         });
-        let u = user(&cat, &positions(), 6, &rec);
+        let (p, none) = (positions(), HashMap::new());
+        let u = user(&cat, &Lookup::new(&p, &none), 6, &rec);
         let a = &u.attributes;
         assert_eq!(u.id, "6");
         assert_eq!(u.display_name, "Jane DOE");
@@ -398,9 +449,11 @@ mod tests {
     #[test]
     fn defaults_and_oddities() {
         let cat = seeded();
+        let (empty, none) = (ChoiceTree::default(), HashMap::new());
+        let lk = Lookup::new(&empty, &none);
         let u = user(
             &cat,
-            &ChoiceTree::default(),
+            &lk,
             9,
             &serde_json::json!({
                 "username": "solo", "usr_birth_date": "not a date", "usr_remote_days": "many",
@@ -421,11 +474,11 @@ mod tests {
             attr(&u.attributes, "first_name"),
             Some(&vec![Value::Text("A".into())])
         );
-        let u = user(&cat, &ChoiceTree::default(), 10, &serde_json::json!({}));
+        let u = user(&cat, &lk, 10, &serde_json::json!({}));
         assert!(u.active && u.attributes.is_empty());
         assert_eq!(u.display_name, "10");
         assert_eq!(
-            user(&cat, &ChoiceTree::default(), 1, &serde_json::json!(null)).attributes,
+            user(&cat, &lk, 1, &serde_json::json!(null)).attributes,
             vec![]
         );
     }
