@@ -179,3 +179,75 @@ fn every_wire_profile_imports_the_same_users_within_the_call_budget() {
     println!("{}", report.join("\n"));
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
+
+/// Writes take a choice by alias, label or label path under profiles where `/fields` does not
+/// carry the options and records hold aliases or labels; they store the option's value, read
+/// back with the full path, and a branch is refused before any write.
+#[test]
+fn writes_take_any_form_of_a_choice_under_every_options_shape() {
+    use connector_tests::writing::{by_id, by_path, invalid_name, open, set, typed, writes};
+    for name in [
+        "choice-alias",
+        "options-absent",
+        "options-roots-only",
+        "choice-label",
+    ] {
+        let profile = WireProfile::named(name).expect("profile");
+        let sim = runtime()
+            .block_on(Simulator::start(SimConfig {
+                users: 30,
+                hierarchy_options: Some(200),
+                profile,
+                ..SimConfig::default()
+            }))
+            .expect("simulator starts");
+        let cat = sim.field_catalogue();
+        let dep = cat.field("usr", "usr_department").expect("department");
+        let leaves: Vec<_> = dep.options.iter().filter(|o| o.is_selectable).collect();
+        let branch = dep
+            .options
+            .iter()
+            .find(|o| o.has_children && o.parent_id.is_some())
+            .expect("an inner branch");
+        let mut session = open(&sim);
+        for (i, given) in [
+            by_id(&leaves[3].alias),
+            by_id(&leaves[4].name),
+            by_path(&dep.option_path(&leaves[5].value).expect("path").join("/")),
+            by_id(&leaves[6].id.to_string()),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            let want = leaves[3 + i];
+            let user = runtime()
+                .block_on(session.update_user("7", vec![set("department", vec![given.clone()])]))
+                .unwrap_or_else(|e| panic!("{name}: update with {given:?}: {e}"));
+            let path = dep.option_path(&want.value).expect("path").join("/");
+            assert_eq!(
+                choice(&user, "department"),
+                Some((want.id.to_string(), path)),
+                "{name}: {given:?}"
+            );
+            assert_eq!(
+                sim.user(7)
+                    .and_then(|u| u.values.get("usr_department").cloned()),
+                Some(serde_json::json!(want.value)),
+                "{name}: the tenant stores the option's value"
+            );
+        }
+        let before = writes(&sim).len();
+        let path = dep.option_path(&branch.value).expect("path").join("/");
+        let e = typed(
+            runtime()
+                .block_on(session.update_user("7", vec![set("department", vec![by_path(&path)])])),
+        );
+        assert_eq!(invalid_name(&e), "department", "{name}");
+        assert_eq!(
+            writes(&sim).len(),
+            before,
+            "{name}: nothing written for a branch"
+        );
+        runtime().block_on(sim.shutdown());
+    }
+}
