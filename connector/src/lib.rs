@@ -50,6 +50,8 @@ mod fake;
 #[cfg(test)]
 mod history_tests;
 #[cfg(test)]
+mod mapping_tests;
+#[cfg(test)]
 mod options_tests;
 #[cfg(test)]
 mod tests;
