@@ -26,9 +26,10 @@ pub const GRAPHQL_PATH: &str = "/graphql";
 // ---- token (Keycloak) ----------------------------------------------------------------------
 
 pub const TOKEN_PATH: &str = "/auth/realms/Internal-idp/protocol/openid-connect/token";
-pub const DEFAULT_CLIENT_ID: &str = "web-app";
-/// Tried when the SSO refuses the configured client id (`invalid_client`/`unauthorized_client`).
-pub const FALLBACK_CLIENT_ID: &str = "monportailrh-web-app";
+/// The client ids tried, in order, when none is configured: the one production scripts use
+/// (notes S6), then the one the official page names (S1). The next is tried only when the SSO
+/// refuses the previous one (`invalid_client` / `unauthorized_client`).
+pub const DEFAULT_CLIENT_IDS: &[&str] = &["monportailrh-web-app", "web-app"];
 /// Lifetime assumed when the token answer has no `expires_in`.
 pub const DEFAULT_EXPIRES_IN: u64 = 300;
 
@@ -88,16 +89,76 @@ pub fn fields(api: &BaseUrl) -> HttpRequest {
     HttpRequest::get(api.join("/fields?pso-type=usr&active=1&include=type,category,items,options,settings&no-pagination=1"))
 }
 
-/// One level of a field's options (roots without `parent`).
-pub fn field_options(api: &BaseUrl, field_id: &str, parent: Option<&str>) -> HttpRequest {
+/// A field's options: unpaged (`no-pagination=1`) or one `(page, per-page)`; without `parent`
+/// the tenant answers the roots or every option (flat, with `parent_id`), with `parent` one
+/// level (notes §4.3).
+pub fn field_options(
+    api: &BaseUrl,
+    field_id: &str,
+    parent: Option<&str>,
+    page: Option<(u64, u64)>,
+) -> HttpRequest {
     let mut url = api.join(&format!(
         "/fields/{}/options",
         crate::http::percent_encode(field_id)
     ));
+    match page {
+        None => url.push_str("?no-pagination=1"),
+        Some((page, per_page)) => url.push_str(&format!("?page={page}&per-page={per_page}")),
+    }
     if let Some(p) = parent {
-        url.push_str(&format!("?parent={}", crate::http::percent_encode(p)));
+        url.push_str(&format!("&parent={}", crate::http::percent_encode(p)));
     }
     HttpRequest::get(url)
+}
+
+/// One answer of [`field_options`]: its options, and the next `(page, per-page)` when the
+/// tenant paged it anyway (`meta.pagination` with more pages).
+#[derive(Clone, Debug, Default)]
+pub struct OptionsPage {
+    pub options: Vec<OptionDto>,
+    pub next: Option<(u64, u64)>,
+}
+
+#[derive(Deserialize)]
+struct PaginationDto {
+    #[serde(default)]
+    current_page: Option<u64>,
+    #[serde(default)]
+    total_pages: Option<u64>,
+    #[serde(default)]
+    per_page: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct MetaDto {
+    #[serde(default)]
+    pagination: Option<PaginationDto>,
+}
+
+#[derive(Deserialize)]
+struct OptionsEnvelope {
+    #[serde(default, deserialize_with = "nullable")]
+    data: Vec<OptionDto>,
+    #[serde(default)]
+    meta: Option<MetaDto>,
+}
+
+pub fn parse_options_page(resp: &HttpResponse) -> Result<OptionsPage, Error> {
+    let env: OptionsEnvelope = serde_json::from_slice(&resp.body).map_err(|e| {
+        Error::Protocol(format!(
+            "GET /fields/{{id}}/options: unexpected answer ({})",
+            short(&e.to_string())
+        ))
+    })?;
+    let next = env.meta.and_then(|m| m.pagination).and_then(|p| {
+        let (current, total) = (p.current_page?, p.total_pages?);
+        (current < total).then(|| (current + 1, p.per_page.unwrap_or(25).max(1)))
+    });
+    Ok(OptionsPage {
+        options: env.data,
+        next,
+    })
 }
 
 /// Deserializes `null` as the type's default.
@@ -142,6 +203,9 @@ pub struct OptionDto {
     /// What records hold: the option id as a string, or e.g. `usr_active_yes`.
     #[serde(default, deserialize_with = "opt_id_string")]
     pub value: Option<String>,
+    /// The option's alias (what some tenants' records hold).
+    #[serde(default, deserialize_with = "opt_id_string")]
+    pub alias: Option<String>,
     #[serde(default, deserialize_with = "opt_id_string")]
     pub parent_id: Option<String>,
     #[serde(default)]
@@ -219,17 +283,6 @@ pub fn parse_fields(resp: &HttpResponse) -> Result<Vec<FieldDto>, Error> {
         })
 }
 
-pub fn parse_options(resp: &HttpResponse) -> Result<Vec<OptionDto>, Error> {
-    serde_json::from_slice::<DataEnvelope<Vec<OptionDto>>>(&resp.body)
-        .map(|e| e.data)
-        .map_err(|e| {
-            Error::Protocol(format!(
-                "GET /fields/{{id}}/options: unexpected answer ({})",
-                short(&e.to_string())
-            ))
-        })
-}
-
 // ---- record values (WIRE.md "fieldAliasAndValue") ------------------------------------------
 
 /// Some empty values come back as this string.
@@ -248,8 +301,25 @@ pub const POS_PARENT: &str = "pos_parent";
 
 // ---- GraphQL -------------------------------------------------------------------------------
 
-/// Largest `first` the API accepts.
+/// Largest `first` asked for; a tenant that refuses it (an error naming `first`) is asked
+/// again with the largest smaller bound its message names, else [`FALLBACK_FIRST`].
 pub const MAX_FIRST: u32 = 1000;
+/// The `first` the notes' real clients use (§4.10).
+pub const FALLBACK_FIRST: u32 = 100;
+
+/// The smaller `first` to retry with after a GraphQL error `msg` for `asked`, if the error is
+/// about `first`: the largest number in the message below `asked`, else [`FALLBACK_FIRST`].
+pub fn smaller_first(msg: &str, asked: u32) -> Option<u32> {
+    if !msg.to_ascii_lowercase().contains("first") {
+        return None;
+    }
+    let named = msg
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|d| d.parse::<u32>().ok())
+        .filter(|n| (1..asked).contains(n))
+        .max();
+    named.or((asked > FALLBACK_FIRST).then_some(FALLBACK_FIRST))
+}
 
 macro_rules! connection_selection {
     () => {
@@ -266,17 +336,18 @@ pub const USERS_QUERY: &str = concat!(
     " }"
 );
 
-/// One page of users plus the first 1000 positions, in one request (first call of a session).
+/// One page of users plus the first `$posFirst` positions, in one request (first call of a
+/// session).
 pub const USERS_AND_POSITIONS_QUERY: &str = concat!(
-    "query ListUsers($fields: [String!]!, $first: Int!, $after: String) { ",
+    "query ListUsers($fields: [String!]!, $first: Int!, $after: String, $posFirst: Int!) { ",
     "getPsoRecords(alias: \"usr\", fields: $fields, first: $first, after: $after) ",
     connection_selection!(),
-    " positions: getPsoRecords(alias: \"pos\", fields: [\"pos_name\", \"pos_parent\"], first: 1000) ",
+    " positions: getPsoRecords(alias: \"pos\", fields: [\"pos_name\", \"pos_parent\"], first: $posFirst) ",
     connection_selection!(),
     " }"
 );
 
-/// Further positions, when there are more than 1000.
+/// Further positions, when there are more than one page.
 pub const POSITIONS_QUERY: &str = concat!(
     "query ListPositions($first: Int!, $after: String) { ",
     "positions: getPsoRecords(alias: \"pos\", fields: [\"pos_name\", \"pos_parent\"], first: $first, after: $after) ",
@@ -288,25 +359,30 @@ fn graphql_body(query: &str, variables: serde_json::Value) -> serde_json::Value 
     serde_json::json!({ "query": query, "variables": variables, "operationName": null })
 }
 
-/// `first` users after `after` (a GraphQL cursor), optionally with the positions.
+/// `first` users after `after` (a GraphQL cursor), optionally with the first `pos_first`
+/// positions.
 pub fn users_request(
     graphql: &BaseUrl,
     fields: &[String],
     first: u32,
     after: Option<&str>,
-    with_positions: bool,
+    with_positions: Option<u32>,
 ) -> HttpRequest {
-    let query = if with_positions {
-        USERS_AND_POSITIONS_QUERY
-    } else {
-        USERS_QUERY
+    let (query, vars) = match with_positions {
+        Some(pos_first) => (
+            USERS_AND_POSITIONS_QUERY,
+            serde_json::json!({ "fields": fields, "first": first, "after": after, "posFirst": pos_first }),
+        ),
+        None => (
+            USERS_QUERY,
+            serde_json::json!({ "fields": fields, "first": first, "after": after }),
+        ),
     };
-    let vars = serde_json::json!({ "fields": fields, "first": first, "after": after });
     HttpRequest::post_json(graphql.to_string(), &graphql_body(query, vars))
 }
 
-pub fn positions_request(graphql: &BaseUrl, after: Option<&str>) -> HttpRequest {
-    let vars = serde_json::json!({ "first": MAX_FIRST, "after": after });
+pub fn positions_request(graphql: &BaseUrl, first: u32, after: Option<&str>) -> HttpRequest {
+    let vars = serde_json::json!({ "first": first, "after": after });
     HttpRequest::post_json(graphql.to_string(), &graphql_body(POSITIONS_QUERY, vars))
 }
 

@@ -1,5 +1,6 @@
 //! Keycloak password grant and token lifecycle: refresh when less than 60 s remain, on a 401
-//! renew once (refresh, else log in again) and retry once, `client_id` fallback. No secret (password,
+//! renew once (refresh, else log in again) and retry once; the client ids of the configuration
+//! tried in order, the next only when the SSO refuses the previous one. No secret (password,
 //! access or refresh token) ever reaches an error, a log line or a `Debug` output.
 
 use std::fmt;
@@ -24,8 +25,8 @@ struct Token {
 /// Token state of one session.
 pub struct Auth {
     token: Option<Token>,
-    /// The client id that works (the configured one until the SSO refuses it).
-    client_id: String,
+    /// The client id that worked; `None` until a login succeeded.
+    client_id: Option<String>,
 }
 
 impl fmt::Debug for Auth {
@@ -52,9 +53,9 @@ impl Auth {
         }
     }
 
-    /// The client id in use.
-    pub fn client_id(&self) -> &str {
-        &self.client_id
+    /// The client id in use (the configured or first candidate before any login).
+    pub fn client_id(&self) -> Option<&str> {
+        self.client_id.as_deref()
     }
 
     /// A valid access token: the cached one, or a refreshed one, or a fresh login.
@@ -80,12 +81,8 @@ impl Auth {
                     (Some(r), None) => Some(r),
                     _ => None,
                 });
-        if let Some(refresh) = refresh {
-            let resp = t.send(api::refresh_grant(
-                &cfg.endpoints.sso,
-                &self.client_id,
-                &refresh,
-            ))?;
+        if let Some((refresh, client_id)) = refresh.zip(self.client_id.clone()) {
+            let resp = t.send(api::refresh_grant(&cfg.endpoints.sso, &client_id, &refresh))?;
             if resp.is_success() {
                 self.store(t, &resp)?;
                 t.log(LogLevel::Debug, "token refreshed");
@@ -102,40 +99,46 @@ impl Auth {
 
     fn login<T: Transport>(&mut self, t: &T, cfg: &Config) -> Result<String, Error> {
         let sso = &cfg.endpoints.sso;
-        let mut resp = t.send(api::password_grant(
-            sso,
-            &self.client_id,
-            &cfg.login,
-            &cfg.password,
-        ))?;
-        if !resp.is_success()
-            && is_client_refusal(&resp)
-            && self.client_id != api::FALLBACK_CLIENT_ID
-        {
-            t.log(
-                LogLevel::Warn,
-                &format!(
-                    "client id `{}` refused by the SSO; trying `{}`",
-                    self.client_id,
-                    api::FALLBACK_CLIENT_ID
-                ),
-            );
-            resp = t.send(api::password_grant(
+        // The client id that worked before first, then the configured candidates in order.
+        let mut candidates: Vec<String> = self.client_id.iter().cloned().collect();
+        for c in cfg.client_ids() {
+            if !candidates.iter().any(|x| x == c) {
+                candidates.push(c.to_string());
+            }
+        }
+        let mut last = None;
+        for (i, client_id) in candidates.iter().enumerate() {
+            if i > 0 {
+                t.log(
+                    LogLevel::Warn,
+                    &format!(
+                        "client id `{}` refused by the SSO; trying `{client_id}`",
+                        candidates[i - 1]
+                    ),
+                );
+            }
+            let resp = t.send(api::password_grant(
                 sso,
-                api::FALLBACK_CLIENT_ID,
+                client_id,
                 &cfg.login,
                 &cfg.password,
             ))?;
             if resp.is_success() {
-                self.client_id = api::FALLBACK_CLIENT_ID.to_string();
+                self.store(t, &resp)?;
+                self.client_id = Some(client_id.clone());
+                t.log(LogLevel::Debug, "logged in");
+                return self.current();
+            }
+            let refused = is_client_refusal(&resp);
+            last = Some(resp);
+            if !refused {
+                break;
             }
         }
-        if !resp.is_success() {
-            return Err(error::from_token_response(&resp));
-        }
-        self.store(t, &resp)?;
-        t.log(LogLevel::Debug, "logged in");
-        self.current()
+        Err(match last {
+            Some(resp) => error::from_token_response(&resp),
+            None => Error::invalid_config(crate::config::KEY_CLIENT_ID, "no client id to try"),
+        })
     }
 
     fn store<T: Transport>(&mut self, t: &T, resp: &HttpResponse) -> Result<(), Error> {

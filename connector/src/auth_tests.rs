@@ -24,7 +24,7 @@ fn token_then_probe() {
     );
     assert_eq!(
         f.body(0),
-        "grant_type=password&client_id=web-app&username=jane%40corp.fr&password=S3cret-pw%21"
+        "grant_type=password&client_id=monportailrh-web-app&username=jane%40corp.fr&password=S3cret-pw%21"
     );
     assert_eq!(
         f.request(1).url,
@@ -56,7 +56,7 @@ fn refresh_before_expiry_and_relogin_after_refresh_expiry() {
     let f = s.transport();
     assert_eq!(
         f.body(3),
-        "grant_type=refresh_token&client_id=web-app&refresh_token=RT1"
+        "grant_type=refresh_token&client_id=monportailrh-web-app&refresh_token=RT1"
     );
     assert_eq!(f.auth_header(4).as_deref(), Some("Bearer AT2"));
     assert!(
@@ -128,16 +128,62 @@ fn client_id_fallback() {
         .push_json(200, &search_ok());
     s.test_connection().unwrap();
     let f = s.transport();
-    assert!(f.body(0).contains("client_id=web-app&"));
-    assert!(f.body(1).contains("client_id=monportailrh-web-app&"));
+    assert!(f.body(0).contains("client_id=monportailrh-web-app&"));
+    assert!(f.body(1).contains("client_id=web-app&"));
     // Refreshes keep the client id that worked.
     f.advance(280);
     f.push_json(200, &token(2)).push_json(200, &search_ok());
     s.test_connection().unwrap();
     assert_eq!(
         s.transport().body(3),
-        "grant_type=refresh_token&client_id=monportailrh-web-app&refresh_token=RT1"
+        "grant_type=refresh_token&client_id=web-app&refresh_token=RT1"
     );
+    // A later password login starts with the client id that worked.
+    s.transport().advance(40_000);
+    s.transport()
+        .push_json(200, &token(3))
+        .push_json(200, &search_ok());
+    s.test_connection().unwrap();
+    assert!(s.transport().body(5).contains("client_id=web-app&"));
+}
+
+#[test]
+fn the_production_client_id_is_tried_first_and_costs_one_call() {
+    let mut s = session();
+    s.transport()
+        .push_json(200, &token(1))
+        .push_json(200, &search_ok());
+    s.test_connection().unwrap();
+    assert_eq!(s.transport().count(), 2);
+    assert!(
+        s.transport()
+            .body(0)
+            .contains("client_id=monportailrh-web-app&")
+    );
+}
+
+#[test]
+fn a_configured_client_id_is_used_alone() {
+    let mut pairs = crate::tests::pairs();
+    pairs.push(("client_id".into(), "my-client".into()));
+    let mut s = crate::session::Session::open(crate::fake::Fake::new(), &pairs).unwrap();
+    s.transport().push(
+        401,
+        r#"{"error":"invalid_client","error_description":"Invalid client credentials"}"#,
+    );
+    assert!(s.test_connection().is_err());
+    let f = s.transport();
+    assert_eq!(f.count(), 1);
+    assert!(f.body(0).contains("client_id=my-client&"));
+}
+
+#[test]
+fn both_default_client_ids_refused_is_an_error_after_two_calls() {
+    let mut s = session();
+    let refusal = r#"{"error":"unauthorized_client","error_description":"nope"}"#;
+    s.transport().push(401, refusal).push(401, refusal);
+    assert!(s.test_connection().is_err());
+    assert_eq!(s.transport().count(), 2);
 }
 
 #[test]

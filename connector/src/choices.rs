@@ -1,5 +1,6 @@
 //! Choice trees: the options of list/hierarchy/radio fields and the `pos` records, with label
-//! paths from the root (`Sales/France/Paris`) and one-level listing. Pure.
+//! paths from the root (`Sales/France/Paris`) and one-level listing. Pure. Matching a record's
+//! raw value to a node is in `resolve`.
 
 use std::collections::HashMap;
 
@@ -14,8 +15,12 @@ pub struct Node {
     pub id: String,
     pub label: String,
     pub parent: Option<String>,
-    /// What records hold for this choice.
+    /// What records hold for this choice (by default; see `resolve` for the other forms).
     pub value: String,
+    /// The option's alias, when the tenant gives one.
+    pub alias: Option<String>,
+    /// What the option itself says about children (believed even when they are not loaded).
+    pub claims_children: Option<bool>,
     pub selectable: bool,
     pub active: bool,
     pub order: i64,
@@ -27,21 +32,65 @@ pub struct ChoiceTree {
     nodes: Vec<Node>,
     by_id: HashMap<String, usize>,
     by_value: HashMap<String, usize>,
+    pub(crate) by_alias: HashMap<String, usize>,
+    /// Label → nodes with it (exact), and lower-cased label → nodes.
+    pub(crate) by_label: HashMap<String, Vec<usize>>,
+    pub(crate) by_label_lower: HashMap<String, Vec<usize>>,
 }
 
 impl ChoiceTree {
     pub fn new(nodes: Vec<Node>) -> Self {
         let mut by_id = HashMap::new();
         let mut by_value = HashMap::new();
+        let mut by_alias = HashMap::new();
+        let mut by_label: HashMap<String, Vec<usize>> = HashMap::new();
+        let mut by_label_lower: HashMap<String, Vec<usize>> = HashMap::new();
         for (i, n) in nodes.iter().enumerate() {
             by_id.entry(n.id.clone()).or_insert(i);
             by_value.entry(n.value.clone()).or_insert(i);
+            if let Some(a) = n.alias.as_ref().filter(|a| !a.is_empty()) {
+                by_alias.entry(a.clone()).or_insert(i);
+            }
+            by_label
+                .entry(n.label.trim().to_string())
+                .or_default()
+                .push(i);
+            by_label_lower
+                .entry(n.label.trim().to_lowercase())
+                .or_default()
+                .push(i);
         }
         ChoiceTree {
             nodes,
             by_id,
             by_value,
+            by_alias,
+            by_label,
+            by_label_lower,
         }
+    }
+
+    pub(crate) fn node_at(&self, i: usize) -> Option<&Node> {
+        self.nodes.get(i)
+    }
+
+    pub(crate) fn by_value(&self, value: &str) -> Option<&Node> {
+        self.by_value.get(value).and_then(|&i| self.nodes.get(i))
+    }
+
+    pub(crate) fn by_alias(&self, alias: &str) -> Option<&Node> {
+        self.by_alias.get(alias).and_then(|&i| self.nodes.get(i))
+    }
+
+    /// True when every option that says it has children has some loaded (and there is at
+    /// least one option): nothing is left to list through REST.
+    pub fn is_complete(&self) -> bool {
+        !self.nodes.is_empty()
+            && self
+                .nodes
+                .iter()
+                .filter(|n| n.claims_children == Some(true))
+                .all(|n| self.has_children(&n.id))
     }
 
     /// From a field's flat options (`value` defaults to the id).
@@ -56,6 +105,8 @@ impl ChoiceTree {
                     label: o.name.clone(),
                     parent: o.parent_id.clone(),
                     value: o.value.clone().unwrap_or_else(|| o.id.clone()),
+                    alias: o.alias.clone(),
+                    claims_children: o.has_children,
                     selectable: o.is_selectable.unwrap_or(true),
                     active: o.is_active.unwrap_or(true),
                     order: o.position.unwrap_or(i as i64),
@@ -159,6 +210,9 @@ impl ChoiceTree {
     /// True when an active node has `id` as parent.
     pub fn is_branch(&self, id: &str) -> bool {
         self.has_children(id)
+            || self
+                .get(id)
+                .is_some_and(|n| n.claims_children == Some(true))
     }
 
     fn is_root(&self, n: &Node) -> bool {
@@ -201,7 +255,7 @@ impl ChoiceTree {
                     path: self.path(&n.id).unwrap_or_else(|| n.label.clone()),
                     parent: n.parent.clone().filter(|_| !self.is_root(n)),
                     selectable: n.selectable,
-                    has_children: self.has_children(&n.id),
+                    has_children: self.has_children(&n.id) || n.claims_children == Some(true),
                 })
                 .collect(),
         )
@@ -218,6 +272,8 @@ mod tests {
             label: label.into(),
             parent: parent.map(Into::into),
             value: id.into(),
+            alias: None,
+            claims_children: None,
             selectable: parent.is_some(),
             active: true,
             order: 0,

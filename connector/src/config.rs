@@ -197,7 +197,8 @@ impl Endpoints {
 pub struct Config {
     pub login: String,
     pub password: String,
-    pub client_id: String,
+    /// The configured client id, used alone; `None`: [`api::DEFAULT_CLIENT_IDS`] in order.
+    pub client_id: Option<String>,
     pub endpoints: Endpoints,
     pub career_history: CareerSource,
 }
@@ -285,6 +286,14 @@ pub fn endpoints(pairs: &[(String, String)]) -> Result<Endpoints, Error> {
 }
 
 impl Config {
+    /// The client ids to try, in order: the configured one alone, else the defaults.
+    pub fn client_ids(&self) -> Vec<&str> {
+        match &self.client_id {
+            Some(c) => vec![c.as_str()],
+            None => api::DEFAULT_CLIENT_IDS.to_vec(),
+        }
+    }
+
     /// Validates a whole configuration; makes no outbound call.
     pub fn parse(pairs: &[(String, String)]) -> Result<Self, Error> {
         let endpoints = endpoints(pairs)?;
@@ -298,10 +307,8 @@ impl Config {
             .map(|(_, v)| v.as_str())
             .filter(|v| !v.is_empty())
             .ok_or_else(|| Error::invalid_config(KEY_PASSWORD, "required"))?;
-        let client_id = get(pairs, KEY_CLIENT_ID)
-            .map(str::trim)
-            .unwrap_or(api::DEFAULT_CLIENT_ID);
-        if !client_id.chars().all(|c| c.is_ascii_graphic()) {
+        let client_id = get(pairs, KEY_CLIENT_ID).map(str::trim);
+        if client_id.is_some_and(|c| !c.chars().all(|c| c.is_ascii_graphic())) {
             return Err(Error::invalid_config(
                 KEY_CLIENT_ID,
                 "must be printable ASCII without spaces",
@@ -311,7 +318,7 @@ impl Config {
         Ok(Config {
             login: login.trim().to_string(),
             password: password.to_string(),
-            client_id: client_id.to_string(),
+            client_id: client_id.map(str::to_string),
             endpoints,
             career_history,
         })
@@ -345,7 +352,15 @@ mod tests {
             c.endpoints.graphql.to_string(),
             "https://rest.monportailrh.com/graphql"
         );
-        assert_eq!(c.client_id, "web-app");
+        assert_eq!(c.client_id, None);
+        assert_eq!(c.client_ids(), vec!["monportailrh-web-app", "web-app"]);
+        let c = Config::parse(&cfg(&[
+            ("login", "a@b.c"),
+            ("password", "pw"),
+            ("client_id", "x"),
+        ]))
+        .unwrap();
+        assert_eq!(c.client_ids(), vec!["x"]);
         assert_eq!(
             c.endpoints.outbound_hosts(),
             vec!["sso.monportailrh.com:443", "rest.monportailrh.com:443"]

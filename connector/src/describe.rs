@@ -1,6 +1,5 @@
 //! `describe` and `outbound-hosts`. Pure.
 
-use crate::api;
 use crate::config::{self, ENV_PREPRODUCTION, ENV_PRODUCTION};
 use crate::model::{ConfigKey, ConfigType, Description, Error, Operation, PagingStyle};
 use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
@@ -102,10 +101,10 @@ pub fn describe() -> Description {
             ),
             key(
                 config::KEY_CLIENT_ID,
-                "Keycloak client id (falls back to `monportailrh-web-app` when refused).",
+                "Keycloak client id, used alone when set; unset, `monportailrh-web-app` is tried, then `web-app` when refused.",
                 ConfigType::Text,
                 false,
-                Some(api::DEFAULT_CLIENT_ID),
+                None,
             ),
             career,
         ],

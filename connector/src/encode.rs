@@ -2,8 +2,10 @@
 //!
 //! Values use the `fieldAliasAndValue` encoding: text as is, dates `YYYY-MM-DD`, numbers as
 //! decimal text, checkboxes `"1"`/`"0"`, users and positions by REST id, options by their
-//! `value`. Choices are resolved by id or, with an empty id, by label path; an unknown one is
-//! `invalid-input` naming the attribute and the value.
+//! `value` (the option id as a string unless the tenant's option says otherwise). A choice is
+//! found by its id — or anything a record may hold for it: value, alias, label (see
+//! `resolve`) — else by its label path; an unknown one is `invalid-input` naming the attribute
+//! and the value.
 //!
 //! Updates are computed against the current answers (`answer_id`s, `batch`es, read just
 //! before): a single value is updated in place (or created / deleted), a multi-valued field
@@ -45,20 +47,23 @@ fn resolve_choice(p: &Planned, positions: &ChoiceTree, c: &ChoiceValue) -> Resul
         )
     };
     if tree.is_empty() {
-        // Options listed only through REST: the caller resolved label paths to ids already.
+        // A field the tenant lists no option for: an id is passed as given.
         return if c.id.is_empty() {
             Err(unknown())
         } else {
             Ok(c.id.clone())
         };
     }
-    let node = if c.id.is_empty() {
-        tree.find_path(&c.label)
-    } else {
-        tree.get(&c.id)
-    }
-    .filter(|n| n.active)
-    .ok_or_else(unknown)?;
+    let by = |s: &str| {
+        (!s.trim().is_empty())
+            .then(|| tree.resolve(&serde_json::Value::String(s.to_string())))
+            .flatten()
+    };
+    let node = by(&c.id)
+        .or_else(|| tree.find_path(&c.label))
+        .or_else(|| by(&c.label))
+        .filter(|n| n.active)
+        .ok_or_else(unknown)?;
     let branch = p.field.kind == Kind::Options && tree.is_branch(&node.id);
     if !node.selectable || branch {
         return Err(Error::invalid_input(

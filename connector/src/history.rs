@@ -264,7 +264,7 @@ impl<T: Transport> Session<T> {
         let departments = self
             .cat()?
             .by_alias(history::DEPARTMENT_FIELD)
-            .map(|f| &f.options);
+            .map(|f| self.options_of(f));
         Ok(attributes(
             &rows,
             |raw| {
@@ -275,7 +275,8 @@ impl<T: Transport> Session<T> {
             },
             |raw| {
                 departments
-                    .and_then(|t| t.label_for_value(raw))
+                    .and_then(|t| t.resolve(&serde_json::Value::String(raw.to_string())))
+                    .map(|n| n.label.as_str())
                     .unwrap_or(raw)
                     .to_string()
             },

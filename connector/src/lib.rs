@@ -28,7 +28,9 @@ pub mod history;
 pub mod http;
 pub mod mapping;
 pub mod model;
+pub mod options;
 pub mod paging;
+pub mod resolve;
 pub mod retry;
 pub mod session;
 pub mod validate;
@@ -47,6 +49,10 @@ mod auth_tests;
 mod fake;
 #[cfg(test)]
 mod history_tests;
+#[cfg(test)]
+mod mapping_tests;
+#[cfg(test)]
+mod options_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -1,9 +1,11 @@
 //! The domain session: one tenant's credentials, token and caches (field catalogue,
-//! positions), and the read operations of the contract. Generic over the transport.
+//! positions, option trees), and the read operations of the contract. Generic over the
+//! transport.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
 
-use crate::api::{self, ConnectionDto};
+use crate::api::{self, ConnectionDto, RecordsAnswer};
 use crate::auth::Auth;
 use crate::choices::ChoiceTree;
 use crate::config::{CareerSource, Config};
@@ -25,11 +27,12 @@ pub struct Session<T: Transport> {
     auth: Auth,
     catalogue: Option<Catalogue>,
     pub(crate) positions: Option<ChoiceTree>,
-    /// Label paths of options listed through REST, per (field id, option id).
-    rest_paths: HashMap<(String, String), String>,
-    /// `(field id, option id)` → what records hold for options listed only through REST
-    /// (the option's `value`, which may differ from its id, e.g. `usr_active_yes`).
-    pub(crate) rest_values: HashMap<(String, String), String>,
+    /// Option trees listed through REST (see `options`), by field id.
+    pub(crate) listed: HashMap<String, ChoiceTree>,
+    /// Fields whose unmatched option values were logged already.
+    pub(crate) warned: RefCell<HashSet<String>>,
+    /// The largest GraphQL `first` the tenant accepts (learnt from its refusals).
+    max_first: u32,
     /// What the creation form says (read once per session).
     pub(crate) creation_form: Option<FormRules>,
 }
@@ -58,8 +61,9 @@ impl<T: Transport> Session<T> {
             auth,
             catalogue: None,
             positions: None,
-            rest_paths: HashMap::new(),
-            rest_values: HashMap::new(),
+            listed: HashMap::new(),
+            warned: RefCell::new(HashSet::new()),
+            max_first: api::MAX_FIRST,
             creation_form: None,
         })
     }
@@ -185,9 +189,11 @@ impl<T: Transport> Session<T> {
             if conn.edges.is_empty() {
                 break;
             }
-            let req = api::positions_request(&self.cfg.endpoints.graphql, Some(&after));
-            let resp = self.call(req, "GraphQL getPsoRecords(pos)")?;
-            conn = api::parse_records(&resp)?
+            let graphql = self.cfg.endpoints.graphql.clone();
+            conn = self
+                .records_call("GraphQL getPsoRecords(pos)", self.max_first, |n| {
+                    api::positions_request(&graphql, n, Some(&after))
+                })?
                 .positions
                 .ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
             nodes.extend(mapping::position_nodes(&conn.edges));
@@ -207,9 +213,11 @@ impl<T: Transport> Session<T> {
 
     pub(crate) fn load_positions(&mut self) -> Result<(), Error> {
         if self.positions.is_none() {
-            let req = api::positions_request(&self.cfg.endpoints.graphql, None);
-            let resp = self.call(req, "GraphQL getPsoRecords(pos)")?;
-            let conn = api::parse_records(&resp)?
+            let graphql = self.cfg.endpoints.graphql.clone();
+            let conn = self
+                .records_call("GraphQL getPsoRecords(pos)", self.max_first, |n| {
+                    api::positions_request(&graphql, n, None)
+                })?
                 .positions
                 .ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
             self.absorb_positions(conn)?;
@@ -229,15 +237,21 @@ impl<T: Transport> Session<T> {
         // History mode names positions even when no field of the catalogue links to them.
         let with_positions = self.positions.is_none()
             && (cat.uses_positions() || self.cfg.career_history == CareerSource::History);
-        let req = api::users_request(
-            &self.cfg.endpoints.graphql,
-            &cat.aliases(),
-            first,
-            after,
-            with_positions,
-        );
-        let resp = self.call(req, "GraphQL getPsoRecords(usr)")?;
-        let answer = api::parse_records(&resp)?;
+        let (graphql, aliases) = (self.cfg.endpoints.graphql.clone(), cat.aliases());
+        let asked = if with_positions {
+            self.max_first
+        } else {
+            first.min(self.max_first)
+        };
+        let answer = self.records_call("GraphQL getPsoRecords(usr)", asked, |cap| {
+            api::users_request(
+                &graphql,
+                &aliases,
+                first.min(cap),
+                after,
+                with_positions.then_some(cap),
+            )
+        })?;
         if with_positions {
             let pos = answer
                 .positions
@@ -249,13 +263,44 @@ impl<T: Transport> Session<T> {
             .ok_or_else(|| protocol("GraphQL: no `getPsoRecords` in the answer"))
     }
 
+    /// A GraphQL records call whose request `build(cap)` asks for at most `cap` records per
+    /// connection; a refusal of `first` (the tenant caps it lower) is retried with the bound
+    /// it names (or the fallback), which the session keeps.
+    fn records_call(
+        &mut self,
+        what: &str,
+        asked: u32,
+        build: impl Fn(u32) -> HttpRequest,
+    ) -> Result<RecordsAnswer, Error> {
+        let mut asked = asked;
+        loop {
+            let resp = self.call(build(asked), what)?;
+            match api::parse_records(&resp) {
+                Err(Error::Protocol(msg)) => match api::smaller_first(&msg, asked) {
+                    Some(n) => {
+                        self.t.log(
+                            LogLevel::Info,
+                            &format!("{what}: `first: {asked}` refused ({msg}); asking {n}"),
+                        );
+                        self.max_first = n;
+                        asked = n;
+                    }
+                    None => return Err(Error::Protocol(msg)),
+                },
+                other => return other,
+            }
+        }
+    }
+
     fn to_user(&self, cursor: &str, values: &serde_json::Value) -> Result<User, Error> {
         let id = api::id_from_cursor(cursor)
             .ok_or_else(|| protocol("GraphQL: a record cursor is not base64 of an id"))?;
         let empty = ChoiceTree::default();
         let cat = self.cat()?;
-        let mut user = mapping::user(cat, self.positions.as_ref().unwrap_or(&empty), id, values);
+        let lookup = mapping::Lookup::new(self.positions.as_ref().unwrap_or(&empty), &self.listed);
+        let mut user = mapping::user(cat, &lookup, id, values);
         mapping::add_computed_seniority(cat, &mut user.attributes, self.t.now_unix());
+        self.warn_unresolved(lookup.unresolved.into_inner());
         Ok(user)
     }
 
@@ -267,6 +312,12 @@ impl<T: Transport> Session<T> {
         let size = paging::clamp_page_size(page_size);
         let after = page_token.map(paging::decode).transpose()?;
         let conn = self.fetch_users(size, after.as_deref())?;
+        let records: Vec<&serde_json::Value> = conn
+            .edges
+            .iter()
+            .map(|e| &e.node.field_alias_and_value)
+            .collect();
+        self.list_options_for(&records)?;
         let users = conn
             .edges
             .iter()
@@ -308,6 +359,7 @@ impl<T: Transport> Session<T> {
         let conn = self.fetch_users(1, Some(&api::cursor_for_id(n - 1)))?;
         match conn.edges.first() {
             Some(e) if api::id_from_cursor(&e.cursor) == Some(n) => {
+                self.list_options_for(&[&e.node.field_alias_and_value])?;
                 let user = self.to_user(&e.cursor, &e.node.field_alias_and_value)?;
                 self.with_career(user)
             }
@@ -336,44 +388,10 @@ impl<T: Transport> Session<T> {
                     .ok_or_else(|| Error::Other("positions not loaded".into()))?;
                 tree.children(parent).ok_or_else(unknown_parent)
             }
-            Kind::Options if !cf.options.is_empty() => {
-                cf.options.children(parent).ok_or_else(unknown_parent)
-            }
-            Kind::Options => {
-                let req = api::field_options(&self.cfg.endpoints.api, &cf.id, parent);
-                let resp = self.call(req, "GET /fields/{id}/options")?;
-                let options = api::parse_options(&resp)?;
-                let prefix = parent.and_then(|p| {
-                    self.rest_paths
-                        .get(&(cf.id.clone(), p.to_string()))
-                        .cloned()
-                });
-                let mut out = Vec::with_capacity(options.len());
-                for o in options
-                    .into_iter()
-                    .filter(|o| !o.id.is_empty() && o.is_active != Some(false))
-                {
-                    let path = match &prefix {
-                        Some(p) => format!("{p}/{}", o.name),
-                        None => o.name.clone(),
-                    };
-                    self.rest_paths
-                        .insert((cf.id.clone(), o.id.clone()), path.clone());
-                    if let Some(v) = o.value.as_ref().filter(|v| !v.is_empty()) {
-                        self.rest_values
-                            .insert((cf.id.clone(), o.id.clone()), v.clone());
-                    }
-                    out.push(Choice {
-                        id: o.id,
-                        label: o.name,
-                        path,
-                        parent: parent.map(str::to_string),
-                        selectable: o.is_selectable.unwrap_or(true),
-                        has_children: o.has_children.unwrap_or(false),
-                    });
-                }
-                Ok(out)
-            }
+            Kind::Options => self
+                .complete_options(&cf)?
+                .children(parent)
+                .ok_or_else(unknown_parent),
             _ => Err(Error::invalid_input(field, "not a list field")),
         }
     }

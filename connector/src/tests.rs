@@ -306,12 +306,14 @@ fn options_through_rest_when_not_included() {
     let kids = s.list_choices("usr_site", Some("1")).unwrap();
     assert_eq!(kids[0].path, "Europe/Lyon");
     assert_eq!(kids[0].parent.as_deref(), Some("1"));
+    // One walk, when the roots were first listed: unpaged roots, then Europe's level.
+    assert_eq!(s.transport().count(), 4);
     assert_eq!(
         s.transport().request(2).url,
-        format!("{BASE}/fields/31/options")
+        format!("{BASE}/fields/31/options?no-pagination=1")
     );
     assert_eq!(
         s.transport().request(3).url,
-        format!("{BASE}/fields/31/options?parent=1")
+        format!("{BASE}/fields/31/options?no-pagination=1&parent=1")
     );
 }

@@ -297,41 +297,65 @@ fn rest_listed_label_paths_resolve_to_the_stored_value_and_refuse_branches() {
     let mut s = session();
     let fields = json!({"data": [
         {"id": 31, "alias": "usr_site", "name": "Site", "type": {"alias": "hierarchy"}, "options": []}]});
-    let europe = json!({"data": [{"id": 1, "name": "Europe", "value": "eu", "has_children": true, "is_selectable": false}]});
-    let lyon = json!({"data": [{"id": 2, "name": "Lyon", "value": "site_lyon", "has_children": false, "is_selectable": true}]});
+    let europe = json!({"data": [{"id": 1, "name": "Europe", "value": "eu", "alias": "site_eu", "has_children": true, "is_selectable": false}]});
+    let lyon = json!({"data": [{"id": 2, "name": "Lyon", "value": "site_lyon", "alias": "site_eu_lyon", "has_children": false, "is_selectable": true}]});
     s.transport()
         .push_json(200, &token(1))
         .push_json(200, &fields)
         .push_json(200, &europe)
-        .push_json(200, &lyon)
-        .push_json(200, &europe);
+        .push_json(200, &lyon);
     s.load_catalogue().unwrap();
-    let plan = |s: &Session<Fake>, label: &str| {
+    let plan = |s: &Session<Fake>, c: Value| {
         validate::check_update(
             s.cat().unwrap(),
             &[AttributeChange {
                 name: "usr_site".into(),
-                op: ChangeOp::Set(vec![choice_label(label)]),
+                op: ChangeOp::Set(vec![c]),
             }],
         )
         .unwrap()
     };
-    let mut plans = plan(&s, "Europe/Lyon");
-    s.resolve_rest_labels(&mut plans).unwrap();
-    assert_eq!(
-        plans[0].values,
-        vec![Value::Choice(ChoiceValue {
-            id: "site_lyon".into(),
-            label: "Europe/Lyon".into()
-        })],
-        "the option's value, not its id"
-    );
-    let mut plans = plan(&s, "Europe");
-    let e = s.resolve_rest_labels(&mut plans).unwrap_err();
+    let positions = ChoiceTree::default();
+    let by_id = |id: &str| {
+        Value::Choice(ChoiceValue {
+            id: id.into(),
+            label: String::new(),
+        })
+    };
+    let wire = |s: &mut Session<Fake>, c: Value| {
+        let mut plans = plan(s, c);
+        s.prepare_choices(&mut plans).unwrap();
+        encode::wire_value(&plans[0], &positions, &plans[0].values[0])
+    };
+    // A label path, the id, the alias, the value or the leaf label: the option's value.
+    for c in [
+        choice_label("Europe/Lyon"),
+        by_id("2"),
+        by_id("site_eu_lyon"),
+        by_id("site_lyon"),
+        by_id("lyon"),
+    ] {
+        assert_eq!(wire(&mut s, c.clone()).unwrap(), "site_lyon", "{c:?}");
+    }
+    let e = wire(&mut s, choice_label("Europe")).unwrap_err();
     assert!(
         matches!(&e, Error::InvalidInput(a) if a.name == "usr_site" && a.reason.contains("cannot be selected")),
         "{e:?}"
     );
+    let e = wire(&mut s, choice_label("Asia/Tokyo")).unwrap_err();
+    assert!(
+        matches!(&e, Error::InvalidInput(a) if a.reason.contains("unknown choice")),
+        "{e:?}"
+    );
+    // One walk for the session: the unpaged roots, then Europe's level.
     assert_eq!(s.transport().remaining(), 0);
+    assert_eq!(
+        s.transport().request(2).url,
+        format!("{BASE}/fields/31/options?no-pagination=1")
+    );
+    assert_eq!(
+        s.transport().request(3).url,
+        format!("{BASE}/fields/31/options?no-pagination=1&parent=1")
+    );
     assert!(s.transport().writes().is_empty());
 }

@@ -28,9 +28,6 @@ use crate::retry;
 use crate::session::Session;
 use crate::validate::{self, FormRules, Planned};
 
-/// The deepest label path resolved through REST listings (one request per level).
-const MAX_LABEL_DEPTH: usize = 32;
-
 /// A user id as the REST id it is; `not-found` naming it otherwise.
 pub fn user_id(id: &str) -> Result<u64, Error> {
     let not_found = || Error::NotFound(format!("no user with id `{}`", short(id)));
@@ -104,55 +101,13 @@ impl<T: Transport> Session<T> {
         Ok(rules)
     }
 
-    /// Resolves label paths of options listed only through REST (one listing per level) to
-    /// what records hold; a branch or an unselectable option is `invalid-input`.
-    pub(crate) fn resolve_rest_labels(&mut self, plans: &mut [Planned]) -> Result<(), Error> {
-        for p in plans
-            .iter_mut()
-            .filter(|p| p.field.kind == Kind::Options && p.field.options.is_empty())
-        {
-            for v in p.values.iter_mut() {
-                if let Value::Choice(c) = v
-                    && c.id.is_empty()
-                {
-                    let unknown = || {
-                        Error::invalid_input(
-                            &p.name,
-                            format!("unknown choice `{}`", short(&c.label)),
-                        )
-                    };
-                    let mut parent: Option<String> = None;
-                    let mut last = None;
-                    for (depth, seg) in c.label.split('/').map(str::trim).enumerate() {
-                        if depth >= MAX_LABEL_DEPTH {
-                            return Err(unknown());
-                        }
-                        let level = self.list_choices(&p.name, parent.as_deref())?;
-                        let found = level
-                            .into_iter()
-                            .find(|x| x.label.trim() == seg)
-                            .ok_or_else(unknown)?;
-                        parent = Some(found.id.clone());
-                        last = Some(found);
-                    }
-                    let node = last.ok_or_else(unknown)?;
-                    if !node.selectable || node.has_children {
-                        return Err(Error::invalid_input(
-                            &p.name,
-                            format!(
-                                "choice `{}` cannot be selected (pick a leaf)",
-                                short(&c.label)
-                            ),
-                        ));
-                    }
-                    // What records hold: the option's value (often its id, not always).
-                    c.id = self
-                        .rest_values
-                        .get(&(p.field.id.clone(), node.id.clone()))
-                        .cloned()
-                        .unwrap_or(node.id);
-                }
-            }
+    /// Gives every planned option field its whole option tree (listed through REST once per
+    /// session when `/fields` did not carry it all), so that encoding resolves ids, values,
+    /// aliases, labels and label paths alike and refuses branches locally.
+    pub(crate) fn prepare_choices(&mut self, plans: &mut [Planned]) -> Result<(), Error> {
+        for p in plans.iter_mut().filter(|p| p.field.kind == Kind::Options) {
+            let tree = self.complete_options(&p.field)?.clone();
+            p.field.options = tree;
         }
         Ok(())
     }
@@ -253,7 +208,7 @@ impl<T: Transport> Session<T> {
         self.load_catalogue()?;
         let rules = self.creation_rules()?;
         let mut plans = validate::check_create(self.cat()?, &rules, attributes)?;
-        self.resolve_rest_labels(&mut plans)?;
+        self.prepare_choices(&mut plans)?;
         self.check_targets(&plans)?;
         let empty = ChoiceTree::default();
         let items = encode::create_items(&plans, self.positions.as_ref().unwrap_or(&empty))?;
@@ -372,7 +327,7 @@ impl<T: Transport> Session<T> {
             })?;
         let answers = write::parse_answers(&resp)?;
         validate::check_form_read_only(&plans, &rules_from_answers(&answers))?;
-        self.resolve_rest_labels(&mut plans)?;
+        self.prepare_choices(&mut plans)?;
         self.check_targets(&plans)?;
         let empty = ChoiceTree::default();
         let items =

@@ -124,7 +124,7 @@ fn plain_values(user: u64, f: &SimField, v: Option<&Value>) -> Vec<Value> {
 /// A `fields[]` entry of a form instance read: the `Field` with `values`, `values_count`,
 /// `value_details`; a composite's `items[]` each carry their sub-field's values per row.
 pub fn form_field_json(t: &Tenant, user: u64, f: &SimField, v: Option<&Value>, ro: bool) -> Value {
-    let mut out = wire::field_json(f);
+    let mut out = wire::field_json(f, &t.profile);
     let (details, count) = wire::value_details(t, f, v);
     let rows = match Model::load(user, f, v) {
         Model::Rows(r) => r,

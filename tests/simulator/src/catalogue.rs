@@ -91,6 +91,9 @@ pub struct SimOption {
     pub name: String,
     /// What records hold: the option id as a string (`usr_active_yes`/`_no` for `usr_active`).
     pub value: String,
+    /// The option's alias: `{field alias}_{folded label path}` (`usr_active_yes`/`_no` for
+    /// `usr_active`); what records hold under `ChoiceEncoding::Alias`.
+    pub alias: String,
     pub parent_id: Option<u64>,
     pub position: u32,
     pub is_active: bool,
@@ -462,13 +465,15 @@ impl FieldCatalogue {
             .push(("target_pso_type".into(), "pos".into()));
         fields.push(pos_parent);
         crate::forms::extend_catalogue(&mut fields);
-        FieldCatalogue { fields }
+        let mut cat = FieldCatalogue { fields };
+        crate::hierarchies::assign_aliases(&mut cat);
+        cat
     }
 }
 
 /// Business units, as label paths (leaves are selectable).
 pub const BUSINESS_UNITS: &[&str] = &[
-    "Siège/Paris",
+    "Siège/La Défense",
     "Ventes/France/Paris",
     "Ventes/France/Lyon",
     "Ventes/France/Bordeaux",
@@ -569,6 +574,7 @@ impl Builder {
                             id,
                             name: label.into(),
                             value: id.to_string(),
+                            alias: String::new(),
                             parent_id: parent,
                             position,
                             is_active: true,

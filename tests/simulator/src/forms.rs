@@ -65,6 +65,7 @@ pub fn extend_catalogue(fields: &mut Vec<SimField>) {
                 id: next_opt,
                 name: (*l).into(),
                 value: next_opt.to_string(),
+                alias: String::new(),
                 parent_id: None,
                 position: i as u32 + 1,
                 is_active: true,
@@ -332,7 +333,7 @@ pub async fn get_form(State(s): State<Arc<Shared>>, Path(raw): Path<String>) -> 
     let fields: Vec<Value> = form_fields(&t.catalogue, fi.1)
         .into_iter()
         .map(|(f, ro)| {
-            let mut j = wire::field_json(f);
+            let mut j = wire::field_json(f, &t.profile);
             j["read_only"] = json!(ro);
             j
         })

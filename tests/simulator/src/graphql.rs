@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use crate::catalogue::{PSO_TYPES, pso_type_by_alias};
 use crate::journal::GraphqlRoots;
+use crate::profile::{OverFirst, WireProfile};
 use crate::server::{Shared, lock};
 use crate::tenant::Tenant;
 use crate::wire::{decode_cursor, encode_cursor};
@@ -27,7 +28,7 @@ use crate::wire::{decode_cursor, encode_cursor};
 /// The schema type.
 pub type SimSchema = Schema<Query, EmptyMutation, EmptySubscription>;
 
-/// Largest `first` accepted.
+/// Largest `first` accepted by the default profile (`WireProfile::max_first`).
 pub const MAX_FIRST: i32 = 1000;
 
 /// Build the schema (tenant data is attached per request).
@@ -111,14 +112,20 @@ connection_types!(PsoRecordConnection, PsoRecordEdge, PsoRecord);
 connection_types!(PsoFieldConnection, PsoFieldEdge, PsoField);
 connection_types!(PsoTypeConnection, PsoTypeEdge, PsoType);
 
-fn check_first(first: i32) -> Result<usize, Error> {
-    if (0..=MAX_FIRST).contains(&first) {
-        Ok(first as usize)
-    } else {
-        Err(Error::new(format!(
-            "Argument \"first\" must be between 0 and {MAX_FIRST}, got {first}."
-        )))
+/// `first` as served under the profile: an error past `max_first`, or clamped to it.
+fn check_first(first: i32, p: &WireProfile) -> Result<usize, Error> {
+    let max = i32::try_from(p.max_first).unwrap_or(i32::MAX);
+    match first {
+        f if (0..=max).contains(&f) => Ok(f as usize),
+        f if f > max && p.over_first == OverFirst::Clamp => Ok(max as usize),
+        f => Err(Error::new(format!(
+            "Argument \"first\" must be between 0 and {max}, got {f}."
+        ))),
     }
+}
+
+fn profile_of(ctx: &Context<'_>) -> Result<WireProfile, Error> {
+    Ok(lock(&ctx.data::<Arc<Shared>>()?.tenant).profile)
 }
 
 fn check_after(after: Option<&str>) -> Result<u64, Error> {
@@ -218,7 +225,7 @@ impl Query {
         external_id: Option<String>,
         filter: Option<Json<Value>>,
     ) -> Result<PsoRecordConnection, Error> {
-        let first = check_first(first)?;
+        let first = check_first(first, &profile_of(ctx)?)?;
         let after = check_after(after.as_deref())?;
         if pso_type_by_alias(&alias).is_none() {
             return Err(Error::new(format!("Unknown PSO type \"{alias}\".")));
@@ -244,7 +251,14 @@ impl Query {
         let node = |v: &View<'_>| {
             let map: BTreeMap<String, Value> = fields
                 .iter()
-                .filter_map(|f| extract(&t, &alias, &v.values, f).map(|x| (f.clone(), x)))
+                .filter_map(|f| {
+                    let x = extract(&t, &alias, &v.values, f)?;
+                    let encoded = match t.catalogue.any_field(&alias, f) {
+                        Some((sf, _)) => t.profile.record_value(sf, &x),
+                        None => x,
+                    };
+                    Some((f.clone(), encoded))
+                })
                 .collect();
             PsoRecord {
                 external_id: v.external_id.to_string(),
@@ -297,7 +311,7 @@ impl Query {
         after: Option<String>,
         is_active: Option<bool>,
     ) -> Result<PsoFieldConnection, Error> {
-        let first = check_first(first)?;
+        let first = check_first(first, &profile_of(ctx)?)?;
         let after = check_after(after.as_deref())?;
         if pso_type_by_alias(&alias).is_none() {
             return Err(Error::new(format!("Unknown PSO type \"{alias}\".")));
@@ -331,12 +345,13 @@ impl Query {
     /// PSO types, ordered by id.
     async fn get_pso_types(
         &self,
+        ctx: &Context<'_>,
         first: i32,
         after: Option<String>,
         is_active: Option<bool>,
         system_required: Option<bool>,
     ) -> Result<PsoTypeConnection, Error> {
-        let first = check_first(first)?;
+        let first = check_first(first, &profile_of(ctx)?)?;
         let after = check_after(after.as_deref())?;
         let all: Vec<_> = PSO_TYPES
             .iter()

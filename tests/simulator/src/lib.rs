@@ -10,8 +10,10 @@ mod catalogue;
 mod faults;
 mod forms;
 mod graphql;
+mod hierarchies;
 mod history;
 mod journal;
+mod profile;
 mod rest;
 mod rng;
 mod seed;
@@ -34,8 +36,12 @@ pub use auth::{CLIENT_IDS, REFRESH_TTL_SECS, TOKEN_PATH};
 pub use catalogue::{FieldCatalogue, PSO_TYPES, SimField, SimOption, SimPsoType};
 pub use faults::Fault;
 pub use graphql::MAX_FIRST;
+pub use hierarchies::COST_CENTER;
 pub use history::HistoryEntry;
 pub use journal::JournalEntry;
+pub use profile::{
+    ChoiceEncoding, FieldOptions, OptionsListing, OverFirst, PROFILE_NAMES, RateLimit, WireProfile,
+};
 pub use rng::REFERENCE_DATE;
 pub use seed::ascii_fold;
 pub use tenant::{SimPosition, SimUser};
@@ -66,6 +72,11 @@ pub struct SimConfig {
     pub login: String,
     pub password: String,
     pub bind: SocketAddr,
+    /// The wire encoding (WIRE.md "Wire profiles"); the default is the rest of WIRE.md.
+    pub profile: WireProfile,
+    /// With `Some(n)`: the business units and departments grow to at least `n` options, and a
+    /// third hierarchy, `usr_cost_center` (custom), is added with as many, one leaf per user.
+    pub hierarchy_options: Option<usize>,
 }
 
 impl std::fmt::Debug for SimConfig {
@@ -77,6 +88,8 @@ impl std::fmt::Debug for SimConfig {
             .field("login", &self.login)
             .field("password", &"<redacted>")
             .field("bind", &self.bind)
+            .field("profile", &self.profile)
+            .field("hierarchy_options", &self.hierarchy_options)
             .finish()
     }
 }
@@ -95,6 +108,8 @@ impl Default for SimConfig {
             login: DEFAULT_LOGIN.into(),
             password: DEFAULT_PASSWORD.into(),
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            profile: WireProfile::default(),
+            hierarchy_options: None,
         }
     }
 }
@@ -124,7 +139,13 @@ impl Simulator {
         let listener = tokio::net::TcpListener::bind(cfg.bind).await?;
         let addr = listener.local_addr()?;
         let shared = Arc::new(Shared {
-            tenant: Mutex::new(tenant::Tenant::seeded(cfg.users, cfg.seed)),
+            tenant: Mutex::new(tenant::Tenant::seeded(
+                cfg.users,
+                cfg.seed,
+                cfg.hierarchy_options,
+                cfg.profile,
+            )),
+            rate: Mutex::new(server::RateWindow::default()),
             tokens: Mutex::new(auth::TokenStore::new(cfg.token_ttl_secs)),
             faults: Mutex::new(faults::FaultQueue::default()),
             journal: Mutex::new(Vec::new()),
@@ -174,6 +195,23 @@ impl Simulator {
     }
     pub fn clear_journal(&self) {
         lock(&self.shared.journal).clear();
+    }
+
+    /// The wire profile in force.
+    pub fn profile(&self) -> WireProfile {
+        lock(&self.shared.tenant).profile
+    }
+    /// Switches the wire profile from the next request on (the tenant is unchanged; the rate
+    /// window starts again).
+    pub fn set_profile(&self, profile: WireProfile) {
+        lock(&self.shared.tenant).profile = profile;
+        *lock(&self.shared.rate) = server::RateWindow::default();
+    }
+    /// Sets (or, with `None`, lifts) the rate limit of the profile in force.
+    pub fn set_rate_limit(&self, limit: Option<RateLimit>) {
+        let mut p = self.profile();
+        p.rate_limit = limit;
+        self.set_profile(p);
     }
 
     /// Every access token issued so far is expired from now on (refresh tokens stay valid).

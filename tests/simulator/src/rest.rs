@@ -11,6 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
 use crate::catalogue::{CATEGORIES, PSO_TYPES, SimField, SimPsoType, pso_type_by_alias};
+use crate::profile::OptionsListing;
 use crate::server::{Shared, lock};
 use crate::tenant::Tenant;
 use crate::wire;
@@ -39,7 +40,10 @@ impl Query {
         self.get(k).map(|v| matches!(v, "1" | "true"))
     }
     /// `(page, per_page)`, or `None` with `no-pagination=1`; `Err(parameter)` when invalid.
-    fn paging_or_param(&self) -> Result<Option<(usize, usize)>, &'static str> {
+    fn paging_or_param(
+        &self,
+        default_per_page: usize,
+    ) -> Result<Option<(usize, usize)>, &'static str> {
         if self.flag("no-pagination") == Some(true) {
             return Ok(None);
         }
@@ -49,11 +53,17 @@ impl Query {
                 Some(v) => v.parse::<usize>().ok().filter(|n| *n >= 1).ok_or(k),
             }
         };
-        Ok(Some((num("page", 1)?, num("per-page", 25)?.min(1_000_000))))
+        Ok(Some((
+            num("page", 1)?,
+            num("per-page", default_per_page)?.min(1_000_000),
+        )))
     }
-    /// [`Query::paging_or_param`] with the API's 400 body.
+    /// [`Query::paging_or_param`] (default `per-page` 25) with the API's 400 body.
     fn paging(&self) -> Result<Option<(usize, usize)>, Box<Response>> {
-        self.paging_or_param().map_err(|k| {
+        self.paging_per(25)
+    }
+    fn paging_per(&self, default_per_page: usize) -> Result<Option<(usize, usize)>, Box<Response>> {
+        self.paging_or_param(default_per_page).map_err(|k| {
             Box::new(wire::validation_error(
                 k,
                 &format!("The {k} must be an integer of at least 1."),
@@ -346,7 +356,9 @@ pub async fn fields(State(s): State<Arc<Shared>>, RawQuery(rq): RawQuery) -> Res
         .collect();
     let base = format!("{}/fields", s.base_url);
     let body = paged(&base, &q, picked.len(), paging, |i| {
-        picked.get(i).map_or(Value::Null, |f| wire::field_json(f))
+        picked
+            .get(i)
+            .map_or(Value::Null, |f| wire::field_json(f, &t.profile))
     });
     Json(body).into_response()
 }
@@ -355,12 +367,13 @@ pub async fn fields(State(s): State<Arc<Shared>>, RawQuery(rq): RawQuery) -> Res
 pub async fn field(State(s): State<Arc<Shared>>, Path(raw): Path<String>) -> Response {
     let t = lock(&s.tenant);
     match parse_id(&raw).and_then(|id| t.catalogue.by_id(id)) {
-        Some(f) => Json(json!({ "data": wire::field_json(f) })).into_response(),
+        Some(f) => Json(json!({ "data": wire::field_json(f, &t.profile) })).into_response(),
         None => not_found("Field not found"),
     }
 }
 
-/// `GET /fields/{id}/options?parent=&name=`: one level of options (roots without `parent`).
+/// `GET /fields/{id}/options?parent=&name=`: one level of options (roots without `parent`, or
+/// every option flat under `OptionsListing::Flat`), paged when the profile says so.
 /// A `pso_relation` field lists the records of its target type, `pos_parent` as parent.
 pub async fn field_options(
     State(s): State<Arc<Shared>>,
@@ -369,6 +382,14 @@ pub async fn field_options(
 ) -> Response {
     let q = Query::parse(rq);
     let t = lock(&s.tenant);
+    let p = t.profile;
+    let paging = match p.options_per_page {
+        None => None,
+        Some(n) => match q.paging_per(n) {
+            Ok(x) => x,
+            Err(r) => return *r,
+        },
+    };
     let Some(f) = parse_id(&raw).and_then(|id| t.catalogue.by_id(id)) else {
         return not_found("Field not found");
     };
@@ -380,27 +401,49 @@ pub async fn field_options(
         },
     };
     let name = q.get("name").unwrap_or("").to_lowercase();
-    let data: Vec<Value> = if f.data_type == "pso_relation"
-        && f.setting("target_pso_type") == Some("pos")
-    {
-        t.positions
-            .iter()
-            .filter(|p| p.parent == parent && p.name.to_lowercase().contains(&name))
-            .map(|p| {
-                let kids = t.positions.iter().any(|c| c.parent == Some(p.id));
-                wire::option_level_json(p.id, &p.name, &p.id.to_string(), kids, true)
-            })
-            .collect()
-    } else {
-        f.options
-            .iter()
-            .filter(|o| {
-                o.parent_id == parent && o.is_active && o.name.to_lowercase().contains(&name)
-            })
-            .map(|o| {
-                wire::option_level_json(o.id, &o.name, &o.value, o.has_children, o.is_selectable)
-            })
-            .collect()
-    };
-    Json(json!({ "data": data })).into_response()
+    let data: Vec<Value> =
+        if f.data_type == "pso_relation" && f.setting("target_pso_type") == Some("pos") {
+            t.positions
+                .iter()
+                .filter(|x| x.parent == parent && x.name.to_lowercase().contains(&name))
+                .map(|x| {
+                    let kids = t.positions.iter().any(|c| c.parent == Some(x.id));
+                    let id = x.id.to_string();
+                    wire::option_level_json((x.id, &x.name, &id, "", kids, true), &p)
+                })
+                .collect()
+        } else {
+            let flat = parent.is_none() && p.options_listing == OptionsListing::Flat;
+            f.options
+                .iter()
+                .filter(|o| {
+                    (flat || o.parent_id == parent)
+                        && o.is_active
+                        && o.name.to_lowercase().contains(&name)
+                })
+                .map(|o| {
+                    if flat {
+                        wire::option_json(o, &p)
+                    } else {
+                        let level = (o.id, o.name.as_str(), o.value.as_str(), o.alias.as_str());
+                        wire::option_level_json(
+                            (
+                                level.0,
+                                level.1,
+                                level.2,
+                                level.3,
+                                o.has_children,
+                                o.is_selectable,
+                            ),
+                            &p,
+                        )
+                    }
+                })
+                .collect()
+        };
+    let base = format!("{}/fields/{raw}/options", s.base_url);
+    Json(paged(&base, &q, data.len(), paging, |i| {
+        data.get(i).cloned().unwrap_or(Value::Null)
+    }))
+    .into_response()
 }

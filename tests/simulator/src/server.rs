@@ -2,7 +2,7 @@
 //! scripted faults) and the inner gate (Bearer token check, `X-Application-Version`).
 
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Body;
@@ -13,9 +13,10 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 
 use crate::auth::{TOKEN_PATH, TokenStore};
-use crate::faults::FaultQueue;
+use crate::faults::{Decision, FaultQueue};
 use crate::graphql::{self, SimSchema};
 use crate::journal::{GraphqlRoots, JournalEntry, WriteAliases, redact_query};
+use crate::profile::RateLimit;
 use crate::tenant::Tenant;
 use crate::wire::{default_fault_message, rest_error, unauthenticated};
 use crate::{forms, history, rest, writes};
@@ -26,6 +27,8 @@ pub struct Shared {
     pub tokens: Mutex<TokenStore>,
     pub faults: Mutex<FaultQueue>,
     pub journal: Mutex<Vec<JournalEntry>>,
+    /// The current window of the profile's rate limit.
+    pub rate: Mutex<RateWindow>,
     pub login: String,
     pub password: String,
     /// `http://127.0.0.1:PORT`, used in pagination links.
@@ -39,6 +42,33 @@ impl std::fmt::Debug for Shared {
             .field("base_url", &self.base_url)
             .field("login", &self.login)
             .finish_non_exhaustive()
+    }
+}
+
+/// A fixed window of API requests for `WireProfile::rate_limit`.
+#[derive(Debug, Default)]
+pub struct RateWindow {
+    start: Option<Instant>,
+    count: u32,
+}
+
+impl RateWindow {
+    /// Counts a request at `now`; `Some(Retry-After seconds)` when it is over the limit.
+    pub fn admit(&mut self, limit: RateLimit, now: Instant) -> Option<u32> {
+        let start = match self.start {
+            Some(s) if now.duration_since(s) < limit.window => s,
+            _ => {
+                self.start = Some(now);
+                self.count = 0;
+                now
+            }
+        };
+        if self.count < limit.requests {
+            self.count += 1;
+            return None;
+        }
+        let left = limit.window.saturating_sub(now.duration_since(start));
+        Some(u32::try_from(left.as_millis().div_ceil(1000).max(1)).unwrap_or(u32::MAX))
     }
 }
 
@@ -138,7 +168,19 @@ async fn gate(State(s): State<Arc<Shared>>, req: Request, next: Next) -> Respons
     let path = req.uri().path().to_string();
     let query = redact_query(req.uri().query().unwrap_or(""));
     let authorized = bearer(&req).is_some_and(|t| lock(&s.tokens).is_valid(t));
-    let decision = lock(&s.faults).decide(&method, &path);
+    let limit = lock(&s.tenant)
+        .profile
+        .rate_limit
+        .filter(|_| path != TOKEN_PATH);
+    let limited = limit.and_then(|l| lock(&s.rate).admit(l, Instant::now()));
+    let decision = match limited {
+        // Over the rate limit: answered 429 before any fault or handler.
+        Some(secs) => Decision {
+            status: Some((429, None, Some(secs))),
+            ..Decision::default()
+        },
+        None => lock(&s.faults).decide(&method, &path),
+    };
     if decision.delay_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.delay_ms)).await;
     }

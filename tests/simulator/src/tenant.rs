@@ -9,6 +9,7 @@ use serde_json::Value;
 
 use crate::catalogue::FieldCatalogue;
 use crate::history::History;
+use crate::profile::WireProfile;
 use crate::rng::{Rng, fmt_date, reference_day};
 use crate::{forms, history, seed};
 
@@ -68,6 +69,8 @@ impl SimPosition {
 #[derive(Debug)]
 pub struct Tenant {
     pub catalogue: FieldCatalogue,
+    /// How the tenant is encoded on the wire (never changes what is stored).
+    pub profile: WireProfile,
     /// Sorted by id.
     pub users: Vec<SimUser>,
     /// Sorted by id.
@@ -85,11 +88,21 @@ pub struct Tenant {
 }
 
 impl Tenant {
-    /// Seed a tenant of `users` users.
-    pub fn seeded(users: usize, seed_value: u64) -> Tenant {
-        let catalogue = FieldCatalogue::build();
+    /// Seed a tenant of `users` users; with `hierarchy_options`, three option trees of at
+    /// least that many options (see `hierarchies`).
+    pub fn seeded(
+        users: usize,
+        seed_value: u64,
+        hierarchy_options: Option<usize>,
+        profile: WireProfile,
+    ) -> Tenant {
+        let mut catalogue = FieldCatalogue::build();
+        if let Some(n) = hierarchy_options {
+            crate::hierarchies::extend(&mut catalogue, n);
+        }
         let (mut users, positions) = seed::generate(seed_value, users, &catalogue);
         forms::seed_answers(&mut users, seed_value, &catalogue);
+        crate::hierarchies::seed_cost_centers(&catalogue, &mut users);
         let next_id = users
             .iter()
             .map(|u| u.id)
@@ -99,6 +112,7 @@ impl Tenant {
             + 1;
         let mut t = Tenant {
             catalogue,
+            profile,
             users,
             positions,
             next_id,

@@ -9,6 +9,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::catalogue::{CATEGORIES, DATA_TYPES, SimField, SimOption, SimPsoType};
+use crate::profile::WireProfile;
 use crate::tenant::{SimUser, Tenant};
 
 /// Base64 (standard, padded) of the decimal id: `6` → `"Ng=="`.
@@ -87,35 +88,32 @@ pub fn category_json(alias: &str) -> Value {
     json!({ "id": id, "alias": alias, "name": name })
 }
 
-/// A full option, as in `Field.options`.
-pub fn option_json(o: &SimOption) -> Value {
+/// A full option, as in `Field.options` (and the flat `/fields/{id}/options`).
+pub fn option_json(o: &SimOption, p: &WireProfile) -> Value {
     json!({
-        "id": o.id, "name": o.name, "value": o.value, "parent_id": o.parent_id, "position": o.position,
+        "id": p.rest_id(o.id), "name": o.name, "value": o.value, "alias": o.alias,
+        "parent_id": o.parent_id.map(|x| p.rest_id(x)), "position": o.position,
         "is_active": o.is_active, "is_selectable": o.is_selectable, "has_children": o.has_children,
     })
 }
 
-/// One level of `/fields/{id}/options`.
-pub fn option_level_json(
-    id: u64,
-    name: &str,
-    value: &str,
-    has_children: bool,
-    is_selectable: bool,
-) -> Value {
-    json!({ "id": id, "name": name, "value": value, "has_children": has_children, "is_selectable": is_selectable })
+/// One level of `/fields/{id}/options`: `(id, name, value, alias, has_children, is_selectable)`.
+pub fn option_level_json(o: (u64, &str, &str, &str, bool, bool), p: &WireProfile) -> Value {
+    let (id, name, value, alias, has_children, is_selectable) = o;
+    json!({ "id": p.rest_id(id), "name": name, "value": value, "alias": alias,
+            "has_children": has_children, "is_selectable": is_selectable })
 }
 
-/// The `Field` object of `GET /fields` (items and options always included).
-pub fn field_json(f: &SimField) -> Value {
+/// The `Field` object of `GET /fields` (items always included, options as the profile says).
+pub fn field_json(f: &SimField, p: &WireProfile) -> Value {
     json!({
-        "id": f.id, "alias": f.alias, "name": f.name, "position": f.position, "is_active": f.is_active,
+        "id": p.rest_id(f.id), "alias": f.alias, "name": f.name, "position": f.position, "is_active": f.is_active,
         "list": f.list, "read_only": f.read_only, "required": f.required, "system_required": f.system_required,
         "has_unique_data": f.has_unique_data, "has_value": f.data_type != "composite", "removable": f.removable,
         "type": data_type_json(&f.data_type),
         "category": category_json(&f.category),
-        "items": f.items.iter().map(field_json).collect::<Vec<_>>(),
-        "options": f.options.iter().map(option_json).collect::<Vec<_>>(),
+        "items": f.items.iter().map(|i| field_json(i, p)).collect::<Vec<_>>(),
+        "options": p.field_options(f).into_iter().map(|o| option_json(o, p)).collect::<Vec<_>>(),
         "settings": f.settings.iter().map(|(a, v)| json!({ "alias": a, "value": v })).collect::<Vec<_>>(),
     })
 }
@@ -200,7 +198,7 @@ pub fn value_details(t: &Tenant, f: &SimField, v: Option<&Value>) -> (Value, usi
 
 /// A "field with value" item of `GET /psos/{id}/fields`.
 pub fn field_with_value_json(t: &Tenant, f: &SimField, v: Option<&Value>) -> Value {
-    let mut out = field_json(f);
+    let mut out = field_json(f, &t.profile);
     let (details, count) = value_details(t, f, v);
     if let Some(obj) = out.as_object_mut() {
         obj.insert("is_locked".into(), json!(false));

@@ -4,6 +4,7 @@ mod auth;
 mod common;
 mod faults;
 mod graphql;
+mod profiles;
 mod rest;
 mod seed;
 mod writes;
