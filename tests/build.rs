@@ -15,6 +15,8 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("undeclared-attribute", &["undeclared-attribute"]),
     ("untyped-error", &["untyped-error"]),
     ("trap", &["trap"]),
+    ("raw-choice", &["raw-choice"]),
+    ("hidden-level", &["hidden-level"]),
 ];
 
 fn main() {

@@ -112,6 +112,8 @@ impl<T: Transport> Session<T> {
             ),
         );
         self.listed.insert(cf.id.clone(), tree);
+        // The walk is done: its levels are in the tree.
+        self.levels.retain(|(field, _), _| *field != cf.id);
         Ok(())
     }
 
@@ -160,6 +162,10 @@ impl<T: Transport> Session<T> {
         id: &str,
         parent: Option<&str>,
     ) -> Result<(Vec<OptionDto>, usize), Error> {
+        let key = (id.to_string(), parent.map(str::to_string));
+        if let Some(done) = self.levels.get(&key) {
+            return Ok((done.clone(), 0));
+        }
         let mut out = Vec::new();
         let mut page = None;
         let mut calls = 0;
@@ -175,6 +181,7 @@ impl<T: Transport> Session<T> {
                 _ => break,
             }
         }
+        self.levels.insert(key, out.clone());
         Ok((out, calls))
     }
 

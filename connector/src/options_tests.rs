@@ -265,3 +265,46 @@ fn a_capped_first_is_learnt_from_the_refusal() {
     );
     assert_eq!(crate::api::smaller_first("first: too large", 50), None);
 }
+
+#[test]
+fn a_level_walk_cut_by_a_rate_limit_resumes_where_it_stopped() {
+    let mut s = open(json!([]));
+    let lvl = |items: Json| json!({"data": items});
+    let f = s.transport();
+    f.push_json(200, &page(|_| json!({"usr_site": "a_lyon"}), &[1], false));
+    f.push_json(200, &lvl(json!([{"id": 1, "name": "Europe", "has_children": true}, {"id": 4, "name": "Asia", "has_children": true}])));
+    f.push_with(
+        429,
+        "{\"message\":\"Too Many Attempts.\"}",
+        &[("retry-after", "2")],
+    );
+    let err = s.list_users(None, 100).unwrap_err();
+    assert!(
+        matches!(err, crate::model::Error::RateLimited(_)),
+        "{err:?}"
+    );
+    // The same call again: the roots are not listed a second time.
+    let f = s.transport();
+    let before = f.count();
+    f.push_json(200, &page(|_| json!({"usr_site": "a_lyon"}), &[1], false));
+    f.push_json(
+        200,
+        &lvl(json!([{"id": 2, "name": "France", "has_children": true}])),
+    );
+    f.push_json(
+        200,
+        &lvl(json!([{"id": 5, "name": "Tokyo", "has_children": false}])),
+    );
+    f.push_json(
+        200,
+        &lvl(json!([{"id": 3, "name": "Lyon", "alias": "a_lyon", "has_children": false}])),
+    );
+    let users = s.list_users(None, 100).unwrap().users;
+    assert_eq!(choice(&users[0], "usr_site"), lyon());
+    let f = s.transport();
+    assert_eq!(f.remaining(), 0);
+    assert_eq!(
+        f.request(before + 1).url,
+        format!("{BASE}/fields/31/options?no-pagination=1&parent=1")
+    );
+}

@@ -29,6 +29,9 @@ pub struct Session<T: Transport> {
     pub(crate) positions: Option<ChoiceTree>,
     /// Option trees listed through REST (see `options`), by field id.
     pub(crate) listed: HashMap<String, ChoiceTree>,
+    /// Option levels already listed of a walk not finished yet, by (field id, parent): a walk
+    /// cut by a rate limit resumes where it stopped when the call is made again.
+    pub(crate) levels: HashMap<(String, Option<String>), Vec<crate::api::OptionDto>>,
     /// Fields whose unmatched option values were logged already.
     pub(crate) warned: RefCell<HashSet<String>>,
     /// The largest GraphQL `first` the tenant accepts (learnt from its refusals).
@@ -62,6 +65,7 @@ impl<T: Transport> Session<T> {
             catalogue: None,
             positions: None,
             listed: HashMap::new(),
+            levels: HashMap::new(),
             warned: RefCell::new(HashSet::new()),
             max_first: api::MAX_FIRST,
             creation_form: None,

@@ -58,8 +58,11 @@ impl Sandbox {
 
 /// The sandbox tenant can stage faults, so the conformance fault cases run against it.
 impl FaultInjector for Sandbox {
-    fn rate_limit_once(&self, secs: u32) {
-        self.simulator.inject(Fault::rate_limited("/", secs));
+    fn rate_limit(&self, requests: u32, window_secs: u32) {
+        self.simulator.set_rate_limit(Some(ps_simulator::RateLimit {
+            requests,
+            window: std::time::Duration::from_secs(u64::from(window_secs)),
+        }));
     }
 
     fn fail_with(&self, status: u16, times: u32) {
@@ -75,5 +78,6 @@ impl FaultInjector for Sandbox {
 
     fn clear(&self) {
         self.simulator.clear_faults();
+        self.simulator.set_rate_limit(None);
     }
 }

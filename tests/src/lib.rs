@@ -77,7 +77,8 @@ pub fn config_for(sim: &Simulator) -> Config {
 }
 
 /// A mock connector component built by tests/build.rs (`good`, `v2`, `repeat-user`,
-/// `ignore-page-size`, `undeclared-attribute`, `untyped-error`, `trap`).
+/// `ignore-page-size`, `undeclared-attribute`, `untyped-error`, `trap`, `raw-choice`,
+/// `hidden-level`).
 pub fn mock_component(variant: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("MOCK_COMPONENTS_DIR")).join(format!("mock-{variant}.wasm"))
 }

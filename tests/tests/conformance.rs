@@ -96,6 +96,16 @@ fn the_good_mock_passes_and_each_broken_mock_fails_exactly_its_cases() {
             &["list.get-agree", "get.unknown-not-found"],
             "crashed",
         ),
+        (
+            "raw-choice",
+            &["choices.held-values-listed"],
+            "dept: 1 held value(s) are none of list-choices' ids (walking from the roots): dept_alias_b",
+        ),
+        (
+            "hidden-level",
+            &["choices.has-children-honest"],
+            "choice b says it has no children, but list-choices under it returns 1",
+        ),
     ];
     for (variant, cases, why) in expectations {
         let report = mock_report(variant);

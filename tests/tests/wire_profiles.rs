@@ -3,8 +3,8 @@
 //! the users are identical (ids, values, label paths), and the import stays within 15 calls
 //! per 1,000 users wherever the tenant lets the options be listed in one call.
 //!
-//! `rate-limited` is left out: the host does not wait out a 429 yet, so an import under it
-//! fails by design (the simulator's own tests cover the switch).
+//! Sessions wait out rate limits as the host's commands do (`rate_limit::Patient`), so the
+//! `rate-limited` profile imports the same users too.
 //!
 //! `cargo test -p connector-tests --test wire_profiles -- --nocapture` prints the calls each
 //! profile took.
@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 
 use connector_host::connector::Connector;
 use connector_host::model::{User, Value};
+use connector_host::rate_limit::{Patient, WaitBudget};
 use connector_host::runtime::RuntimeOptions;
 use connector_tests::{config_for, connector, list_all, runtime};
 use ps_simulator::{COST_CENTER, JournalEntry, SimConfig, Simulator, WireProfile};
@@ -23,8 +24,6 @@ const CALLS_PER_THOUSAND: usize = 15;
 /// The profiles under which the options cannot be listed in one call per field: only level
 /// listings. Their cost is one call per branch; they are checked for listing each level once.
 const LEVEL_WALKS: &[&str] = &["options-absent-levels"];
-/// Profiles the host cannot import through yet.
-const SKIPPED: &[&str] = &["rate-limited"];
 
 struct Import {
     users: Vec<User>,
@@ -42,9 +41,10 @@ fn import(profile: WireProfile) -> Import {
         }))
         .expect("simulator starts");
     let connector = connector(RuntimeOptions::default());
-    let mut session = runtime()
+    let session = runtime()
         .block_on(connector.open(config_for(&sim)))
         .expect("open");
+    let mut session = Patient::boxed(session, WaitBudget::default());
     let mut users = list_all(session.as_mut(), 1000, |_| {});
     users.sort_by_key(|u| u.id.parse::<u64>().unwrap_or(u64::MAX));
     Import {
@@ -130,9 +130,6 @@ fn every_wire_profile_imports_the_same_users_within_the_call_budget() {
     let mut report = Vec::new();
     let mut failures = Vec::new();
     for (name, profile) in WireProfile::all() {
-        if SKIPPED.contains(&name) {
-            continue;
-        }
         let got = if name == "default" {
             None
         } else {
@@ -250,4 +247,41 @@ fn writes_take_any_form_of_a_choice_under_every_options_shape() {
         );
         runtime().block_on(sim.shutdown());
     }
+}
+
+/// The read-only conformance cases (choice values held are list-choices' ids with their paths,
+/// has-children honest, the listing under a tight rate limit) pass under every wire profile:
+/// the cases that would have caught a tenant's aliases passed through as raw tokens.
+#[test]
+fn read_only_conformance_passes_under_every_wire_profile() {
+    let mut failures = Vec::new();
+    for (name, profile) in WireProfile::all() {
+        let sandbox = connector_host::builtin::Sandbox {
+            simulator: runtime()
+                .block_on(Simulator::start(SimConfig {
+                    users: 120,
+                    profile,
+                    ..SimConfig::default()
+                }))
+                .expect("simulator starts"),
+        };
+        let connector = connector(RuntimeOptions::default());
+        let target = connector_host::conformance::Target {
+            connector: &connector,
+            config: config_for(&sandbox.simulator),
+            faults: Some(&sandbox),
+        };
+        let report = runtime().block_on(connector_host::conformance::run(
+            target,
+            connector_host::conformance::Options {
+                read_only: true,
+                ..Default::default()
+            },
+        ));
+        if !report.passed() {
+            failures.push(format!("{name}:\n{}", report.to_table()));
+        }
+        runtime().block_on(sandbox.simulator.shutdown());
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -61,6 +61,16 @@ pub const CASES: &[CaseInfo] = &[
         false,
     ),
     case(
+        "choices.held-values-listed",
+        "every choice value a listed user holds is one of list-choices' ids for its field (walking down from the roots), with the label path list-choices gives",
+        false,
+    ),
+    case(
+        "choices.has-children-honest",
+        "has-children is true exactly when list-choices under that id returns something",
+        false,
+    ),
+    case(
         "list.terminates-unique",
         "paging through list-users() ends, and returns every user exactly once",
         false,
@@ -132,7 +142,7 @@ pub const CASES: &[CaseInfo] = &[
     ),
     case(
         "faults.rate-limited",
-        "a 429 from the tenant ends in a transparent retry or `rate-limited` with the server's delay",
+        "under a tight rate limit (429 with Retry-After), a full listing completes with every user exactly once (the host waits out `rate-limited`)",
         false,
     ),
     case(
@@ -177,6 +187,8 @@ pub(crate) async fn run_case(id: &str, ctx: &mut Ctx<'_>) -> Outcome {
         "connection.bad-credentials" => bad_credentials(ctx).await,
         "fields.well-formed" => fields_well_formed(ctx).await,
         "choices.well-formed" => choices_well_formed(ctx).await,
+        "choices.held-values-listed" => super::choices::held_values_listed(ctx).await,
+        "choices.has-children-honest" => super::choices::has_children_honest(ctx).await,
         "list.terminates-unique" => super::listing::terminates_unique(ctx).await,
         "list.page-size" => super::listing::page_size(ctx).await,
         "list.token-resume" => super::listing::token_resume(ctx).await,

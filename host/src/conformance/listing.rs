@@ -9,7 +9,8 @@ use super::{Ctx, Outcome};
 use crate::error::{ConnectorError, HostError};
 use crate::model::{Field, User};
 
-async fn listing(ctx: &mut Ctx<'_>) -> Result<Vec<User>, Outcome> {
+/// The whole listing, read once per run.
+pub(super) async fn listing(ctx: &mut Ctx<'_>) -> Result<Vec<User>, Outcome> {
     if let Some(l) = &ctx.listing {
         return Ok(l.clone());
     }
@@ -218,12 +219,75 @@ pub(super) enum Fault {
     Malformed,
 }
 
+/// Under a tight rate limit, a fresh full listing (waiting out every `rate-limited`) ends
+/// with every user exactly once, the same users as the unlimited listing.
+async fn rate_limited_listing(ctx: &mut Ctx<'_>, injector: &dyn super::FaultInjector) -> Outcome {
+    let before = match listing(ctx).await {
+        Ok(u) => u,
+        Err(o) => return o,
+    };
+    let page_size = 25
+        .min(ctx.target.connector.description().max_page_size)
+        .max(1);
+    let max_pages = ctx.options.max_pages;
+    // The run's session: what it learnt of the tenant (its option trees) is not the subject.
+    let session = match ctx.session().await {
+        Ok(s) => s,
+        Err(e) => return host_err("open", &e),
+    };
+    // 4 calls a second, pages of 25: a 250-user tenant waits a few times.
+    injector.rate_limit(4, 1);
+    let mut ids = Vec::new();
+    let mut token: Option<String> = None;
+    let mut tokens = HashSet::new();
+    let outcome = loop {
+        let page = match session.list_users(token.as_deref(), page_size).await {
+            Ok(p) => p,
+            Err(e) => break host_err("list-users under a rate limit", &e),
+        };
+        ids.extend(page.users.into_iter().map(|u| u.id));
+        match page.next_page_token {
+            None => break Outcome::Passed,
+            Some(t) if !tokens.insert(t.clone()) => {
+                break fail(format!("page token {t:?} came back twice"));
+            }
+            Some(_) if tokens.len() > max_pages => {
+                break fail(format!("no end within {max_pages} pages"));
+            }
+            Some(t) => token = Some(t),
+        }
+    };
+    injector.clear();
+    if outcome != Outcome::Passed {
+        return outcome;
+    }
+    let unique: HashSet<&String> = ids.iter().collect();
+    if unique.len() != ids.len() {
+        return fail(format!(
+            "{} users listed more than once under the rate limit",
+            ids.len() - unique.len()
+        ));
+    }
+    // The write cases may have created users since the first listing: every user of that
+    // listing must be there, once.
+    let missing = before.iter().filter(|u| !unique.contains(&u.id)).count();
+    if missing > 0 {
+        return fail(format!(
+            "{missing} users of the unlimited listing are missing from the rate-limited one"
+        ));
+    }
+    Outcome::Passed
+}
+
 pub(super) async fn fault_case(ctx: &mut Ctx<'_>, fault: Fault) -> Outcome {
     let Some(injector) = ctx.target.faults else {
         return Outcome::NotApplicable(
             "the tenant cannot stage faults (run against the sandbox tenant)".into(),
         );
     };
+    if let Fault::RateLimit = fault {
+        return rate_limited_listing(ctx, injector).await;
+    }
     // Warm the session so the fault hits a data call, not the login.
     let session = match ctx.session().await {
         Ok(s) => s,
@@ -233,10 +297,7 @@ pub(super) async fn fault_case(ctx: &mut Ctx<'_>, fault: Fault) -> Outcome {
         return host_err("list-users", &e);
     }
     let expected = match fault {
-        Fault::RateLimit => {
-            injector.rate_limit_once(1);
-            "rate-limited"
-        }
+        Fault::RateLimit => "rate-limited",
         Fault::Transient => {
             injector.fail_with(503, 1);
             "unavailable"

@@ -4,6 +4,7 @@
 //! need a tenant that can misbehave on request ([`FaultInjector`], e.g. the simulator).
 
 mod cases;
+mod choices;
 mod listing;
 mod report;
 mod writes;
@@ -19,8 +20,9 @@ pub use report::{CaseResult, Outcome, Report};
 
 /// Faults a test tenant can stage for the next calls, so fault cases can run.
 pub trait FaultInjector: Send + Sync {
-    /// The next API call answers 429 with `Retry-After: secs`, once.
-    fn rate_limit_once(&self, secs: u32);
+    /// From now on at most `requests` API calls per `window_secs` are answered; the others
+    /// get 429 with `Retry-After` (until [`FaultInjector::clear`]).
+    fn rate_limit(&self, requests: u32, window_secs: u32);
     /// The next API call answers this 5xx status `times` times.
     fn fail_with(&self, status: u16, times: u32);
     /// The next API call answers 200 with a truncated JSON body, `times` times.

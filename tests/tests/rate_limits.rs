@@ -1,0 +1,146 @@
+//! Rate limits are waited out: a sync under a tight limit of the simulator completes with
+//! every person exactly once, a write answered 429 is made again once and journaled once, a
+//! run whose wait budget runs out ends `interrupted` and the next run carries on; and
+//! conformance passes under the limit.
+
+use std::time::Duration;
+
+use connector_host::Connector;
+use connector_host::connector::Session;
+use connector_host::rate_limit::{Patient, WaitBudget};
+use connector_host::runtime::RuntimeOptions;
+use connector_host::store::{Store, audit};
+use connector_host::sync::{self, Mapping, Progress, SyncOptions};
+use connector_tests::{config_for, connector, runtime};
+use ps_simulator::{Fault, RateLimit, SimConfig, Simulator};
+
+fn tenant(users: usize, limit: Option<RateLimit>) -> Simulator {
+    let sim = runtime()
+        .block_on(Simulator::start(SimConfig {
+            users,
+            ..SimConfig::default()
+        }))
+        .expect("simulator");
+    sim.set_rate_limit(limit);
+    sim
+}
+
+fn session(sim: &Simulator, budget: &WaitBudget) -> Box<dyn Session> {
+    let inner = runtime()
+        .block_on(connector(RuntimeOptions::default()).open(config_for(sim)))
+        .expect("open");
+    Patient::boxed(inner, budget.clone())
+}
+
+fn sync_once(
+    session: &mut dyn Session,
+    store: &mut Store,
+    page_size: u32,
+) -> Result<sync::SyncReport, sync::SyncError> {
+    let options = SyncOptions {
+        as_of: Some(sync::policy::parse_day("2026-11-25").expect("day")),
+        page_size,
+        ..SyncOptions::default()
+    };
+    let mapping = Mapping::default_peoplespheres().expect("mapping");
+    runtime().block_on(sync::run(
+        session,
+        store,
+        &mapping,
+        &options,
+        &Progress::hidden(),
+    ))
+}
+
+fn statuses(sim: &Simulator) -> Vec<u16> {
+    sim.journal().iter().map(|e| e.status).collect()
+}
+
+#[test]
+fn a_sync_under_a_tight_rate_limit_completes_with_everyone_once() {
+    let sim = tenant(300, None);
+    let budget = WaitBudget::default();
+    let mut s = session(&sim, &budget);
+    // 4 API calls a second; pages of 25 make 12 listing calls.
+    sim.set_rate_limit(Some(RateLimit {
+        requests: 4,
+        window: Duration::from_secs(1),
+    }));
+    let mut store = Store::in_memory().expect("store");
+    let started = std::time::Instant::now();
+    let report = sync_once(s.as_mut(), &mut store, 25).expect("the sync completes");
+    let elapsed = started.elapsed();
+    assert_eq!(report.counts.users, 300);
+    assert_eq!(report.counts.joiners, 300);
+    assert_eq!(report.status, "completed");
+    let refused = statuses(&sim).iter().filter(|s| **s == 429).count();
+    assert!(refused >= 1, "the limit was hit");
+    assert!(budget.waits() >= 1);
+    println!(
+        "300 people, pages of 25, 4 calls/s: {} rate-limited answers, {} waits, {:.1} s waited of {:.1} s",
+        refused,
+        budget.waits(),
+        budget.waited().as_secs_f64(),
+        elapsed.as_secs_f64()
+    );
+}
+
+#[test]
+fn a_write_answered_429_is_made_again_and_journaled_once() {
+    let sim = tenant(40, None);
+    let budget = WaitBudget::default();
+    let mut s = session(&sim, &budget);
+    let mut store = Store::in_memory().expect("store");
+    sync_once(s.as_mut(), &mut store, 0).expect("first sync");
+    let id = sim.open_ended_users("2026-11-25", 1)[0];
+    assert!(sim.set_contract_end(id, "2026-11-01"));
+    sim.clear_journal();
+    // The first write of the next run (the suspension) is answered 429 once.
+    sim.inject(Fault::rate_limited("/psos", 1));
+    let report = sync_once(s.as_mut(), &mut store, 0).expect("second sync");
+    assert_eq!((report.done, report.failed), (1, 0));
+    let writes: Vec<(String, u16)> = sim
+        .journal()
+        .into_iter()
+        .filter(|e| e.method == "POST" && e.path.ends_with("/status"))
+        .map(|e| (e.path, e.status))
+        .collect();
+    assert_eq!(writes.len(), 2, "{writes:?}");
+    assert_eq!(writes[0].1, 429);
+    assert_eq!(writes[1].1, 202);
+    let actions = audit::events(
+        store.conn(),
+        &connector_host::store::EventFilter {
+            run_id: Some(report.run_id),
+            kind: Some("suspended".into()),
+            ..Default::default()
+        },
+    )
+    .expect("events");
+    assert_eq!(actions.len(), 1);
+}
+
+#[test]
+fn past_the_wait_budget_the_run_is_interrupted_and_the_next_carries_on() {
+    let sim = tenant(200, None);
+    let budget = WaitBudget::new(Duration::from_secs(2));
+    let mut s = session(&sim, &budget);
+    sim.set_rate_limit(Some(RateLimit {
+        requests: 3,
+        window: Duration::from_secs(30),
+    }));
+    let mut store = Store::in_memory().expect("store");
+    let err = sync_once(s.as_mut(), &mut store, 50).expect_err("the budget runs out");
+    assert!(err.is_interruption(), "{err}");
+    assert!(err.to_string().contains("list-users"), "{err}");
+    let runs = audit::runs(store.conn(), 1).expect("runs");
+    assert_eq!(runs.first().map(|r| r.status.as_str()), Some("interrupted"));
+    // The pages read before are stored; the next run (no limit) carries on and completes.
+    sim.set_rate_limit(None);
+    let budget = WaitBudget::default();
+    let mut s = session(&sim, &budget);
+    let next = sync_once(s.as_mut(), &mut store, 50).expect("next run");
+    assert_eq!(next.counts.users, 200);
+    assert!(next.counts.joiners < 200, "the first pages were kept");
+    assert_eq!(next.status, "completed");
+}
