@@ -86,7 +86,7 @@ fn sync_events_and_platform_changes_on_the_sandbox() {
     std::fs::write(
         changes,
         r#"[{"id": 5, "phone": "+33 1 00 00 00 05"},
-            {"first_name": "Zoé", "last_name": "Nouveau", "email": "zoe.nouveau@example.com", "manager": "12"}]"#,
+            {"first_name": "Zoé", "last_name": "Nouveau", "email": "zoe.nouveau@example.com", "username": "zoe.nouveau", "manager": "12"}]"#,
     )
     .expect("write");
     let (code, out, err) = run(&["identities", "import", changes, "--store", store]);
@@ -106,6 +106,7 @@ fn sync_events_and_platform_changes_on_the_sandbox() {
         "create",
         "first_name=Twin",
         "last_name=Copy",
+        "username=twin.copy",
         &email,
         "--store",
         store,

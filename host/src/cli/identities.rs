@@ -268,6 +268,9 @@ fn prepare(
             )));
         }
     }
+    if id.is_none() {
+        required_on_create(fields, mapping, raw)?;
+    }
     let mut values = Vec::new();
     for (name, given) in raw {
         let rule = mapping.rule(name).ok_or_else(|| {
@@ -275,6 +278,14 @@ fn prepare(
                 "`{name}` is not a mapped attribute (see the mapping)"
             ))
         })?;
+        if let Some(field) = fields.iter().find(|f| f.name == rule.field)
+            && !field.writable
+        {
+            return Err(usage(anyhow::anyhow!(
+                "attribute `{name}`: the target's field `{}` is read-only, so it cannot be set on the platform",
+                field.name
+            )));
+        }
         if rule.owner == Owner::Hr && id.is_some() {
             return Err(usage(anyhow::anyhow!(
                 "attribute `{name}` is owned by HR (import only): change it in the HR system, the next sync imports it"
@@ -289,6 +300,7 @@ fn prepare(
         let typed = mapping
             .platform_value(name, typed)
             .map_err(|e| usage(anyhow::anyhow!("attribute `{name}`: {e}")))?;
+        let typed = references(store, name, typed)?;
         if mapping.match_on.as_deref() == Some(name.as_str()) {
             if typed.is_empty()
                 && (id.is_none() || existing.as_ref().is_some_and(|i| i.source_id.is_none()))
@@ -329,6 +341,75 @@ fn prepare(
         display_name,
         values,
     })
+}
+
+/// Every field the target requires on create is fed by a given attribute (or a default).
+fn required_on_create(
+    fields: &[Field],
+    mapping: &Mapping,
+    raw: &attrs::Raw,
+) -> Result<(), Failure> {
+    for field in fields.iter().filter(|f| f.required && f.writable) {
+        let feeding: Vec<&str> = mapping
+            .attributes
+            .iter()
+            .filter(|r| r.field == field.name)
+            .map(|r| r.name.as_str())
+            .collect();
+        if feeding.is_empty() {
+            return Err(usage(anyhow::anyhow!(
+                "the target requires `{}` on create, and the mapping maps no attribute to it",
+                field.name
+            )));
+        }
+        let given = raw
+            .iter()
+            .any(|(n, v)| feeding.contains(&n.as_str()) && v.iter().any(|x| !x.is_empty()));
+        let defaulted = mapping
+            .attributes
+            .iter()
+            .any(|r| r.field == field.name && r.default.is_some());
+        if !given && !defaulted {
+            return Err(usage(anyhow::anyhow!(
+                "`{}` is required to create an identity (the target's field `{}` is required on create); add {}=…",
+                feeding[0],
+                field.name,
+                feeding[0]
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A reference names a person: `12` is their id at the source (a person the store imported),
+/// `#42` a platform identity (sent once it exists at the source; until then the plan holds the
+/// change). Anything else is refused here, not by the target at sync time.
+fn references(store: &Store, name: &str, values: Vec<Value>) -> Result<Vec<Value>, Failure> {
+    for v in &values {
+        let Value::Reference(r) = v else { continue };
+        let known = match r.strip_prefix('#') {
+            Some(platform) => {
+                let id: i64 = platform.parse().map_err(|_| {
+                    usage(anyhow::anyhow!(
+                        "attribute `{name}`: `{r}` is not a person (a source id like 12, or a platform identity like #42)"
+                    ))
+                })?;
+                identities::by_id(store.conn(), id)
+                    .map_err(|e| e.at(store.path()))?
+                    .is_some()
+            }
+            None => identities::by_source(store.conn(), r)
+                .map_err(|e| e.at(store.path()))?
+                .is_some(),
+        };
+        if !known {
+            return Err(usage(anyhow::anyhow!(
+                "attribute `{name}`: no person {r} in the store {} (a source id like 12, or a platform identity like #42)",
+                store.path()
+            )));
+        }
+    }
+    Ok(values)
 }
 
 /// Writes a prepared change (inside the caller's transaction); returns the identity id.

@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use serde::Serialize;
 
 use super::mapping::{Mapping, Owner};
-use crate::model::{Attribute, AttributeChange, ChangeOp};
+use crate::model::{Attribute, AttributeChange, ChangeOp, Value};
 use crate::store::StoreError;
 use crate::store::identities;
 
@@ -55,6 +55,37 @@ pub struct PlannedAction {
     pub match_key: Option<String>,
 }
 
+/// References to platform identities (`#42`) become the source id of that identity; one not
+/// created at the source yet cannot be sent: its name and reason are returned instead.
+fn resolve_references(
+    conn: &Connection,
+    values: Vec<Value>,
+) -> Result<Result<Vec<Value>, String>, StoreError> {
+    let mut out = Vec::with_capacity(values.len());
+    for v in values {
+        match v {
+            Value::Reference(r) if r.starts_with('#') => {
+                let target = r[1..]
+                    .parse::<i64>()
+                    .ok()
+                    .map(|id| identities::by_id(conn, id))
+                    .transpose()?
+                    .flatten();
+                match target.and_then(|t| t.source_id.map(|s| (s, t.display_name))) {
+                    Some((source, _)) => out.push(Value::Reference(source)),
+                    None => {
+                        return Ok(Err(format!(
+                            "it refers to platform identity {r}, which is not created at the source yet (a later run sends it)"
+                        )));
+                    }
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    Ok(Ok(out))
+}
+
 /// Builds the plan. `cutoff`: contract ends strictly before it have passed. A platform-side
 /// identity without a match key is not created (after a crash between the call and its
 /// confirmation nothing could find the account again, and the next run would create a second
@@ -72,17 +103,32 @@ pub fn build(
         };
         let mut attributes = Vec::new();
         let mut names = Vec::new();
+        let mut blocked = None;
         for (name, attr) in &identity.attrs {
             if attr.value.is_empty() {
                 continue;
             }
             if let Some((field, values)) = mapping.to_remote(name, &attr.value) {
+                let values = match resolve_references(conn, values)? {
+                    Ok(v) => v,
+                    Err(why) => {
+                        blocked = Some(format!("`{name}`: {why}"));
+                        break;
+                    }
+                };
                 attributes.push(Attribute {
                     name: field,
                     values,
                 });
                 names.push(name.clone());
             }
+        }
+        if let Some(why) = blocked {
+            held.push(format!(
+                "platform #{id} {}: not created yet, {why}",
+                identity.display_name
+            ));
+            continue;
         }
         let match_key = mapping
             .match_on
@@ -113,12 +159,20 @@ pub fn build(
     for (id, remote, attrs) in identities::pending_writes(conn, &mapping.system)? {
         let mut changes = Vec::new();
         let mut names = Vec::new();
+        let mut blocked = None;
         for (name, values) in attrs {
             // Never write back what HR owns.
             if mapping.rule(&name).is_none_or(|r| r.owner == Owner::Hr) {
                 continue;
             }
             if let Some((field, values)) = mapping.to_remote(&name, &values) {
+                let values = match resolve_references(conn, values)? {
+                    Ok(v) => v,
+                    Err(why) => {
+                        blocked = Some(format!("`{name}`: {why}"));
+                        break;
+                    }
+                };
                 let op = if values.is_empty() {
                     ChangeOp::Clear
                 } else {
@@ -127,6 +181,10 @@ pub fn build(
                 changes.push(AttributeChange { name: field, op });
                 names.push(name);
             }
+        }
+        if let Some(why) = blocked {
+            held.push(format!("{remote}: not written back yet, {why}"));
+            continue;
         }
         if changes.is_empty() {
             continue;

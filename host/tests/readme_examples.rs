@@ -1,0 +1,72 @@
+//! The README's provisioning examples run as written: every `connector-host` (and `cargo run
+//! -p connector-host --`) line of the sync section's shell block is run, in order, against the
+//! built-in demo tenant and a fresh store, and must succeed. Lines for a real tenant
+//! (`--config`) and lines showing optional syntax (`[--kind …]`) are left out; the
+//! `identities import changes.json` line's comment is the file it reads.
+
+use std::process::Command;
+
+fn sync_section_commands(readme: &str) -> Vec<(Vec<String>, Option<String>)> {
+    let section = readme
+        .split("## Provisioning (sync)")
+        .nth(1)
+        .expect("the README has a sync section");
+    let block = section
+        .split("```sh")
+        .nth(1)
+        .and_then(|b| b.split("```").next())
+        .expect("the sync section has a shell block");
+    block
+        .lines()
+        .filter_map(|line| {
+            let (command, comment) = match line.split_once(" # ") {
+                Some((c, comment)) => (c.trim(), Some(comment.trim().to_string())),
+                None => (line.trim(), None),
+            };
+            let args = command
+                .strip_prefix("cargo run -p connector-host -- ")
+                .or_else(|| command.strip_prefix("connector-host "))?;
+            if args.contains("--config") || args.contains('[') {
+                return None;
+            }
+            Some((
+                args.split_whitespace().map(str::to_string).collect(),
+                comment,
+            ))
+        })
+        .collect()
+}
+
+#[test]
+fn the_sync_section_examples_run_as_written() {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md"))
+        .expect("README.md");
+    let commands = sync_section_commands(&readme);
+    assert!(commands.len() >= 6, "{commands:?}");
+    let dir = std::env::temp_dir().join(format!("ch-readme-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    for (args, comment) in &commands {
+        if args.iter().any(|a| a == "changes.json") {
+            let content = comment.clone().expect("the import line shows the file");
+            std::fs::write(dir.join("changes.json"), content).expect("write changes.json");
+        }
+        let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
+            .args(args)
+            .current_dir(&dir)
+            .env("CONNECTOR_HOST_STORE", dir.join("store.sqlite"))
+            .env("XDG_DATA_HOME", dir.join("data"))
+            .env_remove("CONNECTOR_HOST_CONFIG")
+            .env_remove("CONNECTOR_HOST_MAPPING")
+            .output()
+            .expect("runs");
+        assert!(
+            out.status.success(),
+            "connector-host {}\nstdout: {}\nstderr: {}",
+            args.join(" "),
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
