@@ -114,12 +114,18 @@ impl OutboundPolicy {
     }
 
     /// Whether a request to this URI may leave the sandbox; the error names the authority.
+    /// An authority with userinfo (`x@host`) is refused whatever the host: the connection
+    /// would be made to the authority as written, not to the host the list was checked for.
     pub fn check(&self, uri: &http::Uri) -> Result<(), String> {
         let Some(host) = uri.host() else {
-            return Err(format!("request to `{uri}` has no host"));
+            return Err("a request with no host".into());
         };
         let https = uri.scheme_str() == Some("https");
         let key = authority_key(host, uri.port_u16(), https);
+        if uri.authority().is_some_and(|a| a.as_str().contains('@')) {
+            // The userinfo is not repeated: it may hold a credential.
+            return Err(format!("{key} (an address with userinfo)"));
+        }
         if self.allowed.contains(&key) {
             Ok(())
         } else {
@@ -145,6 +151,48 @@ pub type LogSink = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
 /// A sink that drops everything.
 pub fn null_log_sink() -> LogSink {
     Arc::new(|_, _| {})
+}
+
+/// Every spelling of each secret a log line or an error may carry: as is, URL-encoded (query
+/// and path), form-encoded (spaces as `+`) and JSON-escaped. Longest first, so a spelling
+/// that contains another is masked whole.
+pub fn secret_spellings(secrets: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        let url: String = s
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let form = url.replace("%20", "+");
+        let json = serde_json::to_string(s)
+            .map(|q| q[1..q.len() - 1].to_string())
+            .unwrap_or_else(|_| s.clone());
+        for spelling in [s.clone(), lowercase_hex(&url), url, form, json] {
+            if !spelling.is_empty() && !out.contains(&spelling) {
+                out.push(spelling);
+            }
+        }
+    }
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out
+}
+
+/// `%2F` → `%2f`: some encoders write lower-case hex.
+fn lowercase_hex(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut chars = encoded.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '%' {
+            out.extend(chars.by_ref().take(2).map(|h| h.to_ascii_lowercase()));
+        }
+    }
+    out
 }
 
 /// Refused authorities remembered per call (a guest looping on refused requests cannot grow
@@ -235,15 +283,29 @@ impl WasiHttpHooks for SandboxHooks {
         };
         let authority = authority_of(request.uri());
         let failures = self.failures.clone();
+        // wasmtime bounds the TCP connect and the HTTP handshake, not a TLS handshake that
+        // stalls between them: the whole exchange up to the answer's head is bounded here.
+        let head_within = bounds.connect * 2 + bounds.first_byte;
         Box::new(async move {
-            let (response, io) =
-                match wasmtime_wasi_http::default_send_request(request, Some(options)).await {
-                    Ok(sent) => sent,
-                    Err(e) => {
-                        failures.record(describe(&authority, &e, Phase::Request, &bounds));
-                        return Err(e);
-                    }
-                };
+            let sent = tokio::time::timeout(
+                head_within,
+                wasmtime_wasi_http::default_send_request(request, Some(options)),
+            )
+            .await;
+            let (response, io) = match sent {
+                Ok(Ok(sent)) => sent,
+                Ok(Err(e)) => {
+                    failures.record(describe(&authority, &e, Phase::Request, &bounds));
+                    return Err(e);
+                }
+                Err(_) => {
+                    failures.record(format!(
+                        "{authority}: no connection and answer within {} s (a TLS handshake or a server that never answers)",
+                        head_within.as_secs()
+                    ));
+                    return Err(wasmtime_wasi_http::Error::ConnectionTimeout);
+                }
+            };
             let response = response.map(|body| {
                 CappedBody {
                     inner: body.boxed_unsync(),
@@ -361,6 +423,7 @@ impl StoreState {
                 .instances(64)
                 .build(),
             log,
+            // The runtime passes every spelling already (see `secret_spellings`).
             secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
             call_deadline: None,
         }
@@ -425,6 +488,41 @@ impl WasiHttpView for StoreState {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_authority_with_userinfo_is_refused_even_for_an_allowed_host() {
+        let p = OutboundPolicy::allow(["127.0.0.1:8080"]);
+        assert!(
+            p.check(&"http://127.0.0.1:8080/x".parse().expect("uri"))
+                .is_ok()
+        );
+        for uri in [
+            "http://x@127.0.0.1:8080/x",
+            "http://user:secret@127.0.0.1:8080/",
+        ] {
+            let err = p.check(&uri.parse().expect("uri")).expect_err(uri);
+            assert!(
+                err.contains("127.0.0.1:8080 (an address with userinfo)"),
+                "{err}"
+            );
+            assert!(!err.contains("secret"), "{err}");
+        }
+    }
+
+    #[test]
+    fn secrets_are_masked_in_their_encoded_spellings_too() {
+        let spellings = secret_spellings(&["p@ss w/rd\"quote".into()]);
+        for s in [
+            "p@ss w/rd\"quote",
+            "p%40ss%20w%2Frd%22quote",
+            "p%40ss+w%2Frd%22quote",
+            "p%40ss%20w%2frd%22quote",
+            "p@ss w/rd\\\"quote",
+        ] {
+            assert!(spellings.iter().any(|x| x == s), "{s} in {spellings:?}");
+        }
+        assert!(spellings.windows(2).all(|w| w[0].len() >= w[1].len()));
+    }
 
     #[test]
     fn default_ports_are_normalised() {

@@ -51,6 +51,10 @@ fn listener(answer: Option<Vec<u8>>) -> u16 {
 }
 
 fn open_error(limits: Limits, port: u16) -> String {
+    open_error_at(limits, &format!("http://127.0.0.1:{port}"))
+}
+
+fn open_error_at(limits: Limits, url: &str) -> String {
     let engine = HostEngine::new(limits).expect("engine");
     let rt = runtime();
     let connector = rt
@@ -61,7 +65,7 @@ fn open_error(limits: Limits, port: u16) -> String {
         ))
         .expect("describes");
     let config = vec![
-        ("url".into(), format!("http://127.0.0.1:{port}")),
+        ("url".into(), url.to_string()),
         ("login".into(), "api@example.com".into()),
         ("password".into(), "not-a-real-password".into()),
     ];
@@ -69,7 +73,7 @@ fn open_error(limits: Limits, port: u16) -> String {
         let mut s = connector.open(config).await?;
         s.test_connection().await
     }) {
-        Ok(()) => panic!("the connection test passed against port {port}"),
+        Ok(()) => panic!("the connection test passed against {url}"),
         Err(e) => e.to_string(),
     };
     assert_words(&err);
@@ -162,4 +166,30 @@ fn the_cli_error_for_an_unreachable_tenant_is_one_line_of_words() {
     );
     assert_words(&err);
     std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_stalled_tls_handshake_is_cut_at_its_own_timeout() {
+    // Accepts the connection and never says a word: a TLS client waits for the server hello.
+    let port = listener(None);
+    let limits = Limits {
+        connect_timeout: Duration::from_secs(1),
+        first_byte_timeout: Duration::from_secs(1),
+        ..Limits::default()
+    };
+    let started = std::time::Instant::now();
+    let err = open_error_at(limits, &format!("https://127.0.0.1:{port}"));
+    assert!(
+        err.contains(&format!(
+            "127.0.0.1:{port}: no connection and answer within 3 s"
+        )),
+        "{err}"
+    );
+    // Three attempts (the connector retries reads twice), each cut at 3 s, not at the 60 s
+    // call deadline.
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "{:?}",
+        started.elapsed()
+    );
 }

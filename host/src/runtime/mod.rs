@@ -155,13 +155,15 @@ impl WasmConnector {
         Ok(session)
     }
 
+    /// The configuration's secrets, in every spelling they may be echoed in.
     fn secrets_of(&self, config: &Config) -> Vec<String> {
         let secret_keys: Vec<&str> = self.inner.description.secret_keys().collect();
-        config
+        let raw: Vec<String> = config
             .iter()
             .filter(|(k, _)| secret_keys.contains(&k.as_str()))
             .map(|(_, v)| v.clone())
-            .collect()
+            .collect();
+        crate::sandbox::secret_spellings(&raw)
     }
 }
 
