@@ -2,6 +2,7 @@
 //! (`provisioning:connector@0.1.0`), sandboxes them, and exposes them through the
 //! [`connector::Connector`] seam that the CLI, the conformance harness and the sync engine use.
 
+pub mod admin_guard;
 mod bindings;
 pub mod builtin;
 pub mod cli;

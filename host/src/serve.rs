@@ -1,5 +1,5 @@
-//! The admin and call API of `connector-host serve`: HTTP/JSON on loopback only (it has no
-//! authentication of its own).
+//! The admin and call API of `connector-host serve`: HTTP/JSON, behind the admin gate
+//! ([`crate::admin_guard`]: a token, this server's `Host`, no other web origin).
 //!
 //! | method and path | what it does |
 //! |---|---|
@@ -30,7 +30,16 @@ use serde_json::json;
 use crate::error::{ConnectorError, HostError};
 use crate::registry::{Registry, Version};
 
-/// The API over a registry.
+/// The API over a registry behind the admin gate (token, `Host`, no other origin): what
+/// `connector-host serve` answers with.
+pub fn guarded(registry: Arc<Registry>, guard: crate::admin_guard::Guard) -> Router {
+    router(registry).layer(axum::middleware::from_fn_with_state(
+        guard,
+        crate::admin_guard::gate,
+    ))
+}
+
+/// The API over a registry, ungated (for embedding behind a gate of one's own, and tests).
 pub fn router(registry: Arc<Registry>) -> Router {
     Router::new()
         .route("/connectors", get(list))

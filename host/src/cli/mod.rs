@@ -226,6 +226,14 @@ enum Command {
         /// Swap the connector in when its component file changes.
         #[arg(long)]
         watch: bool,
+        /// Where to write the admin API token made at start (ignored when
+        /// CONNECTOR_HOST_ADMIN_TOKEN gives one); default $XDG_RUNTIME_DIR/connector-host/.
+        #[arg(long)]
+        token_file: Option<PathBuf>,
+        /// Listen on a non-loopback address (plain HTTP: only behind a TLS proxy, and only
+        /// with CONNECTOR_HOST_ADMIN_TOKEN set).
+        #[arg(long)]
+        allow_remote: bool,
     },
     /// List the audit log (detected events and actions taken).
     Events(sync::EventsArgs),
@@ -357,7 +365,18 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             listen,
             name,
             watch,
-        } => serving::serve(&with(connector), listen, &name, watch, out, err).await?,
+            token_file,
+            allow_remote,
+        } => {
+            let options = serving::ServeOptions {
+                listen,
+                name,
+                watch,
+                token_file,
+                allow_remote,
+            };
+            serving::serve(&with(connector), options, out, err).await?
+        }
         Command::Import {
             connector,
             page_size,

@@ -51,18 +51,36 @@ pub(super) async fn sandbox(
     Ok(())
 }
 
-/// `connector-host serve`: the admin API on loopback, with the file watcher on request.
+/// How `serve` listens.
+pub(super) struct ServeOptions {
+    pub listen: std::net::SocketAddr,
+    pub name: String,
+    pub watch: bool,
+    pub token_file: Option<std::path::PathBuf>,
+    pub allow_remote: bool,
+}
+
+/// `connector-host serve`: the admin API behind its gate, with the file watcher on request.
 pub(super) async fn serve(
     global: &Global,
-    listen: std::net::SocketAddr,
-    name: &str,
-    watch: bool,
+    options: ServeOptions,
     out: &mut dyn Write,
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
-    if !listen.ip().is_loopback() {
+    let ServeOptions {
+        listen,
+        name,
+        watch,
+        token_file,
+        allow_remote,
+    } = options;
+    let name = name.as_str();
+    let operator_token = std::env::var("CONNECTOR_HOST_ADMIN_TOKEN")
+        .ok()
+        .filter(|t| !t.is_empty());
+    if !listen.ip().is_loopback() && !(allow_remote && operator_token.is_some()) {
         return Err(usage(anyhow::anyhow!(
-            "--listen {listen}: the admin API has no authentication, so it only listens on loopback"
+            "--listen {listen}: the admin API answers plain HTTP; a non-loopback address needs --allow-remote and CONNECTOR_HOST_ADMIN_TOKEN (and a TLS proxy in front)"
         )));
     }
     let ctx = Context::with_tenant(global, err).await?;
@@ -78,6 +96,22 @@ pub(super) async fn serve(
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {listen}: {e}"))?;
     let local = listener.local_addr()?;
+    let token = match operator_token {
+        Some(t) => t,
+        None => {
+            let token = crate::admin_guard::Guard::random_token()?;
+            let file = token_file
+                .unwrap_or_else(|| crate::admin_guard::Guard::default_token_file(local.port()));
+            crate::admin_guard::Guard::write_token(&file, &token)?;
+            writeln!(
+                out,
+                "admin API token in {} (owner-only; send it as `Authorization: Bearer <token>`)",
+                file.display()
+            )?;
+            token
+        }
+    };
+    let guard = crate::admin_guard::Guard::new(local, &token).map_err(usage)?;
     writeln!(
         out,
         "serving {name} {} from {} on http://{local} (Ctrl-C stops)",
@@ -96,7 +130,7 @@ pub(super) async fn serve(
             },
         ));
     }
-    let app = crate::serve::router(registry);
+    let app = crate::serve::guarded(registry, guard);
     axum::serve(listener, app)
         .with_graceful_shutdown(async {
             let _ = tokio::signal::ctrl_c().await;
