@@ -78,7 +78,7 @@ pub(super) async fn serve(
     let operator_token = std::env::var("CONNECTOR_HOST_ADMIN_TOKEN")
         .ok()
         .filter(|t| !t.is_empty());
-    if !listen.ip().is_loopback() && !(allow_remote && operator_token.is_some()) {
+    if !listen.ip().is_loopback() && (!allow_remote || operator_token.is_none()) {
         return Err(usage(anyhow::anyhow!(
             "--listen {listen}: the admin API answers plain HTTP; a non-loopback address needs --allow-remote and CONNECTOR_HOST_ADMIN_TOKEN (and a TLS proxy in front)"
         )));
