@@ -17,6 +17,7 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("trap", &["trap"]),
     ("raw-choice", &["raw-choice"]),
     ("hidden-level", &["hidden-level"]),
+    ("endless", &["endless"]),
 ];
 
 fn main() {

@@ -40,6 +40,7 @@ impl Env {
             force,
             as_of: Some(sync::policy::parse_day(TODAY).expect("day")),
             page_size: 0,
+            max_users: None,
         };
         runtime()
             .block_on(sync::run(

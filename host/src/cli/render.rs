@@ -12,7 +12,7 @@ use crate::model::{Choice, Field, User};
 use crate::runtime::WasmConnector;
 
 /// Writes rows as a left-aligned table with a header.
-fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+fn widths(header: &[&str], rows: &[Vec<String>]) -> Vec<usize> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
     for row in rows {
         for (i, cell) in row.iter().enumerate() {
@@ -21,32 +21,89 @@ fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Resu
             }
         }
     }
-    let line = |cells: Vec<String>| -> String {
-        let last = cells.len().saturating_sub(1);
-        cells
-            .into_iter()
-            .enumerate()
-            .map(|(i, c)| {
-                if i == last {
-                    c
-                } else {
-                    format!("{c:<w$}", w = widths[i])
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("  ")
-            .trim_end()
-            .to_string()
-    };
-    writeln!(
-        out,
-        "{}",
-        line(header.iter().map(|h| h.to_string()).collect())
-    )?;
+    widths
+}
+
+fn line(widths: &[usize], cells: &[String]) -> String {
+    let last = cells.len().saturating_sub(1);
+    cells
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            if i == last {
+                c.clone()
+            } else {
+                format!("{c:<w$}", w = widths.get(i).copied().unwrap_or(0))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("  ")
+        .trim_end()
+        .to_string()
+}
+
+fn table(out: &mut dyn Write, header: &[&str], rows: &[Vec<String>]) -> io::Result<()> {
+    let widths = widths(header, rows);
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    writeln!(out, "{}", line(&widths, &header))?;
     for row in rows {
-        writeln!(out, "{}", line(row.clone()))?;
+        writeln!(out, "{}", line(&widths, row))?;
     }
     Ok(())
+}
+
+/// Users printed page by page as they arrive (`users list`): nothing but the current page is
+/// held. The table's columns are sized by the first page; JSON is one array, written as it goes.
+#[derive(Debug, Default)]
+pub struct UserStream {
+    json: bool,
+    widths: Option<Vec<usize>>,
+    count: u64,
+}
+
+impl UserStream {
+    pub fn new(json: bool) -> UserStream {
+        UserStream {
+            json,
+            ..UserStream::default()
+        }
+    }
+
+    pub fn page(&mut self, out: &mut dyn Write, users: &[User]) -> anyhow::Result<()> {
+        if self.json {
+            for u in users {
+                let sep = if self.count == 0 { "[\n  " } else { ",\n  " };
+                write!(out, "{sep}{}", serde_json::to_string(u)?)?;
+                self.count += 1;
+            }
+            return Ok(());
+        }
+        let rows = user_rows(users);
+        if self.widths.is_none() {
+            let w = widths(&USER_HEADER, &rows);
+            let header: Vec<String> = USER_HEADER.iter().map(|h| h.to_string()).collect();
+            writeln!(out, "{}", line(&w, &header))?;
+            self.widths = Some(w);
+        }
+        let w = self.widths.clone().unwrap_or_default();
+        for row in &rows {
+            writeln!(out, "{}", line(&w, row))?;
+        }
+        self.count += users.len() as u64;
+        Ok(())
+    }
+
+    pub fn finish(self, out: &mut dyn Write) -> anyhow::Result<()> {
+        if self.json {
+            writeln!(out, "{}", if self.count == 0 { "[]" } else { "\n]" })?;
+        } else {
+            if self.widths.is_none() {
+                table(out, &USER_HEADER, &[])?;
+            }
+            writeln!(out, "{} users", self.count)?;
+        }
+        Ok(())
+    }
 }
 
 fn first(user: &User, name: &str) -> String {
@@ -89,16 +146,6 @@ const USER_HEADER: [&str; 8] = [
     "CONTRACT END",
     "STATUS",
 ];
-
-pub fn users(out: &mut dyn Write, users: &[User], json: bool) -> anyhow::Result<()> {
-    if json {
-        writeln!(out, "{}", serde_json::to_string_pretty(users)?)?;
-    } else {
-        table(out, &USER_HEADER, &user_rows(users))?;
-        writeln!(out, "{} users", users.len())?;
-    }
-    Ok(())
-}
 
 pub fn user(out: &mut dyn Write, user: &User, json: bool) -> anyhow::Result<()> {
     if json {

@@ -46,6 +46,10 @@ pub(super) struct SyncArgs {
     /// Page size asked of the connector (0 = its default).
     #[arg(long, default_value_t = 0)]
     page_size: u32,
+    /// Stop the listing past this many users (default: ten times the last complete listing,
+    /// at least 10,000): a connector that never ends cannot fill the store.
+    #[arg(long)]
+    max_users: Option<u64>,
 }
 
 /// `events` options.
@@ -171,6 +175,7 @@ pub(super) async fn sync(
         force: args.force,
         as_of,
         page_size: args.page_size,
+        max_users: args.max_users,
     };
     let progress = std::sync::Arc::new(if global.json || !global.verbosity.notes() {
         Progress::hidden()

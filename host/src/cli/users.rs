@@ -8,11 +8,10 @@ use clap::Subcommand;
 
 use super::context::Context;
 use super::{Failure, Global, attrs, render, usage};
-use crate::model::UserPage;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum UsersCommand {
-    /// List users, page by page.
+    /// List users, page by page (printed as they arrive).
     List {
         /// Page size asked of the connector (0 = its default).
         #[arg(long, default_value_t = 0)]
@@ -20,6 +19,9 @@ pub(super) enum UsersCommand {
         /// Stop after this many users.
         #[arg(long)]
         limit: Option<usize>,
+        /// Fail past this many users (a connector whose listing never ends).
+        #[arg(long, default_value_t = crate::paging::DEFAULT_CEILING)]
+        max_users: u64,
     },
     /// Show one user.
     Get {
@@ -65,10 +67,31 @@ pub(super) async fn run(
     err: &mut dyn Write,
 ) -> Result<(), Failure> {
     match command {
-        UsersCommand::List { page_size, limit } => {
+        UsersCommand::List {
+            page_size,
+            limit,
+            max_users,
+        } => {
             let mut ctx = Context::with_session(global, err).await?;
-            let (users, _) = read_all(&mut ctx, page_size, limit).await?;
-            render::users(out, &users, global.json)?;
+            let mut stream = render::UserStream::new(global.json);
+            let mut guard = crate::paging::ListingGuard::new(max_users, "--max-users");
+            let mut token: Option<String> = None;
+            let mut left = limit.unwrap_or(usize::MAX);
+            loop {
+                let mut page = ctx
+                    .session()
+                    .list_users(token.as_deref(), page_size)
+                    .await?;
+                let next = guard.next(&page)?;
+                page.users.truncate(left);
+                left -= page.users.len();
+                stream.page(out, &page.users)?;
+                match next {
+                    Some(t) if left > 0 => token = Some(t),
+                    _ => break,
+                }
+            }
+            stream.finish(out)?;
         }
         UsersCommand::Get { id } => {
             let mut ctx = Context::with_session(global, err).await?;
@@ -136,31 +159,24 @@ pub(super) async fn read_all(
     let mut users = Vec::new();
     let mut token: Option<String> = None;
     let mut pages = 0usize;
+    let mut guard =
+        crate::paging::ListingGuard::new(crate::paging::DEFAULT_CEILING, "the default ceiling");
     loop {
-        let UserPage {
-            users: page,
-            next_page_token,
-            ..
-        } = ctx
+        let page = ctx
             .session()
             .list_users(token.as_deref(), page_size)
             .await?;
         pages += 1;
-        users.extend(page);
+        let next = guard.next(&page)?;
+        users.extend(page.users);
         if let Some(limit) = limit
             && users.len() >= limit
         {
             users.truncate(limit);
             break;
         }
-        match next_page_token {
-            Some(next) if Some(&next) != token.as_ref() => token = Some(next),
-            Some(_) => {
-                return Err(anyhow::anyhow!(
-                    "the connector returned the same page token twice; stopping"
-                )
-                .into());
-            }
+        match next {
+            Some(next) => token = Some(next),
             None => break,
         }
     }

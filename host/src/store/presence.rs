@@ -61,6 +61,17 @@ pub fn missing(conn: &Connection) -> Result<Vec<Missing>, StoreError> {
     rows.collect::<Result<_, _>>().map_err(sql)
 }
 
+/// People known from the source and not gone (what the last complete listing showed).
+pub fn known(conn: &Connection) -> Result<u64, StoreError> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM identities WHERE source_id IS NOT NULL AND gone_run IS NULL",
+        [],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n.max(0) as u64)
+    .map_err(sql)
+}
+
 /// Active people known from the source and not gone (the base of the gone brake).
 pub fn known_active(conn: &Connection) -> Result<u64, StoreError> {
     conn.query_row(

@@ -87,6 +87,8 @@ pub struct SyncOptions {
     pub as_of: Option<jiff::civil::Date>,
     /// Page size asked of the connector (0 = its default).
     pub page_size: u32,
+    /// Stop a listing past this many users (default: ten times the last complete listing).
+    pub max_users: Option<u64>,
 }
 
 /// Event counts of a run.
@@ -316,6 +318,8 @@ async fn import(
         first_sight_cutoff,
     };
     store.transaction(crate::store::presence::start)?;
+    let known = store.transaction(crate::store::presence::known)?;
+    let mut guard = crate::paging::ListingGuard::for_known(known, options.max_users, 10_000);
     let mut token: Option<String> = None;
     let mut started = false;
     loop {
@@ -330,6 +334,11 @@ async fn import(
             progress.start("import", page.total);
             started = true;
         }
+        // Checked before the page is stored: nothing past the ceiling is committed.
+        let next = guard.next(&page).map_err(|e| SyncError::Connector {
+            operation: "list-users",
+            source: HostError::Connector(crate::error::ConnectorError::Protocol(e.to_string())),
+        })?;
         counts.pages += 1;
         let n = page.users.len() as u64;
         store.transaction(|c| {
@@ -360,16 +369,8 @@ async fn import(
             Ok(())
         })?;
         progress.advance(n);
-        match page.next_page_token {
-            Some(next) if Some(&next) != token.as_ref() => token = Some(next),
-            Some(_) => {
-                return Err(SyncError::Connector {
-                    operation: "list-users",
-                    source: HostError::Connector(crate::error::ConnectorError::Protocol(
-                        "the connector returned the same page token twice".into(),
-                    )),
-                });
-            }
+        match next {
+            Some(next) => token = Some(next),
             None => break,
         }
     }

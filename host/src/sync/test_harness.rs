@@ -253,6 +253,7 @@ impl Harness {
             force,
             as_of: Some(policy::parse_day(day).expect("day")),
             page_size: 0,
+            max_users: None,
         };
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()

@@ -1,0 +1,166 @@
+//! The guard every page-by-page read goes through. A connector (buggy or hostile) must not
+//! make the host read forever: a listing ends with a typed error when a page token comes back,
+//! when a page is empty yet promises another, when a page repeats the previous one, or when
+//! the listing passes a ceiling (`--max-users`, or ten times the last complete listing).
+//! Memory stays bounded: the guard keeps page tokens and the previous page's ids only.
+
+use std::collections::HashSet;
+
+use crate::model::UserPage;
+
+/// Why a listing was stopped.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ListingError {
+    #[error("the connector returned page token {0:?} a second time: the listing loops")]
+    TokenAgain(String),
+    #[error(
+        "the connector returned an empty page that promises another: the listing would not end"
+    )]
+    EmptyPage,
+    #[error(
+        "the connector returned the same users as the previous page: the listing would not end"
+    )]
+    RepeatedPage,
+    #[error(
+        "the listing passed {ceiling} users ({why}) and was stopped; if the tenant is really that large, raise --max-users"
+    )]
+    Ceiling { ceiling: u64, why: String },
+}
+
+/// The users a listing may reach when nothing else is known.
+pub const DEFAULT_CEILING: u64 = 1_000_000;
+
+/// One listing's guard.
+#[derive(Debug)]
+pub struct ListingGuard {
+    tokens: HashSet<String>,
+    previous: Vec<String>,
+    users: u64,
+    ceiling: u64,
+    why: String,
+}
+
+impl ListingGuard {
+    /// A guard stopping past `ceiling` users (`why` says where the number comes from).
+    pub fn new(ceiling: u64, why: impl Into<String>) -> ListingGuard {
+        ListingGuard {
+            tokens: HashSet::new(),
+            previous: Vec::new(),
+            users: 0,
+            ceiling,
+            why: why.into(),
+        }
+    }
+
+    /// The ceiling of a listing whose last complete run saw `known` people: ten times that,
+    /// at least `floor`; or `explicit` when the operator set one.
+    pub fn for_known(known: u64, explicit: Option<u64>, floor: u64) -> ListingGuard {
+        match explicit {
+            Some(max) => ListingGuard::new(max, "--max-users"),
+            None if known > 0 => ListingGuard::new(
+                known.saturating_mul(10).max(floor),
+                format!("ten times the {known} of the last complete listing"),
+            ),
+            None => ListingGuard::new(DEFAULT_CEILING, "the default ceiling"),
+        }
+    }
+
+    /// Checks a page; `Ok(Some(token))` to go on, `Ok(None)` at the end.
+    pub fn next(&mut self, page: &UserPage) -> Result<Option<String>, ListingError> {
+        self.users += page.users.len() as u64;
+        if self.users > self.ceiling {
+            return Err(ListingError::Ceiling {
+                ceiling: self.ceiling,
+                why: self.why.clone(),
+            });
+        }
+        let Some(next) = page.next_page_token.clone() else {
+            return Ok(None);
+        };
+        if page.users.is_empty() {
+            return Err(ListingError::EmptyPage);
+        }
+        let ids: Vec<String> = page.users.iter().map(|u| u.id.clone()).collect();
+        if ids == self.previous {
+            return Err(ListingError::RepeatedPage);
+        }
+        self.previous = ids;
+        if !self.tokens.insert(next.clone()) {
+            return Err(ListingError::TokenAgain(next));
+        }
+        Ok(Some(next))
+    }
+
+    /// Users seen so far.
+    pub fn users(&self) -> u64 {
+        self.users
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::User;
+
+    fn page(ids: &[u32], next: Option<&str>) -> UserPage {
+        UserPage {
+            users: ids
+                .iter()
+                .map(|i| User {
+                    id: i.to_string(),
+                    display_name: String::new(),
+                    active: true,
+                    attributes: Vec::new(),
+                })
+                .collect(),
+            next_page_token: next.map(str::to_string),
+            total: None,
+        }
+    }
+
+    #[test]
+    fn an_endless_connector_is_stopped_whichever_trick_it_plays() {
+        let mut g = ListingGuard::new(100, "test");
+        assert_eq!(g.next(&page(&[1, 2], Some("a"))), Ok(Some("a".into())));
+        assert_eq!(g.next(&page(&[3, 4], Some("b"))), Ok(Some("b".into())));
+        assert_eq!(
+            g.next(&page(&[5], Some("a"))),
+            Err(ListingError::TokenAgain("a".into()))
+        );
+        let mut g = ListingGuard::new(100, "test");
+        assert_eq!(g.next(&page(&[], Some("x"))), Err(ListingError::EmptyPage));
+        let mut g = ListingGuard::new(100, "test");
+        g.next(&page(&[1, 2], Some("p1"))).expect("first");
+        assert_eq!(
+            g.next(&page(&[1, 2], Some("p2"))),
+            Err(ListingError::RepeatedPage)
+        );
+        // Fresh tokens and fresh ids forever: the ceiling.
+        let mut g = ListingGuard::for_known(0, Some(10), 0);
+        let mut outcome = Ok(None);
+        for i in 0..100u32 {
+            outcome = g.next(&page(
+                &[i * 3, i * 3 + 1, i * 3 + 2],
+                Some(&format!("t{i}")),
+            ));
+            if outcome.is_err() {
+                break;
+            }
+        }
+        assert!(
+            matches!(outcome, Err(ListingError::Ceiling { ceiling: 10, .. })),
+            "{outcome:?}"
+        );
+        assert_eq!(g.next(&page(&[], None)).is_err(), true);
+    }
+
+    #[test]
+    fn the_ceiling_follows_the_last_complete_listing() {
+        let g = ListingGuard::for_known(5_000, None, 1_000);
+        assert_eq!(g.ceiling, 50_000);
+        let g = ListingGuard::for_known(20, None, 1_000);
+        assert_eq!(g.ceiling, 1_000);
+        let g = ListingGuard::for_known(0, None, 1_000);
+        assert_eq!(g.ceiling, DEFAULT_CEILING);
+    }
+}
