@@ -151,7 +151,7 @@ mod tests {
             matches!(outcome, Err(ListingError::Ceiling { ceiling: 10, .. })),
             "{outcome:?}"
         );
-        assert_eq!(g.next(&page(&[], None)).is_err(), true);
+        assert!(g.next(&page(&[], None)).is_err());
     }
 
     #[test]
