@@ -18,6 +18,7 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("raw-choice", &["raw-choice"]),
     ("hidden-level", &["hidden-level"]),
     ("endless", &["endless"]),
+    ("greedy-hosts", &["greedy-hosts"]),
 ];
 
 fn main() {

@@ -219,7 +219,8 @@ impl Registry {
         let source = source.into();
         let _guard = self.swapping.lock().await;
         let config = self.config(name)?;
-        let version = self.prepare(name, &source, &config).await?;
+        let fence = self.fence(name, &config).await?;
+        let version = self.prepare_with(name, &source, &config, fence).await?;
         self.update(name, |entry| {
             let old = std::mem::replace(&mut entry.current, version.clone());
             old.retire();
@@ -244,6 +245,29 @@ impl Registry {
         })
     }
 
+    /// The reach a swap candidate gets: the operator's allow list, or, when there is none, the
+    /// hosts the serving version calls for this configuration, whatever the candidate
+    /// declares. A candidate (vetted or not) never gets the tenant's credentials and a way out
+    /// to a host of its own choosing, and an upgrade cannot widen a connector's reach.
+    async fn fence(&self, name: &str, config: &Config) -> Result<RuntimeOptions, RegistryError> {
+        if self.options.operator_allow.is_some() {
+            return Ok(self.options.clone());
+        }
+        let current = self.current(name)?;
+        let serving = current
+            .connector
+            .policy_for(config)
+            .await
+            .map_err(|source| RegistryError::Load {
+                name: name.into(),
+                source,
+            })?;
+        Ok(RuntimeOptions {
+            operator_allow: Some(serving),
+            ..self.options.clone()
+        })
+    }
+
     /// Load, contract check, describe, then the read-only conformance cases.
     async fn prepare(
         &self,
@@ -251,7 +275,18 @@ impl Registry {
         source: &ComponentSource,
         config: &Config,
     ) -> Result<Arc<Version>, RegistryError> {
-        let connector = WasmConnector::load(self.engine.clone(), source, self.options.clone())
+        self.prepare_with(name, source, config, self.options.clone())
+            .await
+    }
+
+    async fn prepare_with(
+        &self,
+        name: &str,
+        source: &ComponentSource,
+        config: &Config,
+        options: RuntimeOptions,
+    ) -> Result<Arc<Version>, RegistryError> {
+        let connector = WasmConnector::load(self.engine.clone(), source, options)
             .await
             .map_err(|source| RegistryError::Load {
                 name: name.into(),

@@ -153,6 +153,16 @@ pub fn null_log_sink() -> LogSink {
     Arc::new(|_, _| {})
 }
 
+/// Host-side resources (wasi:http fields, requests, bodies, streams…) one instance may hold at
+/// once. A connector needs a handful; a guest that creates them and never drops them gets an
+/// error at this bound instead of growing the host's memory.
+pub const MAX_RESOURCES: usize = 2_048;
+
+/// Header bytes one wasi:http `fields` resource may hold. With [`MAX_RESOURCES`] this bounds
+/// the header bytes an instance can pin in the host to 64 MiB, whatever it does.
+pub const MAX_FIELDS_BYTES: usize = 32 * 1024;
+const _: () = assert!(MAX_RESOURCES * MAX_FIELDS_BYTES <= 64 << 20);
+
 /// Every spelling of each secret a log line or an error may carry: as is, URL-encoded (query
 /// and path), form-encoded (spaces as `+`) and JSON-escaped. Longest first, so a spelling
 /// that contains another is masked whole.
@@ -410,8 +420,16 @@ impl StoreState {
             .build();
         StoreState {
             wasi,
-            table: ResourceTable::new(),
-            http: WasiHttpCtx::new(),
+            table: {
+                let mut table = ResourceTable::new();
+                table.set_max_capacity(MAX_RESOURCES);
+                table
+            },
+            http: {
+                let mut http = WasiHttpCtx::new();
+                http.set_field_size_limit(MAX_FIELDS_BYTES);
+                http
+            },
             hooks: SandboxHooks {
                 policy,
                 limits: limits.clone(),
@@ -522,6 +540,24 @@ mod tests {
             assert!(spellings.iter().any(|x| x == s), "{s} in {spellings:?}");
         }
         assert!(spellings.windows(2).all(|w| w[0].len() >= w[1].len()));
+    }
+
+    #[test]
+    fn host_resources_of_an_instance_are_bounded() {
+        let mut state = StoreState::new(
+            OutboundPolicy::default(),
+            &Limits::default(),
+            null_log_sink(),
+            Vec::new(),
+        );
+        assert_eq!(state.table.max_capacity(), MAX_RESOURCES);
+        // Past the bound a guest's new resource is an error, not host memory.
+        let mut pushed = 0;
+        while state.table.push(0u8).is_ok() {
+            pushed += 1;
+            assert!(pushed <= MAX_RESOURCES, "the table grew past its bound");
+        }
+        assert_eq!(pushed, MAX_RESOURCES);
     }
 
     #[test]

@@ -343,3 +343,36 @@ mod serve_api {
         let _ = std::fs::remove_dir_all(&dir);
     }
 }
+
+/// A swap candidate gets no reach beyond the serving version's: whatever hosts it declares, it
+/// runs (its conformance cases included, and after it serves) within what the serving version
+/// could call, so it cannot send the tenant's credentials to a host of its own.
+#[test]
+fn a_swap_candidate_cannot_widen_the_connectors_reach() {
+    let registry = registry();
+    let config = mock_config();
+    let serving = registry.current("mock").expect("serving");
+    let before = runtime()
+        .block_on(serving.connector.policy_for(&config))
+        .expect("policy");
+    assert_eq!(before.entries().count(), 0);
+    runtime()
+        .block_on(registry.swap("mock", &mock_component("greedy-hosts")))
+        .expect("the candidate passes its cases");
+    let greedy = registry.current("mock").expect("serving");
+    let declared = runtime()
+        .block_on(connector_host::Connector::outbound_hosts(
+            &greedy.connector,
+            &config,
+        ))
+        .expect("declared");
+    assert_eq!(declared.len(), 2, "{declared:?}");
+    let reach = runtime()
+        .block_on(greedy.connector.policy_for(&config))
+        .expect("policy");
+    assert_eq!(
+        reach.entries().collect::<Vec<_>>(),
+        Vec::<&str>::new(),
+        "the candidate declared {declared:?} and got them"
+    );
+}

@@ -155,6 +155,17 @@ impl WasmConnector {
         Ok(session)
     }
 
+    /// The hosts a session with this configuration may call: what the connector declares for
+    /// it, within the operator's list (or the fence a swap candidate runs in) when there is one.
+    pub async fn policy_for(&self, config: &Config) -> Result<OutboundPolicy, HostError> {
+        let declared = self.outbound_hosts(config).await?;
+        let mut policy = OutboundPolicy::allow(&declared);
+        if let Some(operator) = &self.inner.options.operator_allow {
+            policy = policy.intersect(operator);
+        }
+        Ok(policy)
+    }
+
     /// The configuration's secrets, in every spelling they may be echoed in.
     fn secrets_of(&self, config: &Config) -> Vec<String> {
         let secret_keys: Vec<&str> = self.inner.description.secret_keys().collect();

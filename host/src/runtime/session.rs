@@ -8,10 +8,10 @@ use wasmtime::component::ResourceAny;
 use super::WasmConnector;
 use super::instance::{Live, instantiate, mask, run};
 use crate::bindings::{self, wit};
-use crate::connector::{Connector, Session};
+use crate::connector::Session;
 use crate::error::HostError;
 use crate::model::{Attribute, AttributeChange, Choice, Config, Field, User, UserPage};
-use crate::sandbox::{OutboundPolicy, StoreState};
+use crate::sandbox::StoreState;
 
 /// A session inside one live instance, reopened on a fresh instance after a trap or deadline.
 pub struct WasmSession {
@@ -34,11 +34,7 @@ impl WasmSession {
         if self.live.is_none() {
             let inner = &self.connector.inner;
             let secrets = self.connector.secrets_of(&self.config);
-            let declared = self.connector.outbound_hosts(&self.config).await?;
-            let mut policy = OutboundPolicy::allow(&declared);
-            if let Some(operator) = &inner.options.operator_allow {
-                policy = policy.intersect(operator);
-            }
+            let policy = self.connector.policy_for(&self.config).await?;
             let mut live = instantiate(
                 &inner.engine,
                 &inner.component,
