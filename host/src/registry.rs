@@ -29,6 +29,14 @@ pub enum RegistryError {
     Conformance { name: String, cases: String },
     #[error("connector {0} has no previous version to roll back to")]
     NoPrevious(String),
+    #[error(
+        "connector {name}: {path} is outside the component folders the operator allows ({allowed})"
+    )]
+    OutsideFolders {
+        name: String,
+        path: String,
+        allowed: String,
+    },
 }
 
 /// Idle sessions a version keeps (each holds a pooled instance and a tenant login).
@@ -117,6 +125,8 @@ pub struct Registry {
     entries: RwLock<BTreeMap<String, Entry>>,
     /// Serialises swaps so two never prepare against each other.
     swapping: tokio::sync::Mutex<()>,
+    /// The operator's component folders (empty: any path).
+    folders: Vec<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -134,7 +144,41 @@ impl Registry {
             options,
             entries: RwLock::default(),
             swapping: tokio::sync::Mutex::new(()),
+            folders: Vec::new(),
         }
+    }
+
+    /// Only component files inside these folders may be swapped in (links resolved first).
+    pub fn with_component_folders(mut self, folders: Vec<std::path::PathBuf>) -> Registry {
+        self.folders = folders
+            .into_iter()
+            .map(|f| std::fs::canonicalize(&f).unwrap_or(f))
+            .collect();
+        self
+    }
+
+    /// Refuses a file outside the operator's component folders (when there are any).
+    fn check_folder(&self, name: &str, source: &ComponentSource) -> Result<(), RegistryError> {
+        let Some(path) = source.path() else {
+            return Ok(());
+        };
+        if self.folders.is_empty() {
+            return Ok(());
+        }
+        let real = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+        if self.folders.iter().any(|f| real.starts_with(f)) {
+            return Ok(());
+        }
+        Err(RegistryError::OutsideFolders {
+            name: name.into(),
+            path: path.display().to_string(),
+            allowed: self
+                .folders
+                .iter()
+                .map(|f| f.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+        })
     }
 
     /// The registered names.
@@ -217,6 +261,7 @@ impl Registry {
         source: impl Into<ComponentSource>,
     ) -> Result<Arc<Version>, RegistryError> {
         let source = source.into();
+        self.check_folder(name, &source)?;
         let _guard = self.swapping.lock().await;
         let config = self.config(name)?;
         let fence = self.fence(name, &config).await?;

@@ -98,6 +98,8 @@ struct SandboxSection {
     allowed_hosts: Option<Vec<String>>,
     memory_mib: Option<u64>,
     call_timeout_secs: Option<u64>,
+    /// Folders `serve` may swap components in from (relative to the file).
+    component_dirs: Option<Vec<PathBuf>>,
 }
 
 /// A parsed configuration file; settings are resolved against a connector's description.
@@ -151,6 +153,23 @@ impl Settings {
     /// The component the file names, if any (relative to the file).
     pub fn component(&self) -> Option<&Path> {
         self.component.as_deref()
+    }
+
+    /// The folders `serve` may swap components in from (none: any path).
+    pub fn component_dirs(&self) -> Vec<PathBuf> {
+        let base = self.path.parent().unwrap_or(Path::new("."));
+        self.sandbox
+            .component_dirs
+            .iter()
+            .flatten()
+            .map(|d| {
+                if d.is_relative() {
+                    base.join(d)
+                } else {
+                    d.clone()
+                }
+            })
+            .collect()
     }
 
     /// The operator's allow list, if the file sets one.

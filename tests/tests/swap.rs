@@ -376,3 +376,43 @@ fn a_swap_candidate_cannot_widen_the_connectors_reach() {
         "the candidate declared {declared:?} and got them"
     );
 }
+
+/// With component folders set, a swap to a file outside them is refused before it is read,
+/// and so is a link inside them that points outside.
+#[test]
+fn a_swap_from_outside_the_component_folders_is_refused() {
+    let good = mock_component("good");
+    let folder = good.parent().expect("mock folder").to_path_buf();
+    let registry = Arc::new(
+        Registry::new(engine(), RuntimeOptions::default())
+            .with_component_folders(vec![folder.clone()]),
+    );
+    runtime()
+        .block_on(registry.add("mock", &good, mock_config()))
+        .expect("added");
+    let elsewhere = std::env::temp_dir().join(format!("ch-outside-{}", std::process::id()));
+    std::fs::create_dir_all(&elsewhere).expect("dir");
+    let copy = elsewhere.join("v2.wasm");
+    std::fs::copy(mock_component("v2"), &copy).expect("copy");
+    let refused = runtime().block_on(registry.swap("mock", &copy));
+    assert!(
+        matches!(refused, Err(RegistryError::OutsideFolders { .. })),
+        "{refused:?}"
+    );
+    #[cfg(unix)]
+    {
+        let link = folder.join(format!("link-{}.wasm", std::process::id()));
+        let _ = std::fs::remove_file(&link);
+        std::os::unix::fs::symlink(&copy, &link).expect("link");
+        let refused = runtime().block_on(registry.swap("mock", &link));
+        let _ = std::fs::remove_file(&link);
+        assert!(
+            matches!(refused, Err(RegistryError::OutsideFolders { .. })),
+            "{refused:?}"
+        );
+    }
+    runtime()
+        .block_on(registry.swap("mock", &mock_component("v2")))
+        .expect("a component inside the folder swaps in");
+    std::fs::remove_dir_all(&elsewhere).ok();
+}

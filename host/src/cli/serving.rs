@@ -86,10 +86,16 @@ pub(super) async fn serve(
     let ctx = Context::with_tenant(global, err).await?;
     // The registry shares the engine the component was just compiled with, so it is compiled
     // once (the second load is a hit in the engine's cache).
-    let registry = std::sync::Arc::new(crate::registry::Registry::new(
-        ctx.connector.engine().clone(),
-        ctx.runtime_options.clone(),
-    ));
+    let folders = match &global.config {
+        Some(path) => crate::settings::Settings::load(path)
+            .map_err(usage)?
+            .component_dirs(),
+        None => Vec::new(),
+    };
+    let registry = std::sync::Arc::new(
+        crate::registry::Registry::new(ctx.connector.engine().clone(), ctx.runtime_options.clone())
+            .with_component_folders(folders),
+    );
     let source = ctx.connector.component().source.clone();
     let version = registry.add(name, &source, ctx.config.clone()).await?;
     let listener = tokio::net::TcpListener::bind(listen)

@@ -49,32 +49,28 @@ fn cause(reason: &str) -> String {
 impl Skips {
     /// Counts one record that could not be mapped (`who`: its display name and id).
     pub fn add(&mut self, who: &str, e: &RecordError) {
-        let key = (e.attribute.clone(), cause(&e.reason));
-        let group = self.groups.entry(key.clone()).or_insert_with(|| SkipGroup {
-            attribute: key.0,
-            cause: key.1,
-            count: 0,
-            examples: Vec::new(),
-        });
-        group.count += 1;
-        let line = format!("{who} — {e}");
-        if group.examples.len() < EXAMPLES {
-            group.examples.push(line.clone());
-        }
-        if self.listed.len() < MAX_LISTED {
-            self.listed.push(line);
-        }
+        self.count(
+            e.attribute.clone(),
+            cause(&e.reason),
+            format!("{who} — {e}"),
+        );
     }
 
     /// Counts one record held for another reason (already in words).
     pub fn add_held(&mut self, line: String) {
-        let key = ("(plan)".to_string(), "held".to_string());
-        let group = self.groups.entry(key.clone()).or_insert_with(|| SkipGroup {
-            attribute: key.0,
-            cause: key.1,
-            count: 0,
-            examples: Vec::new(),
-        });
+        self.count("(plan)".into(), "held".into(), line);
+    }
+
+    fn count(&mut self, attribute: String, cause: String, line: String) {
+        let group = self
+            .groups
+            .entry((attribute.clone(), cause.clone()))
+            .or_insert_with(|| SkipGroup {
+                attribute,
+                cause,
+                count: 0,
+                examples: Vec::new(),
+            });
         group.count += 1;
         if group.examples.len() < EXAMPLES {
             group.examples.push(line.clone());

@@ -214,21 +214,7 @@ impl Harness {
     }
     /// Runs a sync that may fail.
     pub(super) fn try_sync(&mut self, force: bool) -> Result<SyncReport, super::SyncError> {
-        let options = SyncOptions {
-            force,
-            as_of: Some(policy::parse_day("2026-11-25").expect("day")),
-            ..SyncOptions::default()
-        };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("rt");
-        rt.block_on(run(
-            &mut self.session,
-            &mut self.store,
-            &self.mapping,
-            &options,
-            &Progress::hidden(),
-        ))
+        self.run_as_of(false, force, "2026-11-25")
     }
     /// Removes users from the tenant (deleted or hidden at the source).
     pub(super) fn remove(&self, ids: &[u32]) {
@@ -248,12 +234,19 @@ impl Harness {
             .push(user(id, Some("2027-06-30")));
     }
     pub(super) fn sync_as_of(&mut self, dry_run: bool, force: bool, day: &str) -> SyncReport {
+        self.run_as_of(dry_run, force, day).expect("sync runs")
+    }
+    fn run_as_of(
+        &mut self,
+        dry_run: bool,
+        force: bool,
+        day: &str,
+    ) -> Result<SyncReport, super::SyncError> {
         let options = SyncOptions {
             dry_run,
             force,
             as_of: Some(policy::parse_day(day).expect("day")),
-            page_size: 0,
-            max_users: None,
+            ..SyncOptions::default()
         };
         let rt = tokio::runtime::Builder::new_current_thread()
             .build()
@@ -265,7 +258,6 @@ impl Harness {
             &options,
             &Progress::hidden(),
         ))
-        .expect("sync runs")
     }
     pub(super) fn calls(&self) -> Vec<String> {
         std::mem::take(&mut self.tenant.lock().expect("lock").calls)
