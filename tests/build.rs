@@ -19,6 +19,8 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("hidden-level", &["hidden-level"]),
     ("endless", &["endless"]),
     ("greedy-hosts", &["greedy-hosts"]),
+    ("exfiltrate", &["exfiltrate"]),
+    ("hoard-fields", &["hoard-fields"]),
 ];
 
 fn main() {

@@ -33,7 +33,12 @@ pub enum ReadError {
     NotAFile,
     #[error("it is larger than {} MiB", MAX_COMPONENT_BYTES / (1024 * 1024))]
     TooLarge,
+    #[error("it could not be read within {} s", READ_TIMEOUT.as_secs())]
+    TimedOut,
 }
+
+/// How long reading a component file may take (a file on a stalled network share).
+pub const READ_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl ComponentSource {
     /// A file source.

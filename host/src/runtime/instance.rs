@@ -123,11 +123,14 @@ pub(super) async fn run<T>(
     }
 }
 
+/// What stopped the guest, in one line: the trap, or the host error at the root (a full
+/// resource table, say), without wasmtime's multi-line backtrace.
 fn trap_reason(trap: &wasmtime::Error) -> String {
-    match trap.downcast_ref::<wasmtime::Trap>() {
+    let text = match trap.downcast_ref::<wasmtime::Trap>() {
         Some(t) => t.to_string(),
-        None => trap.to_string(),
-    }
+        None => trap.root_cause().to_string(),
+    };
+    text.lines().next().unwrap_or_default().to_string()
 }
 
 /// Replaces every secret in an error's text with `***`.

@@ -83,12 +83,45 @@ impl WasmConnector {
     ) -> Result<WasmConnector, HostError> {
         // Reading and compiling take seconds: off the async workers, so a swap does not stall
         // the calls being served meanwhile.
-        let (compiling, source) = (engine.clone(), source.into());
-        let component = tokio::task::spawn_blocking(move || loader::load(&compiling, &source))
-            .await
-            .map_err(|e| {
-                HostError::Instantiate(format!("compiling the component failed: {e}"))
-            })??;
+        let source: ComponentSource = source.into();
+        // Read first, under its own timeout: a file on a stalled share must not hold a swap
+        // (or the thread pool) forever.
+        let reading = source.clone();
+        let read = tokio::time::timeout(
+            crate::source::READ_TIMEOUT,
+            tokio::task::spawn_blocking(move || reading.read().map(std::borrow::Cow::into_owned)),
+        )
+        .await;
+        let bytes = match read {
+            Ok(Ok(Ok(bytes))) => bytes,
+            Ok(Ok(Err(reason))) => {
+                return Err(loader::LoadError::Read {
+                    component: source,
+                    reason,
+                }
+                .into());
+            }
+            Ok(Err(e)) => {
+                return Err(HostError::Instantiate(format!(
+                    "reading the component failed: {e}"
+                )));
+            }
+            Err(_) => {
+                return Err(loader::LoadError::Read {
+                    component: source,
+                    reason: crate::source::ReadError::TimedOut,
+                }
+                .into());
+            }
+        };
+        let compiling = engine.clone();
+        let named = source.clone();
+        let component =
+            tokio::task::spawn_blocking(move || loader::load_bytes(&compiling, &named, &bytes))
+                .await
+                .map_err(|e| {
+                    HostError::Instantiate(format!("compiling the component failed: {e}"))
+                })??;
         Self::from_component(engine, component, options).await
     }
 
