@@ -138,6 +138,16 @@ fn identities_create_refuses_what_the_target_would_and_holds_what_cannot_be_sent
     let (code, out, err) = sync(&[]);
     assert_eq!(code, 0, "{out}{err}");
     assert!(err.contains(&format!("note: store {store}")), "{err}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        // HR personal data: the store and its WAL are the owner's alone.
+        for file in [store.to_string(), format!("{store}-wal")] {
+            if let Ok(meta) = std::fs::metadata(&file) {
+                assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{file}");
+            }
+        }
+    }
     let create = |attrs: &[&str]| {
         let mut args = vec!["identities", "create", "--store", store];
         args.extend_from_slice(attrs);
