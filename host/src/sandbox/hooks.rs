@@ -1,0 +1,200 @@
+//! The wasi:http hooks every outbound request of a guest goes through: the allow list, capped
+//! timeouts (the TLS handshake included), a response size cap, and a record of what was
+//! refused or failed during the call, in words.
+
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body::{Body, Frame, SizeHint};
+use http_body_util::BodyExt;
+use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
+
+use super::{Limits, OutboundPolicy};
+use crate::transport_error::{Bounds, Phase, describe};
+
+/// Refused authorities remembered per call (a guest looping on refused requests cannot grow
+/// the host's memory).
+const MAX_DENIED_KEPT: usize = 16;
+
+/// The wasi:http hooks: the allow list, capped timeouts and a response size cap.
+pub struct SandboxHooks {
+    pub(super) policy: OutboundPolicy,
+    pub(super) limits: Limits,
+    /// Authorities the policy refused during the running call.
+    pub(super) denied: CallLog,
+    /// Failed requests of the running call, in words (`host:port: cause`).
+    pub(super) failures: CallLog,
+}
+
+/// Lines remembered per guest call (refused authorities, transport failures), each once, at
+/// most [`MAX_DENIED_KEPT`].
+#[derive(Clone, Default)]
+pub(super) struct CallLog(Arc<Mutex<Vec<String>>>);
+
+impl CallLog {
+    pub(super) fn record(&self, line: String) {
+        if let Ok(mut v) = self.0.lock()
+            && !v.contains(&line)
+            && v.len() < MAX_DENIED_KEPT
+        {
+            v.push(line);
+        }
+    }
+
+    pub(super) fn take(&self) -> Vec<String> {
+        self.0
+            .lock()
+            .map(|mut v| std::mem::take(&mut *v))
+            .unwrap_or_default()
+    }
+}
+
+impl WasiHttpHooks for SandboxHooks {
+    fn send_request(
+        &mut self,
+        request: http::Request<WasiBody>,
+        options: Option<RequestOptions>,
+        fut: Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+    ) -> Box<
+        dyn Future<
+                Output = Result<
+                    (
+                        http::Response<WasiBody>,
+                        Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+                    ),
+                    wasmtime_wasi_http::Error,
+                >,
+            > + Send,
+    > {
+        drop(fut);
+        if let Err(authority) = self.policy.check(request.uri()) {
+            self.denied.record(authority);
+            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+        }
+        let cap =
+            |asked: Option<Duration>, ours: Duration| Some(asked.map_or(ours, |a| a.min(ours)));
+        let asked = options.unwrap_or_default();
+        let options = RequestOptions {
+            connect_timeout: cap(asked.connect_timeout, self.limits.connect_timeout),
+            first_byte_timeout: cap(asked.first_byte_timeout, self.limits.first_byte_timeout),
+            between_bytes_timeout: cap(
+                asked.between_bytes_timeout,
+                self.limits.between_bytes_timeout,
+            ),
+        };
+        let max = self.limits.max_response_bytes;
+        let bounds = Bounds {
+            connect: options
+                .connect_timeout
+                .unwrap_or(self.limits.connect_timeout),
+            first_byte: options
+                .first_byte_timeout
+                .unwrap_or(self.limits.first_byte_timeout),
+            between_bytes: options
+                .between_bytes_timeout
+                .unwrap_or(self.limits.between_bytes_timeout),
+            max_response_bytes: max,
+        };
+        let authority = authority_of(request.uri());
+        let failures = self.failures.clone();
+        // wasmtime bounds the TCP connect and the HTTP handshake, not a TLS handshake that
+        // stalls between them: the whole exchange up to the answer's head is bounded here.
+        let head_within = bounds.connect * 2 + bounds.first_byte;
+        Box::new(async move {
+            let sent = tokio::time::timeout(
+                head_within,
+                wasmtime_wasi_http::default_send_request(request, Some(options)),
+            )
+            .await;
+            let (response, io) = match sent {
+                Ok(Ok(sent)) => sent,
+                Ok(Err(e)) => {
+                    failures.record(describe(&authority, &e, Phase::Request, &bounds));
+                    return Err(e);
+                }
+                Err(_) => {
+                    failures.record(format!(
+                        "{authority}: no connection and answer within {} s (a TLS handshake or a server that never answers)",
+                        head_within.as_secs()
+                    ));
+                    return Err(wasmtime_wasi_http::Error::ConnectionTimeout);
+                }
+            };
+            let response = response.map(|body| {
+                CappedBody {
+                    inner: body.boxed_unsync(),
+                    left: max,
+                    report: Some((authority, bounds, failures)),
+                }
+                .boxed_unsync()
+            });
+            Ok((response, Box::new(io) as Box<dyn Future<Output = _> + Send>))
+        })
+    }
+}
+
+/// A response body that fails once more than `left` bytes went through; its failure is
+/// recorded in words once.
+struct CappedBody {
+    inner: WasiBody,
+    left: u64,
+    report: Option<(String, Bounds, CallLog)>,
+}
+
+impl CappedBody {
+    fn failed(&mut self, e: wasmtime_wasi_http::Error) -> wasmtime_wasi_http::Error {
+        if let Some((authority, bounds, failures)) = self.report.take() {
+            failures.record(describe(&authority, &e, Phase::Body, &bounds));
+        }
+        e
+    }
+}
+
+/// `host:port` of a request, with the scheme's default port.
+fn authority_of(uri: &http::Uri) -> String {
+    let host = uri.host().unwrap_or("(no host)");
+    let https = uri.scheme() == Some(&http::uri::Scheme::HTTPS);
+    let port = uri.port_u16().unwrap_or(if https { 443 } else { 80 });
+    if host.contains(':') && !host.starts_with('[') {
+        format!("[{host}]:{port}")
+    } else {
+        format!("{host}:{port}")
+    }
+}
+
+impl Body for CappedBody {
+    type Data = Bytes;
+    type Error = wasmtime_wasi_http::Error;
+
+    fn poll_frame(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, Self::Error>>> {
+        match Pin::new(&mut self.inner).poll_frame(cx) {
+            Poll::Ready(Some(Ok(frame))) => {
+                if let Some(data) = frame.data_ref() {
+                    let len = data.len() as u64;
+                    if len > self.left {
+                        let e = self.failed(wasmtime_wasi_http::Error::HttpResponseBodySize(None));
+                        return Poll::Ready(Some(Err(e)));
+                    }
+                    self.left -= len;
+                }
+                Poll::Ready(Some(Ok(frame)))
+            }
+            Poll::Ready(Some(Err(e))) => Poll::Ready(Some(Err(self.failed(e)))),
+            other => other,
+        }
+    }
+
+    fn is_end_stream(&self) -> bool {
+        self.inner.is_end_stream()
+    }
+
+    fn size_hint(&self) -> SizeHint {
+        self.inner.size_hint()
+    }
+}

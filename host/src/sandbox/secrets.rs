@@ -1,0 +1,43 @@
+//! The spellings of a secret that masking must catch (as is, URL-, form- and JSON-encoded).
+
+/// Every spelling of each secret a log line or an error may carry: as is, URL-encoded (query
+/// and path), form-encoded (spaces as `+`) and JSON-escaped. Longest first, so a spelling
+/// that contains another is masked whole.
+pub fn secret_spellings(secrets: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in secrets.iter().filter(|s| !s.is_empty()) {
+        let url: String = s
+            .bytes()
+            .map(|b| match b {
+                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
+                    (b as char).to_string()
+                }
+                _ => format!("%{b:02X}"),
+            })
+            .collect();
+        let form = url.replace("%20", "+");
+        let json = serde_json::to_string(s)
+            .map(|q| q[1..q.len() - 1].to_string())
+            .unwrap_or_else(|_| s.clone());
+        for spelling in [s.clone(), lowercase_hex(&url), url, form, json] {
+            if !spelling.is_empty() && !out.contains(&spelling) {
+                out.push(spelling);
+            }
+        }
+    }
+    out.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    out
+}
+
+/// `%2F` → `%2f`: some encoders write lower-case hex.
+fn lowercase_hex(encoded: &str) -> String {
+    let mut out = String::with_capacity(encoded.len());
+    let mut chars = encoded.chars();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if c == '%' {
+            out.extend(chars.by_ref().take(2).map(|h| h.to_ascii_lowercase()));
+        }
+    }
+    out
+}

@@ -1,0 +1,99 @@
+use super::*;
+
+#[test]
+fn an_authority_with_userinfo_is_refused_even_for_an_allowed_host() {
+    let p = OutboundPolicy::allow(["127.0.0.1:8080"]);
+    assert!(
+        p.check(&"http://127.0.0.1:8080/x".parse().expect("uri"))
+            .is_ok()
+    );
+    for uri in [
+        "http://x@127.0.0.1:8080/x",
+        "http://user:secret@127.0.0.1:8080/",
+    ] {
+        let err = p.check(&uri.parse().expect("uri")).expect_err(uri);
+        assert!(
+            err.contains("127.0.0.1:8080 (an address with userinfo)"),
+            "{err}"
+        );
+        assert!(!err.contains("secret"), "{err}");
+    }
+}
+
+#[test]
+fn secrets_are_masked_in_their_encoded_spellings_too() {
+    let spellings = secret_spellings(&["p@ss w/rd\"quote".into()]);
+    for s in [
+        "p@ss w/rd\"quote",
+        "p%40ss%20w%2Frd%22quote",
+        "p%40ss+w%2Frd%22quote",
+        "p%40ss%20w%2frd%22quote",
+        "p@ss w/rd\\\"quote",
+    ] {
+        assert!(spellings.iter().any(|x| x == s), "{s} in {spellings:?}");
+    }
+    assert!(spellings.windows(2).all(|w| w[0].len() >= w[1].len()));
+}
+
+#[test]
+fn host_resources_of_an_instance_are_bounded() {
+    let mut state = StoreState::new(
+        OutboundPolicy::default(),
+        &Limits::default(),
+        null_log_sink(),
+        Vec::new(),
+    );
+    assert_eq!(state.table.max_capacity(), MAX_RESOURCES);
+    // Past the bound a guest's new resource is an error, not host memory.
+    let mut pushed = 0;
+    while state.table.push(0u8).is_ok() {
+        pushed += 1;
+        assert!(pushed <= MAX_RESOURCES, "the table grew past its bound");
+    }
+    assert_eq!(pushed, MAX_RESOURCES);
+}
+
+#[test]
+fn default_ports_are_normalised() {
+    let p = OutboundPolicy::allow(["rest.monportailrh.com:443", "127.0.0.1:8080"]);
+    assert!(
+        p.check(&"https://rest.monportailrh.com/search".parse().unwrap())
+            .is_ok()
+    );
+    assert!(
+        p.check(&"https://REST.monportailrh.com:443/x".parse().unwrap())
+            .is_ok()
+    );
+    assert!(
+        p.check(&"http://rest.monportailrh.com/x".parse().unwrap())
+            .is_err()
+    );
+    assert!(p.check(&"http://127.0.0.1:8080/x".parse().unwrap()).is_ok());
+    assert_eq!(
+        p.check(&"http://127.0.0.2:8080/x".parse().unwrap()),
+        Err("127.0.0.2:8080".into())
+    );
+}
+
+#[test]
+fn urls_and_bare_hosts_are_accepted_entries() {
+    let p = OutboundPolicy::allow(["https://sso.monportailrh.com", "example.org"]);
+    assert!(
+        p.check(&"https://sso.monportailrh.com/auth".parse().unwrap())
+            .is_ok()
+    );
+    assert!(p.check(&"http://example.org/".parse().unwrap()).is_ok());
+    assert!(p.check(&"https://example.org/".parse().unwrap()).is_ok());
+    assert!(
+        p.check(&"https://example.org:8443/".parse().unwrap())
+            .is_err()
+    );
+}
+
+#[test]
+fn intersection_keeps_common_entries_only() {
+    let connector = OutboundPolicy::allow(["a.example:443", "b.example:443"]);
+    let operator = OutboundPolicy::allow(["b.example:443"]);
+    let both = connector.intersect(&operator);
+    assert_eq!(both.entries().collect::<Vec<_>>(), vec!["b.example:443"]);
+}
