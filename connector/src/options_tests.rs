@@ -178,14 +178,9 @@ fn roots_only_and_a_flat_answer_cost_one_call_per_field_per_session() {
     assert_eq!(s.transport().count(), 5);
 }
 
-#[test]
-fn options_absent_and_listed_by_level_are_walked_once() {
-    let mut s = open(json!([]));
-    let f = s.transport();
-    f.push_json(200, &page(|_| json!({"usr_site": "a_lyon"}), &[1], false));
-    // Roots, then each branch once (no parent_id in level answers).
+/// The answers to the level listings under Europe (1), Asia (4) and France (2), in walk order.
+fn push_branch_levels(f: &Fake) {
     let lvl = |items: Json| json!({"data": items});
-    f.push_json(200, &lvl(json!([{"id": 1, "name": "Europe", "has_children": true}, {"id": 4, "name": "Asia", "has_children": true}])));
     f.push_json(
         200,
         &lvl(json!([{"id": 2, "name": "France", "has_children": true}])),
@@ -198,6 +193,17 @@ fn options_absent_and_listed_by_level_are_walked_once() {
         200,
         &lvl(json!([{"id": 3, "name": "Lyon", "alias": "a_lyon", "has_children": false}])),
     );
+}
+
+#[test]
+fn options_absent_and_listed_by_level_are_walked_once() {
+    let mut s = open(json!([]));
+    let f = s.transport();
+    f.push_json(200, &page(|_| json!({"usr_site": "a_lyon"}), &[1], false));
+    // Roots, then each branch once (no parent_id in level answers).
+    let lvl = |items: Json| json!({"data": items});
+    f.push_json(200, &lvl(json!([{"id": 1, "name": "Europe", "has_children": true}, {"id": 4, "name": "Asia", "has_children": true}])));
+    push_branch_levels(f);
     let users = s.list_users(None, 100).unwrap().users;
     assert_eq!(choice(&users[0], "usr_site"), lyon());
     let f = s.transport();
@@ -287,18 +293,7 @@ fn a_level_walk_cut_by_a_rate_limit_resumes_where_it_stopped() {
     let f = s.transport();
     let before = f.count();
     f.push_json(200, &page(|_| json!({"usr_site": "a_lyon"}), &[1], false));
-    f.push_json(
-        200,
-        &lvl(json!([{"id": 2, "name": "France", "has_children": true}])),
-    );
-    f.push_json(
-        200,
-        &lvl(json!([{"id": 5, "name": "Tokyo", "has_children": false}])),
-    );
-    f.push_json(
-        200,
-        &lvl(json!([{"id": 3, "name": "Lyon", "alias": "a_lyon", "has_children": false}])),
-    );
+    push_branch_levels(f);
     let users = s.list_users(None, 100).unwrap().users;
     assert_eq!(choice(&users[0], "usr_site"), lyon());
     let f = s.transport();
