@@ -4,6 +4,8 @@
 
 #[path = "guest_build.rs"]
 mod guest_build;
+#[path = "../wit/version.rs"]
+mod version;
 
 use std::path::PathBuf;
 
@@ -12,7 +14,8 @@ fn main() {
         PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"));
     let root = manifest.parent().expect("host/ has a parent").to_path_buf();
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
-    guest_build::watch(&root, &["connector/src", "connector/Cargo.toml"]);
+    version::export_contract_version(&root);
+    guest_build::watch(&root, &["connector/src", "connector/Cargo.toml", "wit"]);
     println!("cargo:rerun-if-changed=guest_build.rs");
     // CONNECTOR_HOST_SKIP_GUEST_BUILD=1 keeps the component from the previous build (for quick
     // `cargo check` loops while the connector is mid-edit).

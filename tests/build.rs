@@ -21,6 +21,9 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("greedy-hosts", &["greedy-hosts"]),
     ("exfiltrate", &["exfiltrate"]),
     ("hoard-fields", &["hoard-fields"]),
+    ("stdio", &["stdio"]),
+    ("filesystem", &["filesystem"]),
+    ("next-patch", &["next-patch"]),
 ];
 
 fn main() {
@@ -36,6 +39,7 @@ fn main() {
         &[
             "tests/fixtures/mock-connector/src",
             "tests/fixtures/mock-connector/Cargo.toml",
+            "tests/fixtures/mock-connector/wit-next",
             "host/guest_build.rs",
         ],
     );

@@ -5,7 +5,7 @@ use crate::model::{ConfigKey, ConfigType, Description, Error, Operation, PagingS
 use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 pub const NAME: &str = "peoplespheres";
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = env!("PROVISIONING_CONTRACT_VERSION");
 
 fn key(
     name: &str,
@@ -138,7 +138,10 @@ mod tests {
     fn description() {
         let d = describe();
         assert_eq!(d.name, "peoplespheres");
-        assert_eq!(d.contract_version, "0.1.0");
+        // The version comes from the WIT package line (build.rs); tests/tests/contract_version.rs
+        // checks the built component reports it.
+        assert_eq!(d.contract_version, CONTRACT_VERSION);
+        assert_eq!(d.contract_version.split('.').count(), 3);
         assert_eq!(d.version, env!("CARGO_PKG_VERSION"));
         let names: Vec<_> = d.config.iter().map(|k| k.name.as_str()).collect();
         assert_eq!(names, config::ALL_KEYS.to_vec());

@@ -108,6 +108,13 @@ impl Transport for Fake {
     }
 
     fn log(&self, level: LogLevel, message: &str) {
-        self.logs.borrow_mut().push(format!("{level:?} {message}"));
+        let level = match level {
+            LogLevel::Trace => "Trace",
+            LogLevel::Debug => "Debug",
+            LogLevel::Info => "Info",
+            LogLevel::Warn => "Warn",
+            LogLevel::Error => "Error",
+        };
+        self.logs.borrow_mut().push(format!("{level} {message}"));
     }
 }

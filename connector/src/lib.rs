@@ -18,6 +18,8 @@
 
 pub mod api;
 pub mod auth;
+#[allow(unsafe_code)]
+pub mod bindings;
 pub mod choices;
 pub mod config;
 pub mod describe;

@@ -88,7 +88,11 @@ pub fn check_value(name: &str, cf: &CatalogField, v: &Value) -> Result<(), Error
     if !ok_type {
         return Err(bad(
             name,
-            format!("expected a {want:?} value, got a {:?}", v.field_type()).to_lowercase(),
+            format!(
+                "expected a {} value, got a {}",
+                want.wit_name(),
+                v.field_type().wit_name()
+            ),
         ));
     }
     match v {

@@ -276,7 +276,11 @@ impl<T: Transport> Session<T> {
             Err(e) => {
                 self.t.log(
                     LogLevel::Warn,
-                    &format!("user {id} was created but could not be read back ({e}); answering with the attributes given"),
+                    &format!(
+                        "user {id} was created but could not be read back ({}); answering with \
+                         the attributes given",
+                        e.message()
+                    ),
                 );
                 let text = |name: &str| {
                     given

@@ -19,7 +19,7 @@ pub use provisioning::connector::types as wit;
 /// The exported interface's name, without version.
 pub const CONNECTOR_INTERFACE: &str = "provisioning:connector/connector";
 /// The contract version this host serves.
-pub const CONTRACT_VERSION: &str = "0.1.0";
+pub const CONTRACT_VERSION: &str = env!("PROVISIONING_CONTRACT_VERSION");
 
 impl provisioning::connector::host::Host for StoreState {
     fn log(

@@ -24,6 +24,7 @@ pub mod source;
 pub mod store;
 pub mod sync;
 pub mod transport_error;
+pub mod world;
 
 pub use bindings::CONTRACT_VERSION;
 pub use connector::{Connector, Session};

@@ -1,5 +1,6 @@
 //! Loading a connector component: bytes → "is this a component?" → compile (cached) → contract
-//! version check → `InstancePre`. Each failure names the file and the problem.
+//! version check → imports checked against the connector world ([`crate::world`]) →
+//! `InstancePre`. Each failure names the file and the problem.
 
 use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
@@ -42,6 +43,11 @@ pub enum LoadError {
         interface: String,
         expected: String,
         found: String,
+    },
+    #[error("{component} is refused: {reason}")]
+    ForbiddenImport {
+        component: ComponentSource,
+        reason: crate::world::ImportRefused,
     },
     #[error("{component} cannot be linked: {reason}")]
     Link {
@@ -103,11 +109,17 @@ pub fn load_bytes(
         reason: format!("{e:#}"),
     })?;
     check_contract(engine, &component, &source)?;
-    let imports = component
+    let imports: Vec<String> = component
         .component_type()
         .imports(engine.engine())
         .map(|(name, _)| name.to_string())
         .collect();
+    crate::world::check_imports(imports.iter().map(String::as_str)).map_err(|reason| {
+        LoadError::ForbiddenImport {
+            component: source.clone(),
+            reason,
+        }
+    })?;
     let instance_pre =
         engine
             .linker()

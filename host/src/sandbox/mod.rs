@@ -7,6 +7,7 @@
 mod hooks;
 mod policy;
 mod secrets;
+mod stdio;
 #[cfg(test)]
 mod tests;
 
@@ -90,20 +91,35 @@ pub struct StoreState {
     hooks: SandboxHooks,
     pub(crate) limits: StoreLimits,
     pub(crate) log: LogSink,
-    secrets: Vec<String>,
+    secrets: Arc<Vec<String>>,
     /// When the running guest call must stop (set by the runtime before each call).
     call_deadline: Option<std::time::Instant>,
 }
 
 impl StoreState {
-    /// A fresh state: no filesystem, sockets, environment or stdio; HTTP through the policy.
+    /// A fresh state: no filesystem, sockets or environment; stdio to the log; HTTP through the
+    /// policy.
     pub fn new(
         policy: OutboundPolicy,
         limits: &Limits,
         log: LogSink,
         secrets: Vec<String>,
     ) -> Self {
+        let secrets: Arc<Vec<String>> =
+            Arc::new(secrets.into_iter().filter(|s| !s.is_empty()).collect());
+        // No arguments, no environment variables, an empty stdin (the builder's defaults);
+        // stdout and stderr go to the host log.
         let wasi = WasiCtxBuilder::new()
+            .stdout(stdio::GuestOutput::new(
+                stdio::GuestStream::Stdout,
+                log.clone(),
+                secrets.clone(),
+            ))
+            .stderr(stdio::GuestOutput::new(
+                stdio::GuestStream::Stderr,
+                log.clone(),
+                secrets.clone(),
+            ))
             .allow_tcp(false)
             .allow_udp(false)
             .allow_ip_name_lookup(false)
@@ -132,7 +148,7 @@ impl StoreState {
                 .build(),
             log,
             // The runtime passes every spelling already (see `secret_spellings`).
-            secrets: secrets.into_iter().filter(|s| !s.is_empty()).collect(),
+            secrets,
             call_deadline: None,
         }
     }
@@ -163,7 +179,7 @@ impl StoreState {
     /// Forwards a connector log line, with every configured secret masked.
     pub fn log(&self, level: LogLevel, message: &str) {
         let mut line = message.to_string();
-        for secret in &self.secrets {
+        for secret in self.secrets.iter() {
             line = line.replace(secret.as_str(), "***");
         }
         (self.log)(level, &line);
