@@ -39,6 +39,12 @@ fn filter(text: &str, dir: &Path) -> String {
     });
     s = replace_runs(&s, |c| c.is_ascii_hexdigit(), 64, "[HASH]");
     s = replace_times(&s);
+    for key in ["\"millis\": ", "\"elapsed_ms\": "] {
+        s = regex_replace(&s, key, |rest| {
+            let n = rest.chars().take_while(char::is_ascii_digit).count();
+            (n, "[MS]".to_string())
+        });
+    }
     s
 }
 
