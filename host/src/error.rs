@@ -34,23 +34,48 @@ pub enum ConnectorError {
     Other(String),
 }
 
+crate::named_enum::named_enum! {
+    /// Which case of the contract's `error` variant an error is, by its WIT name.
+    ErrorKind ("error kind") {
+        InvalidConfig = "invalid-config",
+        Unauthorized = "unauthorized",
+        Forbidden = "forbidden",
+        NotFound = "not-found",
+        AlreadyExists = "already-exists",
+        InvalidInput = "invalid-input",
+        RateLimited = "rate-limited",
+        Unavailable = "unavailable",
+        Protocol = "protocol",
+        EgressDenied = "egress-denied",
+        Unsupported = "unsupported",
+        Other = "other",
+    }
+}
+
 impl ConnectorError {
-    /// The variant's name, as in the WIT (`not-found`…).
-    pub fn kind(&self) -> &'static str {
+    /// Which case of the variant this is.
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            ConnectorError::InvalidConfig { .. } => "invalid-config",
-            ConnectorError::Unauthorized(_) => "unauthorized",
-            ConnectorError::Forbidden(_) => "forbidden",
-            ConnectorError::NotFound(_) => "not-found",
-            ConnectorError::AlreadyExists { .. } => "already-exists",
-            ConnectorError::InvalidInput { .. } => "invalid-input",
-            ConnectorError::RateLimited { .. } => "rate-limited",
-            ConnectorError::Unavailable(_) => "unavailable",
-            ConnectorError::Protocol(_) => "protocol",
-            ConnectorError::EgressDenied(_) => "egress-denied",
-            ConnectorError::Unsupported(_) => "unsupported",
-            ConnectorError::Other(_) => "other",
+            ConnectorError::InvalidConfig { .. } => ErrorKind::InvalidConfig,
+            ConnectorError::Unauthorized(_) => ErrorKind::Unauthorized,
+            ConnectorError::Forbidden(_) => ErrorKind::Forbidden,
+            ConnectorError::NotFound(_) => ErrorKind::NotFound,
+            ConnectorError::AlreadyExists { .. } => ErrorKind::AlreadyExists,
+            ConnectorError::InvalidInput { .. } => ErrorKind::InvalidInput,
+            ConnectorError::RateLimited { .. } => ErrorKind::RateLimited,
+            ConnectorError::Unavailable(_) => ErrorKind::Unavailable,
+            ConnectorError::Protocol(_) => ErrorKind::Protocol,
+            ConnectorError::EgressDenied(_) => ErrorKind::EgressDenied,
+            ConnectorError::Unsupported(_) => ErrorKind::Unsupported,
+            ConnectorError::Other(_) => ErrorKind::Other,
         }
+    }
+}
+
+impl HostError {
+    /// The contract error kind, when the connector answered with one.
+    pub fn kind(&self) -> Option<ErrorKind> {
+        self.as_connector().map(ConnectorError::kind)
     }
 }
 

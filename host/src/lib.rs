@@ -13,6 +13,7 @@ pub mod engine;
 pub mod error;
 pub mod loader;
 pub mod model;
+pub mod named_enum;
 pub mod paging;
 pub mod rate_limit;
 pub mod registry;

@@ -14,6 +14,7 @@
 //! [`watch`] swaps a connector when its component file changes.
 
 use crate::connector::Session as _;
+use crate::error::ErrorKind;
 use crate::rate_limit::{Patient, WaitBudget};
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -63,17 +64,17 @@ fn host_error(e: &HostError) -> Response {
         HostError::Deadline { .. } => StatusCode::GATEWAY_TIMEOUT,
         HostError::Instantiate(_) => StatusCode::SERVICE_UNAVAILABLE,
         HostError::RateLimitBudget { .. } => StatusCode::TOO_MANY_REQUESTS,
-        _ => match e.as_connector().map(|c| c.kind()) {
-            Some("not-found") => StatusCode::NOT_FOUND,
-            Some("invalid-input") => StatusCode::BAD_REQUEST,
-            Some("already-exists") => StatusCode::CONFLICT,
-            Some("rate-limited") => StatusCode::TOO_MANY_REQUESTS,
+        _ => match e.kind() {
+            Some(ErrorKind::NotFound) => StatusCode::NOT_FOUND,
+            Some(ErrorKind::InvalidInput) => StatusCode::BAD_REQUEST,
+            Some(ErrorKind::AlreadyExists) => StatusCode::CONFLICT,
+            Some(ErrorKind::RateLimited) => StatusCode::TOO_MANY_REQUESTS,
             _ => StatusCode::BAD_GATEWAY,
         },
     };
     let mut answer = (
         status,
-        Json(json!({ "error": e.to_string(), "kind": e.as_connector().map(|c| c.kind()) })),
+        Json(json!({ "error": e.to_string(), "kind": e.kind() })),
     )
         .into_response();
     if let HostError::Connector(ConnectorError::RateLimited { retry_after_secs })

@@ -142,10 +142,7 @@ fn duration(l: &str, unit: &str) -> String {
     while let Some(at) = rest.find(unit) {
         let before = &rest[..at];
         let after = &rest[at + unit.len()..];
-        let boundary = after
-            .chars()
-            .next()
-            .is_none_or(|c| !c.is_alphanumeric());
+        let boundary = after.chars().next().is_none_or(|c| !c.is_alphanumeric());
         let num_len = before
             .chars()
             .rev()
@@ -196,7 +193,10 @@ fn what_every_command_prints() {
             [&["users", "list", "--page-size", "5"][..], &demo].concat(),
         ),
         ("users-get", [&["users", "get", "3"][..], &demo].concat()),
-        ("users-get-missing", [&["users", "get", "9999"][..], &demo].concat()),
+        (
+            "users-get-missing",
+            [&["users", "get", "9999"][..], &demo].concat(),
+        ),
         (
             "users-create",
             [
@@ -214,18 +214,35 @@ fn what_every_command_prints() {
         ),
         (
             "users-update",
-            [&["users", "update", "3", "phone=+33 1 22 22 22 22"][..], &demo].concat(),
+            [
+                &["users", "update", "3", "phone=+33 1 22 22 22 22"][..],
+                &demo,
+            ]
+            .concat(),
         ),
-        ("users-suspend", [&["users", "suspend", "4"][..], &demo].concat()),
-        ("users-resume", [&["users", "resume", "4"][..], &demo].concat()),
+        (
+            "users-suspend",
+            [&["users", "suspend", "4"][..], &demo].concat(),
+        ),
+        (
+            "users-resume",
+            [&["users", "resume", "4"][..], &demo].concat(),
+        ),
         (
             "conformance-read-only",
             [&["conformance", "--read-only"][..], &demo].concat(),
         ),
-        ("import", [&["import", "--page-size", "5"][..], &demo].concat()),
+        (
+            "import",
+            [&["import", "--page-size", "5"][..], &demo].concat(),
+        ),
         (
             "sync-dry-run",
-            [&["sync", "--dry-run", "--store", store, "--as-of", AS_OF][..], &demo].concat(),
+            [
+                &["sync", "--dry-run", "--store", store, "--as-of", AS_OF][..],
+                &demo,
+            ]
+            .concat(),
         ),
         (
             "sync",
@@ -234,20 +251,39 @@ fn what_every_command_prints() {
         ("events", vec!["events", "--store", store, "--limit", "5"]),
         (
             "events-kind",
-            vec!["events", "--store", store, "--kind", "joiner", "--limit", "3"],
+            vec![
+                "events", "--store", store, "--kind", "joiner", "--limit", "3",
+            ],
         ),
         (
             "events-bad-kind",
             vec!["events", "--store", store, "--kind", "joinr"],
         ),
-        ("identities-show", vec!["identities", "show", "3", "--store", store]),
+        (
+            "identities-show",
+            vec!["identities", "show", "3", "--store", store],
+        ),
         (
             "identities-set",
-            vec!["identities", "set", "3", "phone=+33 1 00 00 00 03", "--store", store],
+            vec![
+                "identities",
+                "set",
+                "3",
+                "phone=+33 1 00 00 00 03",
+                "--store",
+                store,
+            ],
         ),
         (
             "identities-set-hr-owned",
-            vec!["identities", "set", "3", "last_name=Other", "--store", store],
+            vec![
+                "identities",
+                "set",
+                "3",
+                "last_name=Other",
+                "--store",
+                store,
+            ],
         ),
         (
             "identities-import",

@@ -2,6 +2,7 @@
 //! duplicate action: a real SIGKILL during the import, and an abort at the worst moment of the
 //! action phase (right after a remote suspension, before its confirmation is journaled).
 
+use connector_host::store::ActionState;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
@@ -123,7 +124,7 @@ fn killed_during_the_import_the_next_run_converges() {
     let joiners = audit::events(
         store.conn(),
         &EventFilter {
-            kind: Some("joiner".into()),
+            kind: Some(connector_host::store::EventKind::Joiner),
             ..Default::default()
         },
     )
@@ -168,12 +169,16 @@ fn aborted_right_after_a_suspension_the_next_run_does_not_suspend_twice() {
     }
     let store = open(&t.store_path());
     let runs = audit::runs(store.conn(), 10).expect("runs");
-    assert!(runs.iter().any(|r| r.status == "interrupted"), "{runs:?}");
+    assert!(
+        runs.iter()
+            .any(|r| r.status == connector_host::store::RunStatus::Interrupted),
+        "{runs:?}"
+    );
     // The suspension the killed run never confirmed is settled by the next import, not left open.
     let open_actions: Vec<_> = audit::action_counts(store.conn(), None)
         .expect("counts")
         .into_iter()
-        .filter(|(_, state, _)| state == "started" || state == "unconfirmed")
+        .filter(|(_, state, _)| matches!(state, ActionState::Started | ActionState::Unconfirmed))
         .collect();
     assert!(open_actions.is_empty(), "{open_actions:?}");
     drop(store);

@@ -57,12 +57,16 @@ impl Env {
         self.sync_with(false, false)
     }
 
-    pub fn events(&self, run: i64, kind: &str) -> Vec<connector_host::store::EventRow> {
+    pub fn events(
+        &self,
+        run: i64,
+        kind: connector_host::store::EventKind,
+    ) -> Vec<connector_host::store::EventRow> {
         audit::events(
             self.store.conn(),
             &EventFilter {
                 run_id: Some(run),
-                kind: Some(kind.into()),
+                kind: Some(kind),
                 ..Default::default()
             },
         )

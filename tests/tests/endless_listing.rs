@@ -90,7 +90,7 @@ fn a_sync_stops_as_failed_at_its_ceiling_and_stores_nothing_past_it() {
     assert!(err.contains("the listing passed 100 users"), "{err}");
     let store = connector_host::store::Store::open(std::path::Path::new(&store)).expect("store");
     let runs = connector_host::store::audit::runs(store.conn(), 1).expect("runs");
-    assert_eq!(runs[0].status, "failed");
+    assert_eq!(runs[0].status, connector_host::store::RunStatus::Failed);
     let stored: i64 = store
         .conn()
         .query_row("SELECT COUNT(*) FROM identities", [], |r| r.get(0))

@@ -3,6 +3,7 @@
 //! run whose wait budget runs out ends `interrupted` and the next run carries on; and
 //! conformance passes under the limit.
 
+use connector_host::store::{EventKind, RunStatus};
 use std::time::Duration;
 
 use connector_host::Connector;
@@ -73,7 +74,7 @@ fn a_sync_under_a_tight_rate_limit_completes_with_everyone_once() {
     let elapsed = started.elapsed();
     assert_eq!(report.counts.users, 300);
     assert_eq!(report.counts.joiners, 300);
-    assert_eq!(report.status, "completed");
+    assert_eq!(report.status, RunStatus::Completed);
     let refused = statuses(&sim).iter().filter(|s| **s == 429).count();
     assert!(refused >= 1, "the limit was hit");
     assert!(budget.waits() >= 1);
@@ -113,7 +114,7 @@ fn a_write_answered_429_is_made_again_and_journaled_once() {
         store.conn(),
         &connector_host::store::EventFilter {
             run_id: Some(report.run_id),
-            kind: Some("suspended".into()),
+            kind: Some(EventKind::Suspended),
             ..Default::default()
         },
     )
@@ -143,5 +144,5 @@ fn past_the_wait_budget_the_run_is_interrupted_and_the_next_carries_on() {
     let next = sync_once(s.as_mut(), &mut store, 50).expect("next run");
     assert_eq!(next.counts.users, 200);
     assert!(next.counts.joiners < 200, "the first pages were kept");
-    assert_eq!(next.status, "completed");
+    assert_eq!(next.status, RunStatus::Completed);
 }

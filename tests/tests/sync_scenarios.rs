@@ -4,6 +4,7 @@
 //! connector's write operations (suspend, update, create) assert on what the simulator shows.
 
 use connector_host::model::Value;
+use connector_host::store::EventKind;
 use connector_host::store::audit;
 use connector_host::store::identities::{self, StoredAttr};
 use connector_host::sync::ActionKind;
@@ -68,7 +69,7 @@ fn ten_position_or_manager_changes_are_exactly_ten_movers_with_old_and_new_value
         }
     }
     let run = env.sync();
-    let movers = env.events(run.run_id, "mover");
+    let movers = env.events(run.run_id, EventKind::Mover);
     assert_eq!(run.counts.movers, 10);
     assert_eq!(movers.len(), 10, "{movers:#?}");
     let mut who: Vec<String> = movers
@@ -130,7 +131,7 @@ fn five_ended_contracts_are_suspended_and_tomorrow_is_untouched_with_a_dry_run_f
         (run.done, run.failed),
         (5, 0),
         "{:?}",
-        env.events(run.run_id, "action-failed")
+        env.events(run.run_id, EventKind::ActionFailed)
     );
     for id in &people[..5] {
         assert!(
@@ -214,7 +215,7 @@ fn a_platform_owned_change_reaches_peoplespheres_and_an_hr_owned_one_does_not() 
         (run.done, run.failed),
         (1, 0),
         "{:?}",
-        env.events(run.run_id, "action-failed")
+        env.events(run.run_id, EventKind::ActionFailed)
     );
     let user = env.sim.user(target).expect("user");
     assert_eq!(user.text("professional_phone"), Some("+33 1 99 88 77 66"));
@@ -243,7 +244,7 @@ fn an_identity_created_on_the_platform_is_created_in_peoplespheres_with_its_link
                 c,
                 &identities::NewIdentity {
                     source_id: None,
-                    origin: "platform",
+                    origin: connector_host::store::Origin::Platform,
                     display_name: "Zoé NOUVEAU",
                     active: true,
                     contract_end: None,
@@ -280,7 +281,7 @@ fn an_identity_created_on_the_platform_is_created_in_peoplespheres_with_its_link
         (run.done, run.failed),
         (1, 0),
         "{:?}",
-        env.events(run.run_id, "action-failed")
+        env.events(run.run_id, EventKind::ActionFailed)
     );
     assert_eq!(env.sim.user_count(), before + 1);
     let created = env

@@ -13,7 +13,7 @@ use super::{Failure, Global, attrs, usage};
 use crate::model::{Field, Value};
 use crate::store::audit::{self, NewEvent};
 use crate::store::identities::{self, NewIdentity, StoredAttr};
-use crate::store::{Store, StoreError};
+use crate::store::{EventKind, Origin, Store, StoreError};
 use crate::sync::mapping::Owner;
 use crate::sync::{self, Mapping};
 
@@ -443,13 +443,11 @@ fn write(c: &Connection, change: &Change) -> Result<i64, StoreError> {
                 audit::append(
                     c,
                     &NewEvent {
-                        kind: "platform-change",
                         identity_id: Some(id),
-                        subject: &identity.display_name,
                         attribute: Some(name),
                         old_value: Some(sync::detect::show(&old.value)),
                         new_value: Some(sync::detect::show(value)),
-                        ..Default::default()
+                        ..NewEvent::of(None, EventKind::PlatformChange, &identity.display_name)
                     },
                 )?;
             }
@@ -461,7 +459,7 @@ fn write(c: &Connection, change: &Change) -> Result<i64, StoreError> {
                 c,
                 &NewIdentity {
                     source_id: None,
-                    origin: "platform",
+                    origin: Origin::Platform,
                     display_name: name,
                     active: true,
                     contract_end: None,
@@ -484,10 +482,8 @@ fn write(c: &Connection, change: &Change) -> Result<i64, StoreError> {
             audit::append(
                 c,
                 &NewEvent {
-                    kind: "platform-create",
                     identity_id: Some(id),
-                    subject: name,
-                    ..Default::default()
+                    ..NewEvent::of(None, EventKind::PlatformCreate, name)
                 },
             )?;
             id

@@ -60,9 +60,9 @@ pub(super) struct EventsArgs {
     /// Only this run's events.
     #[arg(long)]
     run: Option<i64>,
-    /// Only events of this kind (joiner, mover, change, leaver, suspended, updated, created…).
-    #[arg(long)]
-    kind: Option<String>,
+    /// Only events of this kind.
+    #[arg(long, value_enum)]
+    kind: Option<crate::store::EventKind>,
     /// Only this identity's events.
     #[arg(long)]
     identity: Option<i64>,

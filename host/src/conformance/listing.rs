@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use super::cases::{fail, fields, host_err, kind};
 use super::{Ctx, Outcome};
-use crate::error::{ConnectorError, HostError};
+use crate::error::{ConnectorError, ErrorKind, HostError};
 use crate::model::{Field, User};
 
 /// The whole listing, read once per run.
@@ -207,7 +207,7 @@ pub(super) async fn unknown_not_found(ctx: &mut Ctx<'_>) -> Outcome {
         Err(e) => return host_err("open", &e),
     };
     match session.get_user("999999999").await {
-        Err(e) if kind(&e) == "not-found" => Outcome::Passed,
+        Err(e) if e.kind() == Some(ErrorKind::NotFound) => Outcome::Passed,
         Err(e) => fail(format!("expected not-found, got {}: {e}", kind(&e))),
         Ok(u) => fail(format!("an unknown id returned user {}", u.id)),
     }
@@ -297,20 +297,20 @@ pub(super) async fn fault_case(ctx: &mut Ctx<'_>, fault: Fault) -> Outcome {
         return host_err("list-users", &e);
     }
     let expected = match fault {
-        Fault::RateLimit => "rate-limited",
+        Fault::RateLimit => ErrorKind::RateLimited,
         Fault::Transient => {
             injector.fail_with(503, 1);
-            "unavailable"
+            ErrorKind::Unavailable
         }
         Fault::Malformed => {
             injector.malformed(1);
-            "protocol"
+            ErrorKind::Protocol
         }
     };
     match session.list_users(None, 1).await {
         Ok(_) => Outcome::Passed,
         Err(HostError::Connector(ConnectorError::RateLimited { retry_after_secs }))
-            if expected == "rate-limited" =>
+            if expected == ErrorKind::RateLimited =>
         {
             if retry_after_secs >= 1 {
                 Outcome::Passed
@@ -318,7 +318,7 @@ pub(super) async fn fault_case(ctx: &mut Ctx<'_>, fault: Fault) -> Outcome {
                 fail("rate-limited without the server's delay")
             }
         }
-        Err(e) if kind(&e) == expected => Outcome::Passed,
+        Err(e) if e.kind() == Some(expected) => Outcome::Passed,
         Err(e) => fail(format!(
             "expected a retry or {expected}, got {}: {e}",
             kind(&e)

@@ -6,6 +6,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
 use super::{StoreError, now};
+use crate::store::kinds::{ActionKind, ActionState, EventKind, RunStatus};
 
 fn sql(e: rusqlite::Error) -> StoreError {
     StoreError::from_sqlite("(store)", e)
@@ -19,20 +20,20 @@ pub struct RunRow {
     pub finished_at: Option<String>,
     pub as_of: String,
     pub dry_run: bool,
-    pub status: String,
+    pub status: RunStatus,
     pub summary: Option<serde_json::Value>,
 }
 
 /// Starts a run; runs left `running` by a killed process are marked `interrupted` first.
 pub fn start_run(conn: &Connection, as_of: &str, dry_run: bool) -> Result<i64, StoreError> {
     conn.execute(
-        "UPDATE runs SET status = 'interrupted' WHERE status = 'running'",
-        [],
+        "UPDATE runs SET status = ?1 WHERE status = ?2",
+        params![RunStatus::Interrupted, RunStatus::Running],
     )
     .map_err(sql)?;
     conn.execute(
-        "INSERT INTO runs(started_at, as_of, dry_run, status) VALUES (?1, ?2, ?3, 'running')",
-        params![now(), as_of, dry_run],
+        "INSERT INTO runs(started_at, as_of, dry_run, status) VALUES (?1, ?2, ?3, ?4)",
+        params![now(), as_of, dry_run, RunStatus::Running],
     )
     .map_err(sql)?;
     Ok(conn.last_insert_rowid())
@@ -42,7 +43,7 @@ pub fn start_run(conn: &Connection, as_of: &str, dry_run: bool) -> Result<i64, S
 pub fn finish_run(
     conn: &Connection,
     id: i64,
-    status: &str,
+    status: RunStatus,
     summary: &serde_json::Value,
 ) -> Result<(), StoreError> {
     conn.execute(
@@ -74,16 +75,32 @@ pub fn runs(conn: &Connection, limit: u32) -> Result<Vec<RunRow>, StoreError> {
 }
 
 /// An event to append to the audit log.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct NewEvent<'a> {
     pub run_id: Option<i64>,
-    pub kind: &'a str,
+    pub kind: EventKind,
     pub identity_id: Option<i64>,
     pub subject: &'a str,
     pub attribute: Option<&'a str>,
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub detail: Option<String>,
+}
+
+impl<'a> NewEvent<'a> {
+    /// An event of `kind` about `subject`, with no attribute, values or detail.
+    pub fn of(run_id: Option<i64>, kind: EventKind, subject: &'a str) -> Self {
+        NewEvent {
+            run_id,
+            kind,
+            identity_id: None,
+            subject,
+            attribute: None,
+            old_value: None,
+            new_value: None,
+            detail: None,
+        }
+    }
 }
 
 /// Appends one event.
@@ -101,7 +118,7 @@ pub struct EventRow {
     pub id: i64,
     pub run_id: Option<i64>,
     pub at: String,
-    pub kind: String,
+    pub kind: EventKind,
     pub identity_id: Option<i64>,
     pub subject: String,
     pub attribute: Option<String>,
@@ -116,7 +133,7 @@ pub struct EventRow {
 #[derive(Debug, Clone, Default)]
 pub struct EventFilter {
     pub run_id: Option<i64>,
-    pub kind: Option<String>,
+    pub kind: Option<EventKind>,
     pub identity_id: Option<i64>,
     /// At most this many (the newest); `None`: all.
     pub limit: Option<u32>,
@@ -154,13 +171,13 @@ pub fn events(conn: &Connection, f: &EventFilter) -> Result<Vec<EventRow>, Store
 }
 
 /// Counts of events per kind in one run.
-pub fn event_counts(conn: &Connection, run_id: i64) -> Result<Vec<(String, u64)>, StoreError> {
+pub fn event_counts(conn: &Connection, run_id: i64) -> Result<Vec<(EventKind, u64)>, StoreError> {
     let mut stmt = conn
         .prepare("SELECT kind, COUNT(*) FROM events WHERE run_id = ?1 GROUP BY kind ORDER BY kind")
         .map_err(sql)?;
     let rows = stmt
         .query_map([run_id], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
+            Ok((r.get::<_, EventKind>(0)?, r.get::<_, i64>(1)?.max(0) as u64))
         })
         .map_err(sql)?;
     rows.collect::<Result<_, _>>().map_err(sql)
@@ -171,12 +188,12 @@ pub fn event_counts(conn: &Connection, run_id: i64) -> Result<Vec<(String, u64)>
 pub struct ActionRow {
     pub id: i64,
     pub run_id: i64,
-    pub kind: String,
+    pub kind: ActionKind,
     pub identity_id: i64,
     pub system: String,
     pub remote_id: Option<String>,
     pub payload: String,
-    pub state: String,
+    pub state: ActionState,
     pub error: Option<String>,
 }
 
@@ -184,15 +201,15 @@ pub struct ActionRow {
 pub fn journal_start(
     conn: &Connection,
     run_id: i64,
-    kind: &str,
+    kind: ActionKind,
     identity_id: i64,
     system: &str,
     remote_id: Option<&str>,
     payload: &str,
 ) -> Result<i64, StoreError> {
     conn.execute(
-        "INSERT INTO actions(run_id, kind, identity_id, system, remote_id, payload, state, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'started', ?7)",
-        params![run_id, kind, identity_id, system, remote_id, payload, now()],
+        "INSERT INTO actions(run_id, kind, identity_id, system, remote_id, payload, state, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        params![run_id, kind, identity_id, system, remote_id, payload, ActionState::Started, now()],
     )
     .map_err(sql)?;
     Ok(conn.last_insert_rowid())
@@ -202,7 +219,7 @@ pub fn journal_start(
 pub fn journal_finish(
     conn: &Connection,
     id: i64,
-    state: &str,
+    state: ActionState,
     remote_id: Option<&str>,
     error: Option<&str>,
 ) -> Result<(), StoreError> {
@@ -216,9 +233,9 @@ pub fn journal_finish(
 
 /// Actions a killed run left `started`: their outcome is unknown until the next import shows it.
 pub fn unconfirmed(conn: &Connection) -> Result<Vec<ActionRow>, StoreError> {
-    let mut stmt = conn.prepare("SELECT id, run_id, kind, identity_id, system, remote_id, payload, state, error FROM actions WHERE state = 'started' ORDER BY id").map_err(sql)?;
+    let mut stmt = conn.prepare("SELECT id, run_id, kind, identity_id, system, remote_id, payload, state, error FROM actions WHERE state = ?1 ORDER BY id").map_err(sql)?;
     let rows = stmt
-        .query_map([], |r| {
+        .query_map([ActionState::Started], |r| {
             Ok(ActionRow {
                 id: r.get(0)?,
                 run_id: r.get(1)?,
@@ -239,7 +256,7 @@ pub fn unconfirmed(conn: &Connection) -> Result<Vec<ActionRow>, StoreError> {
 pub fn action_counts(
     conn: &Connection,
     run_id: Option<i64>,
-) -> Result<Vec<(String, String, u64)>, StoreError> {
+) -> Result<Vec<(ActionKind, ActionState, u64)>, StoreError> {
     let mut stmt = conn.prepare("SELECT kind, state, COUNT(*) FROM actions WHERE (?1 IS NULL OR run_id = ?1) GROUP BY kind, state ORDER BY kind, state").map_err(sql)?;
     let rows = stmt
         .query_map([run_id], |r| {
@@ -257,10 +274,16 @@ pub fn unconfirmed_create_for(
 ) -> Result<Option<(i64, i64)>, StoreError> {
     conn.query_row(
         "SELECT a.id, a.identity_id FROM actions a JOIN identities i ON i.id = a.identity_id
-         WHERE a.kind = 'create' AND a.state IN ('started', 'unconfirmed', 'failed') AND i.source_id IS NULL
+         WHERE a.kind = ?2 AND a.state IN (?3, ?4, ?5) AND i.source_id IS NULL
            AND json_extract(a.payload, '$.match') = ?1
          ORDER BY a.id DESC LIMIT 1",
-        [match_key],
+        params![
+            match_key,
+            ActionKind::Create,
+            ActionState::Started,
+            ActionState::Unconfirmed,
+            ActionState::Failed
+        ],
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
@@ -274,10 +297,17 @@ pub fn unconfirmed_create_for(
 pub fn settle_unconfirmed(conn: &Connection, run_id: i64) -> Result<u64, StoreError> {
     let n = conn
         .execute(
-            "UPDATE actions SET state = 'settled', finished_at = ?2,
+            "UPDATE actions SET state = ?3, finished_at = ?2,
                     error = COALESCE(error, 'outcome read back by the import of run ' || ?1)
-             WHERE state = 'unconfirmed' AND kind IN ('update', 'suspend')",
-            params![run_id, now()],
+             WHERE state = ?4 AND kind IN (?5, ?6)",
+            params![
+                run_id,
+                now(),
+                ActionState::Settled,
+                ActionState::Unconfirmed,
+                ActionKind::Update,
+                ActionKind::Suspend
+            ],
         )
         .map_err(sql)?;
     Ok(n as u64)
@@ -291,9 +321,18 @@ pub fn supersede_creates(
     confirmed: i64,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "UPDATE actions SET state = 'superseded', finished_at = ?3
-         WHERE kind = 'create' AND identity_id = ?1 AND id <> ?2 AND state IN ('started', 'unconfirmed', 'failed')",
-        params![identity_id, confirmed, now()],
+        "UPDATE actions SET state = ?4, finished_at = ?3
+         WHERE kind = ?5 AND identity_id = ?1 AND id <> ?2 AND state IN (?6, ?7, ?8)",
+        params![
+            identity_id,
+            confirmed,
+            now(),
+            ActionState::Superseded,
+            ActionKind::Create,
+            ActionState::Started,
+            ActionState::Unconfirmed,
+            ActionState::Failed
+        ],
     )
     .map_err(sql)?;
     Ok(())

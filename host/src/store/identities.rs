@@ -8,6 +8,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 
 use super::{StoreError, now};
 use crate::model::Value;
+use crate::store::kinds::{AccountStatus, Origin};
 
 /// One stored attribute: the platform's value, the value last imported, and whether a
 /// platform-side change waits to be written back.
@@ -23,7 +24,7 @@ pub struct StoredAttr {
 pub struct StoredIdentity {
     pub id: i64,
     pub source_id: Option<String>,
-    pub origin: String,
+    pub origin: Origin,
     pub display_name: String,
     pub active: bool,
     pub contract_end: Option<String>,
@@ -127,7 +128,7 @@ pub fn by_id(conn: &Connection, id: i64) -> Result<Option<StoredIdentity>, Store
 #[derive(Debug, Clone)]
 pub struct NewIdentity<'a> {
     pub source_id: Option<&'a str>,
-    pub origin: &'a str,
+    pub origin: Origin,
     pub display_name: &'a str,
     pub active: bool,
     pub contract_end: Option<&'a str>,
@@ -223,7 +224,7 @@ pub fn put_account(
     id: i64,
     system: &str,
     remote_id: &str,
-    status: &str,
+    status: AccountStatus,
 ) -> Result<(), StoreError> {
     conn.prepare_cached(
         "INSERT INTO accounts(identity_id, system, remote_id, status, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
@@ -240,7 +241,7 @@ pub fn account(
     conn: &Connection,
     id: i64,
     system: &str,
-) -> Result<Option<(String, String)>, StoreError> {
+) -> Result<Option<(String, AccountStatus)>, StoreError> {
     conn.query_row(
         "SELECT remote_id, status FROM accounts WHERE identity_id = ?1 AND system = ?2",
         params![id, system],
@@ -253,8 +254,8 @@ pub fn account(
 /// Active accounts in a system.
 pub fn count_active_accounts(conn: &Connection, system: &str) -> Result<u64, StoreError> {
     conn.query_row(
-        "SELECT COUNT(*) FROM accounts WHERE system = ?1 AND status = 'active'",
-        [system],
+        "SELECT COUNT(*) FROM accounts WHERE system = ?1 AND status = ?2",
+        params![system, AccountStatus::Active],
         |r| r.get::<_, i64>(0),
     )
     .map(|n| n.max(0) as u64)
@@ -283,13 +284,13 @@ pub fn leaver_candidates(
     let mut stmt = conn
         .prepare(
             "SELECT i.id, a.remote_id, i.display_name, i.contract_end FROM identities i JOIN accounts a ON a.identity_id = i.id AND a.system = ?1
-             WHERE a.status = 'active' AND i.active = 1 AND i.contract_end IS NOT NULL AND i.contract_end < ?2
+             WHERE a.status = ?3 AND i.active = 1 AND i.contract_end IS NOT NULL AND i.contract_end < ?2
                AND (i.stale_end IS NULL OR i.stale_end <> i.contract_end)
              ORDER BY i.id",
         )
         .map_err(sql)?;
     let rows = stmt
-        .query_map(params![system, cutoff], |r| {
+        .query_map(params![system, cutoff, AccountStatus::Active], |r| {
             Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?))
         })
         .map_err(sql)?;
@@ -332,11 +333,11 @@ pub fn pending_writes(conn: &Connection, system: &str) -> Result<Vec<PendingWrit
 /// Platform identities not yet created in the source system.
 pub fn to_create(conn: &Connection) -> Result<Vec<i64>, StoreError> {
     let mut stmt = conn
-        .prepare(
-            "SELECT id FROM identities WHERE origin = 'platform' AND source_id IS NULL ORDER BY id",
-        )
+        .prepare("SELECT id FROM identities WHERE origin = ?1 AND source_id IS NULL ORDER BY id")
         .map_err(sql)?;
-    let rows = stmt.query_map([], |r| r.get(0)).map_err(sql)?;
+    let rows = stmt
+        .query_map([Origin::Platform], |r| r.get(0))
+        .map_err(sql)?;
     rows.collect::<Result<_, _>>().map_err(sql)
 }
 

@@ -8,6 +8,7 @@
 
 pub mod audit;
 pub mod identities;
+pub mod kinds;
 pub mod presence;
 pub mod schema;
 mod scratch;
@@ -18,6 +19,9 @@ use rusqlite::{Connection, ErrorCode};
 
 pub use audit::{ActionRow, EventFilter, EventRow, NewEvent, RunRow};
 pub use identities::{StoredAttr, StoredIdentity};
+pub use kinds::{
+    AccountStatus, ActionKind, ActionState, EventKind, Origin, RunStatus, UnknownName,
+};
 
 /// A store failure, naming the database file.
 #[derive(Debug, thiserror::Error)]

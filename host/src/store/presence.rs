@@ -97,8 +97,13 @@ pub fn mark_gone(
     )
     .map_err(sql)?;
     conn.execute(
-        "UPDATE accounts SET status = 'gone', updated_at = ?3 WHERE identity_id = ?1 AND system = ?2",
-        params![identity_id, system, super::now()],
+        "UPDATE accounts SET status = ?4, updated_at = ?3 WHERE identity_id = ?1 AND system = ?2",
+        params![
+            identity_id,
+            system,
+            super::now(),
+            crate::store::AccountStatus::Gone
+        ],
     )
     .map_err(sql)?;
     Ok(())

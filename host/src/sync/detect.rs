@@ -9,9 +9,9 @@ use rusqlite::Connection;
 use super::Counts;
 use super::mapping::{Mapped, Mapping, Owner, Rule};
 use crate::model::{User, Value};
-use crate::store::StoreError;
 use crate::store::audit::{self, NewEvent};
 use crate::store::identities::{self, NewIdentity, StoredAttr, StoredIdentity};
+use crate::store::{AccountStatus, ActionState, EventKind, Origin, StoreError};
 
 /// What the import of one page needs.
 pub struct ImportCtx<'a> {
@@ -48,8 +48,8 @@ fn match_key(mapping: &Mapping, mapped: &Mapped) -> Option<String> {
     mapped.get(name).filter(|v| !v.is_empty()).map(|v| show(v))
 }
 
-fn status(active: bool) -> &'static str {
-    if active { "active" } else { "suspended" }
+fn status(active: bool) -> AccountStatus {
+    AccountStatus::from_active(active)
 }
 
 /// Imports one mapped user.
@@ -74,18 +74,15 @@ pub fn import_user(
             Some((action_id, identity_id)) => {
                 identities::link_source(conn, identity_id, &user.id)?;
                 identities::put_account(conn, identity_id, system, &user.id, status(user.active))?;
-                audit::journal_finish(conn, action_id, "done", Some(&user.id), None)?;
+                audit::journal_finish(conn, action_id, ActionState::Done, Some(&user.id), None)?;
                 audit::supersede_creates(conn, identity_id, action_id)?;
                 let subject = format!("{} ({})", user.display_name, user.id);
                 audit::append(
                     conn,
                     &NewEvent {
-                        run_id: Some(ctx.run_id),
-                        kind: "created",
                         identity_id: Some(identity_id),
-                        subject: &subject,
                         detail: Some("confirmed by the import after an interrupted run".into()),
-                        ..Default::default()
+                        ..NewEvent::of(Some(ctx.run_id), EventKind::Created, &subject)
                     },
                 )?;
                 match identities::by_id(conn, identity_id)? {
@@ -134,12 +131,9 @@ fn returned(
     audit::append(
         conn,
         &NewEvent {
-            run_id: Some(ctx.run_id),
-            kind: "returner",
             identity_id: Some(stored.id),
-            subject: &subject,
             detail: Some("listed again after being gone from the source".into()),
-            ..Default::default()
+            ..NewEvent::of(Some(ctx.run_id), EventKind::Returner, &subject)
         },
     )?;
     counts.returners += 1;
@@ -162,7 +156,7 @@ fn joiner(
         conn,
         &NewIdentity {
             source_id: Some(&user.id),
-            origin: "hr",
+            origin: Origin::Hr,
             display_name: &user.display_name,
             active: user.active,
             contract_end,
@@ -187,12 +181,9 @@ fn joiner(
     audit::append(
         conn,
         &NewEvent {
-            run_id: Some(ctx.run_id),
-            kind: "joiner",
             identity_id: Some(id),
-            subject: &subject,
-            new_value: Some(status(user.active).into()),
-            ..Default::default()
+            new_value: Some(status(user.active).to_string()),
+            ..NewEvent::of(Some(ctx.run_id), EventKind::Joiner, &subject)
         },
     )?;
     counts.joiners += 1;
@@ -203,13 +194,10 @@ fn joiner(
         audit::append(
             conn,
             &NewEvent {
-                run_id: Some(ctx.run_id),
-                kind: "review",
                 identity_id: Some(id),
-                subject: &subject,
                 attribute: Some(&policy.end_date),
                 detail: Some(detail),
-                ..Default::default()
+                ..NewEvent::of(Some(ctx.run_id), EventKind::Review, &subject)
             },
         )?;
         counts.reviews += 1;
@@ -221,7 +209,7 @@ fn joiner(
 fn event(
     conn: &Connection,
     ctx: &ImportCtx<'_>,
-    kind: &str,
+    kind: EventKind,
     id: i64,
     subject: &str,
     name: &str,
@@ -281,9 +269,9 @@ fn diff(
             )
         };
         let kind = if ctx.mapping.movers.contains(&rule.name) {
-            "mover"
+            EventKind::Mover
         } else {
-            "change"
+            EventKind::Change
         };
         match (rule.owner, old.pending) {
             (Owner::Hr, _) | (Owner::Both, false) => {
@@ -294,7 +282,7 @@ fn diff(
                     event(
                         conn, ctx, kind, id, &subject, &rule.name, &old.value, new, None,
                     )?;
-                    if kind == "mover" {
+                    if kind == EventKind::Mover {
                         moved = true
                     } else {
                         counts.changes += 1
@@ -305,12 +293,12 @@ fn diff(
             (Owner::Both, true) if prev_source != *new => match rule.rule {
                 Some(Rule::HrWins) | None => {
                     put(new, false)?;
-                    event(conn, ctx, "conflict", id, &subject, &rule.name, &old.value, new, Some("changed on both sides; hr-wins: the source value is kept, the platform change dropped".into()))?;
+                    event(conn, ctx, EventKind::Conflict, id, &subject, &rule.name, &old.value, new, Some("changed on both sides; hr-wins: the source value is kept, the platform change dropped".into()))?;
                     counts.conflicts += 1;
                 }
                 Some(Rule::PlatformWins) => {
                     put(&old.value, true)?;
-                    event(conn, ctx, "conflict", id, &subject, &rule.name, new, &old.value, Some("changed on both sides; platform-wins: the platform value will be written back".into()))?;
+                    event(conn, ctx, EventKind::Conflict, id, &subject, &rule.name, new, &old.value, Some("changed on both sides; platform-wins: the platform value will be written back".into()))?;
                     counts.conflicts += 1;
                 }
             },
@@ -323,7 +311,7 @@ fn diff(
                 if old.value != *new {
                     // Changed at the source but owned by the platform: the platform value is written back.
                     put(&old.value, true)?;
-                    event(conn, ctx, "drift", id, &subject, &rule.name, &old.value, new, Some("platform-owned attribute changed at the source; the platform value will be written back".into()))?;
+                    event(conn, ctx, EventKind::Drift, id, &subject, &rule.name, &old.value, new, Some("platform-owned attribute changed at the source; the platform value will be written back".into()))?;
                     counts.drifts += 1;
                 } else if prev_source != *new {
                     put(new, false)?;
@@ -337,9 +325,9 @@ fn diff(
     if stored.active != user.active {
         identities::put_account(conn, id, &ctx.mapping.system, &user.id, status(user.active))?;
         let (kind, detail) = if user.active {
-            ("returner", "reactivated at the source")
+            (EventKind::Returner, "reactivated at the source")
         } else {
-            ("leaver", "suspended at the source")
+            (EventKind::Leaver, "suspended at the source")
         };
         audit::append(
             conn,

@@ -13,9 +13,9 @@
 use super::plan::{ActionKind, PlannedAction};
 use super::{Progress, SyncError};
 use crate::connector::Session;
-use crate::store::Store;
 use crate::store::audit::{self, NewEvent};
 use crate::store::identities;
+use crate::store::{AccountStatus, ActionState, EventKind, Store};
 
 /// The outcome of executing a plan.
 #[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
@@ -65,7 +65,7 @@ pub async fn execute(
             audit::journal_start(
                 c,
                 run_id,
-                action.kind.as_str(),
+                action.kind,
                 action.identity_id,
                 system,
                 action.remote_id.as_deref(),
@@ -93,7 +93,7 @@ pub async fn execute(
                                 action.identity_id,
                                 system,
                                 &user.id,
-                                if user.active { "active" } else { "suspended" },
+                                AccountStatus::from_active(user.active),
                             )?;
                             identities::confirm_written(
                                 c,
@@ -101,7 +101,7 @@ pub async fn execute(
                                 &action.platform_names,
                             )?;
                             audit::supersede_creates(c, action.identity_id, journal_id)?;
-                            "created"
+                            EventKind::Created
                         }
                         ActionKind::Update => {
                             identities::confirm_written(
@@ -109,7 +109,7 @@ pub async fn execute(
                                 action.identity_id,
                                 &action.platform_names,
                             )?;
-                            "updated"
+                            EventKind::Updated
                         }
                         ActionKind::Suspend => {
                             identities::put_account(
@@ -117,23 +117,20 @@ pub async fn execute(
                                 action.identity_id,
                                 system,
                                 remote,
-                                "suspended",
+                                AccountStatus::Suspended,
                             )?;
                             identities::set_active(c, action.identity_id, false)?;
-                            "suspended"
+                            EventKind::Suspended
                         }
                     };
-                    audit::journal_finish(c, journal_id, "done", Some(&user.id), None)?;
+                    audit::journal_finish(c, journal_id, ActionState::Done, Some(&user.id), None)?;
                     audit::append(
                         c,
                         &NewEvent {
-                            run_id: Some(run_id),
-                            kind,
                             identity_id: Some(action.identity_id),
-                            subject,
                             new_value: Some(user.id.clone()),
                             detail: Some(action.reason.clone()),
-                            ..Default::default()
+                            ..NewEvent::of(Some(run_id), kind, subject)
                         },
                     )
                 })?;
@@ -142,17 +139,14 @@ pub async fn execute(
             Err(e) => {
                 let reason = e.to_string();
                 store.transaction(|c| {
-                    audit::journal_finish(c, journal_id, "failed", None, Some(&reason))?;
+                    audit::journal_finish(c, journal_id, ActionState::Failed, None, Some(&reason))?;
                     audit::append(
                         c,
                         &NewEvent {
-                            run_id: Some(run_id),
-                            kind: "action-failed",
                             identity_id: Some(action.identity_id),
-                            subject,
                             attribute: Some(action.kind.as_str()),
                             detail: Some(reason.clone()),
-                            ..Default::default()
+                            ..NewEvent::of(Some(run_id), EventKind::ActionFailed, subject)
                         },
                     )
                 })?;

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::Counts;
 use super::mapping::{Mapping, OnGone};
 use crate::store::audit::{self, NewEvent};
-use crate::store::{StoreError, presence};
+use crate::store::{EventKind, StoreError, presence};
 
 /// What a run found missing and did about it.
 #[derive(Debug, Clone, Default, Serialize, PartialEq)]
@@ -79,14 +79,11 @@ pub fn settle(
         audit::append(
             conn,
             &NewEvent {
-                run_id: Some(run_id),
-                kind: "gone",
                 identity_id: Some(m.identity_id),
-                subject: &subject,
                 detail: Some(
                     "absent from a complete listing: deleted or hidden at the source".into(),
                 ),
-                ..Default::default()
+                ..NewEvent::of(Some(run_id), EventKind::Gone, &subject)
             },
         )?;
         presence::mark_gone(conn, m.identity_id, &mapping.system, run_id)?;
@@ -97,7 +94,7 @@ pub fn settle(
         let follow_up = match mapping.policy.on_gone {
             OnGone::Deprovision => None,
             OnGone::Review => Some((
-                "review",
+                EventKind::Review,
                 "gone from the source: review this person's accounts in the other systems",
             )),
             OnGone::Ignore => None,
@@ -107,12 +104,9 @@ pub fn settle(
             audit::append(
                 conn,
                 &NewEvent {
-                    run_id: Some(run_id),
-                    kind,
                     identity_id: Some(m.identity_id),
-                    subject: &subject,
                     detail: Some(detail.into()),
-                    ..Default::default()
+                    ..NewEvent::of(Some(run_id), kind, &subject)
                 },
             )?;
         }

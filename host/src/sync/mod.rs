@@ -30,7 +30,8 @@ use serde::Serialize;
 
 use crate::connector::Session;
 use crate::error::HostError;
-use crate::store::{Store, StoreError, audit, identities};
+use crate::store::audit::NewEvent;
+use crate::store::{EventKind, RunStatus, Store, StoreError, audit, identities};
 pub use mapping::{Mapping, MappingError};
 pub use plan::{ActionKind, PlannedAction};
 pub use policy::Brake;
@@ -67,11 +68,11 @@ impl SyncError {
     }
 
     /// The status a run that ended with this error is closed with.
-    fn run_status(&self) -> &'static str {
+    fn run_status(&self) -> RunStatus {
         if self.is_interruption() {
-            "interrupted"
+            RunStatus::Interrupted
         } else {
-            "failed"
+            RunStatus::Failed
         }
     }
 }
@@ -131,7 +132,7 @@ pub struct SyncReport {
     pub gone: gone::GoneReport,
     pub done: u64,
     pub failed: u64,
-    pub status: String,
+    pub status: RunStatus,
 }
 
 impl SyncReport {
@@ -272,11 +273,11 @@ async fn run_on(
         }
     };
     let status = if brake.engaged || gone.held || skip_brake {
-        "braked"
+        RunStatus::Braked
     } else if executed.failed > 0 {
-        "failed"
+        RunStatus::Failed
     } else {
-        "completed"
+        RunStatus::Completed
     };
     let report = SyncReport {
         run_id,
@@ -291,7 +292,7 @@ async fn run_on(
         gone,
         done: executed.done,
         failed: executed.failed,
-        status: status.into(),
+        status,
     };
     let summary = serde_json::json!({"counts": report.counts, "planned": report.plan.len(), "done": report.done, "failed": report.failed, "brake": report.brake, "gone": report.gone});
     store.transaction(|c| audit::finish_run(c, run_id, status, &summary))?;
@@ -354,12 +355,9 @@ async fn import(
                         audit::append(
                             c,
                             &audit::NewEvent {
-                                run_id: Some(run_id),
-                                kind: "skipped",
-                                subject: &subject,
                                 attribute: Some(&e.attribute),
                                 detail: Some(reason.clone()),
-                                ..Default::default()
+                                ..NewEvent::of(Some(run_id), EventKind::Skipped, &subject)
                             },
                         )?;
                         skipped.add(&subject, &e);

@@ -11,24 +11,7 @@ use crate::model::{Attribute, AttributeChange, ChangeOp, Value};
 use crate::store::StoreError;
 use crate::store::identities;
 
-/// What an action does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum ActionKind {
-    Create,
-    Update,
-    Suspend,
-}
-
-impl ActionKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActionKind::Create => "create",
-            ActionKind::Update => "update",
-            ActionKind::Suspend => "suspend",
-        }
-    }
-}
+pub use crate::store::ActionKind;
 
 /// One planned remote action.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -268,12 +268,16 @@ impl Harness {
             f(u)
         }
     }
-    pub(super) fn events(&self, run: i64, kind: &str) -> Vec<crate::store::EventRow> {
+    pub(super) fn events(
+        &self,
+        run: i64,
+        kind: crate::store::EventKind,
+    ) -> Vec<crate::store::EventRow> {
         audit::events(
             self.store.conn(),
             &crate::store::EventFilter {
                 run_id: Some(run),
-                kind: Some(kind.into()),
+                kind: Some(kind),
                 ..Default::default()
             },
         )
@@ -287,7 +291,7 @@ impl Harness {
                     c,
                     &identities::NewIdentity {
                         source_id: None,
-                        origin: "platform",
+                        origin: crate::store::Origin::Platform,
                         display_name: name,
                         active: true,
                         contract_end: None,

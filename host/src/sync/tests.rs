@@ -41,7 +41,7 @@ fn movers_carry_old_and_new_values() {
     h.edit(4, |u| set(u, "first_name", vec![text("Renamed")]));
     let r = h.sync(false, false);
     assert_eq!((r.counts.movers, r.counts.changes), (1, 1));
-    let movers = h.events(r.run_id, "mover");
+    let movers = h.events(r.run_id, crate::store::EventKind::Mover);
     assert_eq!(
         (
             movers[0].old_value.as_deref(),
@@ -248,7 +248,7 @@ fn a_creation_whose_confirmation_was_lost_is_found_again() {
             audit::journal_start(
                 c,
                 1,
-                "create",
+                crate::store::ActionKind::Create,
                 id,
                 "peoplespheres",
                 None,

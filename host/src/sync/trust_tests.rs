@@ -21,7 +21,7 @@ fn kinds(h: &Harness, run: i64) -> Vec<String> {
     let actions = ["created", "updated", "suspended", "action-failed"];
     let mut k: Vec<String> = all_events(h, run)
         .into_iter()
-        .map(|e| e.kind)
+        .map(|e| e.kind.to_string())
         .filter(|k| !actions.contains(&k.as_str()))
         .collect();
     k.sort();
@@ -73,7 +73,7 @@ fn people_missing_from_a_complete_listing_are_gone_and_come_back_as_returners() 
     let r = h.sync(false, false);
     assert_eq!((r.counts.gone, r.counts.leavers), (2, 2));
     assert!(!r.gone.held);
-    let gone = h.events(r.run_id, "gone");
+    let gone = h.events(r.run_id, crate::store::EventKind::Gone);
     assert_eq!(gone.len(), 2);
     assert!(gone[0].subject.contains("(7)"), "{}", gone[0].subject);
     // Nothing to suspend at the source: they are not there any more.
@@ -83,7 +83,11 @@ fn people_missing_from_a_complete_listing_are_gone_and_come_back_as_returners() 
     h.restore(7);
     let back = h.sync(false, false);
     assert_eq!(back.counts.returners, 1);
-    assert_eq!(h.events(back.run_id, "returner").len(), 1);
+    assert_eq!(
+        h.events(back.run_id, crate::store::EventKind::Returner)
+            .len(),
+        1
+    );
 }
 
 #[test]
@@ -94,13 +98,16 @@ fn a_listing_missing_more_than_the_share_holds_every_gone_unless_forced() {
     let held = h.sync(false, false);
     assert!(held.gone.held);
     assert_eq!((held.counts.gone, held.counts.gone_held), (0, 3));
-    assert_eq!(held.status, "braked");
+    assert_eq!(held.status, crate::store::RunStatus::Braked);
     assert!(
         held.gone.message().contains("3 of 20"),
         "{}",
         held.gone.message()
     );
-    assert!(h.events(held.run_id, "gone").is_empty());
+    assert!(
+        h.events(held.run_id, crate::store::EventKind::Gone)
+            .is_empty()
+    );
     let forced = h.sync(false, true);
     assert_eq!(forced.counts.gone, 3);
 }
@@ -124,7 +131,7 @@ fn the_review_policy_asks_for_a_review_of_each_gone_person() {
     h.remove(&[9]);
     let r = h.sync(false, false);
     assert_eq!(r.counts.gone, 1);
-    assert_eq!(h.events(r.run_id, "review").len(), 1);
+    assert_eq!(h.events(r.run_id, crate::store::EventKind::Review).len(), 1);
 }
 
 #[test]
@@ -165,7 +172,7 @@ fn too_many_skipped_records_change_nothing_upstream() {
     });
     let braked = h.sync(false, false);
     assert!(braked.skip_brake);
-    assert_eq!(braked.status, "braked");
+    assert_eq!(braked.status, crate::store::RunStatus::Braked);
     assert_eq!(braked.done, 0);
     assert!(h.calls().is_empty(), "nothing upstream");
     assert_eq!(braked.skipped_summary[0].count, 4);
