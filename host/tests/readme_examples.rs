@@ -70,3 +70,41 @@ fn the_sync_section_examples_run_as_written() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// The README's table of conformance cases, as the suite's own table renders it.
+fn cases_table() -> String {
+    let mut table = String::from("| case | writes | requirement |\n|---|---|---|\n");
+    for case in connector_host::conformance::CASES {
+        table.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            case.id,
+            if case.writes { "yes" } else { "no" },
+            case.requirement
+        ));
+    }
+    table
+}
+
+#[test]
+fn the_readme_lists_the_conformance_cases_of_the_suite() {
+    const BEGIN: &str = "<!-- conformance-cases:begin -->\n";
+    const END: &str = "<!-- conformance-cases:end -->";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+    let readme = std::fs::read_to_string(path).expect("README");
+    let start = readme
+        .find(BEGIN)
+        .expect("the README has the case table markers")
+        + BEGIN.len();
+    let end = readme[start..].find(END).expect("the end marker") + start;
+    let expected = cases_table();
+    if readme[start..end] != expected {
+        if std::env::var_os("UPDATE_README").is_some() {
+            let updated = format!("{}{expected}{}", &readme[..start], &readme[end..]);
+            std::fs::write(path, updated).expect("README written");
+        } else {
+            panic!(
+                "the README's case table differs from conformance::CASES; run with UPDATE_README=1\n{expected}"
+            );
+        }
+    }
+}

@@ -1,160 +1,199 @@
-//! The cases. Each has a stable id (reports and CI history key on it), the requirement it
-//! checks, and whether it writes to the tenant.
+//! The cases, as one table: each has a stable id (reports and CI history key on it), the
+//! requirement it checks, whether it writes to the tenant, and the code that checks it. The run,
+//! the report, `--json` and the README's case list all come from [`CASES`].
 
 use std::collections::HashSet;
 
-use super::{Ctx, Outcome};
+use std::future::Future;
+use std::pin::Pin;
+
+use super::listing::{self, Fault};
+use super::{Ctx, Outcome, choices, writes};
 use crate::error::{ConnectorError, ErrorKind, HostError};
 use crate::model::{Field, FieldType, Operation};
 
-/// A case's identity and purpose.
-#[derive(Debug, Clone, Copy)]
+/// What running a case returns: its outcome, once the connector has answered.
+pub(crate) type CaseFuture<'a> = Pin<Box<dyn Future<Output = Outcome> + Send + 'a>>;
+
+/// A case's code.
+pub(crate) type CaseFn = for<'a, 'c> fn(&'a mut Ctx<'c>) -> CaseFuture<'a>;
+
+/// A case: its identity, its purpose, whether it writes to the tenant, and its code.
+#[derive(Clone, Copy)]
 pub struct CaseInfo {
     pub id: &'static str,
     pub requirement: &'static str,
     pub writes: bool,
+    pub(crate) run: CaseFn,
 }
 
-const fn case(id: &'static str, requirement: &'static str, writes: bool) -> CaseInfo {
-    CaseInfo {
-        id,
-        requirement,
-        writes,
+impl std::fmt::Debug for CaseInfo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CaseInfo")
+            .field("id", &self.id)
+            .field("writes", &self.writes)
+            .finish_non_exhaustive()
     }
 }
 
 /// Every case, in run order.
 pub const CASES: &[CaseInfo] = &[
-    case(
-        "describe.valid",
-        "describe() names the connector, a semver version, a contract version this host serves, unique configuration keys, operations, and a positive page size no larger than the maximum",
-        false,
-    ),
-    case(
-        "describe.honest-operations",
-        "an operation describe() does not list answers `unsupported` (and writes nothing)",
-        false,
-    ),
-    case(
-        "config.invalid-rejected",
-        "open() with an empty configuration fails with `invalid-config` naming a required key",
-        false,
-    ),
-    case(
-        "connection.ok",
-        "test-connection() succeeds with the given configuration",
-        false,
-    ),
-    case(
-        "connection.bad-credentials",
-        "test-connection() with wrong secrets fails with `unauthorized`",
-        false,
-    ),
-    case(
-        "fields.well-formed",
-        "get-fields() returns unique names; every dotted sub-field sits under a declared composite; composites hold no values",
-        false,
-    ),
-    case(
-        "choices.well-formed",
-        "list-choices() of choice fields returns choices whose parent is the one asked for, with unique ids",
-        false,
-    ),
-    case(
-        "choices.held-values-listed",
-        "every choice value a listed user holds is one of list-choices' ids for its field (walking down from the roots), with the label path list-choices gives",
-        false,
-    ),
-    case(
-        "choices.has-children-honest",
-        "has-children is true exactly when list-choices under that id returns something",
-        false,
-    ),
-    case(
-        "list.terminates-unique",
-        "paging through list-users() ends, and returns every user exactly once",
-        false,
-    ),
-    case(
-        "list.page-size",
-        "list-users() never returns more users than the page size asked, and clamps sizes above its maximum",
-        false,
-    ),
-    case(
-        "list.token-resume",
-        "a page token returned by list-users() resumes the listing at the same page in a new session",
-        false,
-    ),
-    case(
-        "list.attributes-declared",
-        "every attribute a listed user carries is declared by get-fields() with a matching type and multiplicity",
-        false,
-    ),
-    case(
-        "list.get-agree",
-        "get-user() returns each listed user exactly as list-users() did",
-        false,
-    ),
-    case(
-        "get.unknown-not-found",
-        "get-user() of an unknown id fails with `not-found`",
-        false,
-    ),
-    case(
-        "write.create-minimal",
-        "create-user with only the required attributes creates a user that get-user reads back as written",
-        true,
-    ),
-    case(
-        "write.create-maximal",
-        "create-user with every writable attribute creates a user that get-user reads back as written",
-        true,
-    ),
-    case(
-        "write.update-each-field",
-        "update-user changes every writable field, and get-user reads the new values",
-        true,
-    ),
-    case(
-        "write.clear-optional",
-        "update-user clears an optional field",
-        true,
-    ),
-    case(
-        "write.reference-assign",
-        "a reference (manager…) can be assigned to another user and removed",
-        true,
-    ),
-    case(
-        "write.suspend-resume",
-        "suspend-user makes a user inactive and resume-user active again",
-        true,
-    ),
-    case(
-        "write.invalid-input",
-        "an unknown attribute and an impossible date are `invalid-input` naming the attribute",
-        true,
-    ),
-    case(
-        "write.duplicate",
-        "creating a user with another user's unique values is `already-exists`",
-        true,
-    ),
-    case(
-        "faults.rate-limited",
-        "under a tight rate limit (429 with Retry-After), a full listing completes with every user exactly once (the host waits out `rate-limited`)",
-        false,
-    ),
-    case(
-        "faults.transient",
-        "a 5xx from the tenant ends in a transparent retry or `unavailable`",
-        false,
-    ),
-    case(
-        "faults.malformed",
-        "an unparseable answer ends in a transparent retry or `protocol`",
-        false,
-    ),
+    CaseInfo {
+        id: "describe.valid",
+        requirement: "describe() names the connector, a semver version, a contract version this host serves, unique configuration keys, operations, and a positive page size no larger than the maximum",
+        writes: false,
+        run: |ctx| Box::pin(async move { describe_valid(ctx) }),
+    },
+    CaseInfo {
+        id: "describe.honest-operations",
+        requirement: "an operation describe() does not list answers `unsupported` (and writes nothing)",
+        writes: false,
+        run: |ctx| Box::pin(honest_operations(ctx)),
+    },
+    CaseInfo {
+        id: "config.invalid-rejected",
+        requirement: "open() with an empty configuration fails with `invalid-config` naming a required key",
+        writes: false,
+        run: |ctx| Box::pin(invalid_config(ctx)),
+    },
+    CaseInfo {
+        id: "connection.ok",
+        requirement: "test-connection() succeeds with the given configuration",
+        writes: false,
+        run: |ctx| Box::pin(connection_ok(ctx)),
+    },
+    CaseInfo {
+        id: "connection.bad-credentials",
+        requirement: "test-connection() with wrong secrets fails with `unauthorized`",
+        writes: false,
+        run: |ctx| Box::pin(bad_credentials(ctx)),
+    },
+    CaseInfo {
+        id: "fields.well-formed",
+        requirement: "get-fields() returns unique names; every dotted sub-field sits under a declared composite; composites hold no values",
+        writes: false,
+        run: |ctx| Box::pin(fields_well_formed(ctx)),
+    },
+    CaseInfo {
+        id: "choices.well-formed",
+        requirement: "list-choices() of choice fields returns choices whose parent is the one asked for, with unique ids",
+        writes: false,
+        run: |ctx| Box::pin(choices_well_formed(ctx)),
+    },
+    CaseInfo {
+        id: "choices.held-values-listed",
+        requirement: "every choice value a listed user holds is one of list-choices' ids for its field (walking down from the roots), with the label path list-choices gives",
+        writes: false,
+        run: |ctx| Box::pin(choices::held_values_listed(ctx)),
+    },
+    CaseInfo {
+        id: "choices.has-children-honest",
+        requirement: "has-children is true exactly when list-choices under that id returns something",
+        writes: false,
+        run: |ctx| Box::pin(choices::has_children_honest(ctx)),
+    },
+    CaseInfo {
+        id: "list.terminates-unique",
+        requirement: "paging through list-users() ends, and returns every user exactly once",
+        writes: false,
+        run: |ctx| Box::pin(listing::terminates_unique(ctx)),
+    },
+    CaseInfo {
+        id: "list.page-size",
+        requirement: "list-users() never returns more users than the page size asked, and clamps sizes above its maximum",
+        writes: false,
+        run: |ctx| Box::pin(listing::page_size(ctx)),
+    },
+    CaseInfo {
+        id: "list.token-resume",
+        requirement: "a page token returned by list-users() resumes the listing at the same page in a new session",
+        writes: false,
+        run: |ctx| Box::pin(listing::token_resume(ctx)),
+    },
+    CaseInfo {
+        id: "list.attributes-declared",
+        requirement: "every attribute a listed user carries is declared by get-fields() with a matching type and multiplicity",
+        writes: false,
+        run: |ctx| Box::pin(listing::attributes_declared(ctx)),
+    },
+    CaseInfo {
+        id: "list.get-agree",
+        requirement: "get-user() returns each listed user exactly as list-users() did",
+        writes: false,
+        run: |ctx| Box::pin(listing::get_agree(ctx)),
+    },
+    CaseInfo {
+        id: "get.unknown-not-found",
+        requirement: "get-user() of an unknown id fails with `not-found`",
+        writes: false,
+        run: |ctx| Box::pin(listing::unknown_not_found(ctx)),
+    },
+    CaseInfo {
+        id: "write.create-minimal",
+        requirement: "create-user with only the required attributes creates a user that get-user reads back as written",
+        writes: true,
+        run: |ctx| Box::pin(writes::create_minimal(ctx)),
+    },
+    CaseInfo {
+        id: "write.create-maximal",
+        requirement: "create-user with every writable attribute creates a user that get-user reads back as written",
+        writes: true,
+        run: |ctx| Box::pin(writes::create_maximal(ctx)),
+    },
+    CaseInfo {
+        id: "write.update-each-field",
+        requirement: "update-user changes every writable field, and get-user reads the new values",
+        writes: true,
+        run: |ctx| Box::pin(writes::update_each_field(ctx)),
+    },
+    CaseInfo {
+        id: "write.clear-optional",
+        requirement: "update-user clears an optional field",
+        writes: true,
+        run: |ctx| Box::pin(writes::clear_optional(ctx)),
+    },
+    CaseInfo {
+        id: "write.reference-assign",
+        requirement: "a reference (manager…) can be assigned to another user and removed",
+        writes: true,
+        run: |ctx| Box::pin(writes::reference_assign(ctx)),
+    },
+    CaseInfo {
+        id: "write.suspend-resume",
+        requirement: "suspend-user makes a user inactive and resume-user active again",
+        writes: true,
+        run: |ctx| Box::pin(writes::suspend_resume(ctx)),
+    },
+    CaseInfo {
+        id: "write.invalid-input",
+        requirement: "an unknown attribute and an impossible date are `invalid-input` naming the attribute",
+        writes: true,
+        run: |ctx| Box::pin(writes::invalid_input(ctx)),
+    },
+    CaseInfo {
+        id: "write.duplicate",
+        requirement: "creating a user with another user's unique values is `already-exists`",
+        writes: true,
+        run: |ctx| Box::pin(writes::duplicate(ctx)),
+    },
+    CaseInfo {
+        id: "faults.rate-limited",
+        requirement: "under a tight rate limit (429 with Retry-After), a full listing completes with every user exactly once (the host waits out `rate-limited`)",
+        writes: false,
+        run: |ctx| Box::pin(listing::fault_case(ctx, Fault::RateLimit)),
+    },
+    CaseInfo {
+        id: "faults.transient",
+        requirement: "a 5xx from the tenant ends in a transparent retry or `unavailable`",
+        writes: false,
+        run: |ctx| Box::pin(listing::fault_case(ctx, Fault::Transient)),
+    },
+    CaseInfo {
+        id: "faults.malformed",
+        requirement: "an unparseable answer ends in a transparent retry or `protocol`",
+        writes: false,
+        run: |ctx| Box::pin(listing::fault_case(ctx, Fault::Malformed)),
+    },
 ];
 
 pub(super) fn fail(msg: impl Into<String>) -> Outcome {
@@ -169,48 +208,13 @@ pub(super) fn kind(e: &HostError) -> &'static str {
     e.kind().map_or("host-error", ErrorKind::as_str)
 }
 
-/// Runs one case by id.
-pub(crate) async fn run_case(id: &str, ctx: &mut Ctx<'_>) -> Outcome {
-    match id {
-        "describe.valid" => describe_valid(ctx),
-        "describe.honest-operations" => honest_operations(ctx).await,
-        "config.invalid-rejected" => invalid_config(ctx).await,
-        "connection.ok" => match ctx.session().await {
-            Ok(s) => match s.test_connection().await {
-                Ok(()) => Outcome::Passed,
-                Err(e) => host_err("test-connection", &e),
-            },
-            Err(e) => host_err("open", &e),
+async fn connection_ok(ctx: &mut Ctx<'_>) -> Outcome {
+    match ctx.session().await {
+        Ok(s) => match s.test_connection().await {
+            Ok(()) => Outcome::Passed,
+            Err(e) => host_err("test-connection", &e),
         },
-        "connection.bad-credentials" => bad_credentials(ctx).await,
-        "fields.well-formed" => fields_well_formed(ctx).await,
-        "choices.well-formed" => choices_well_formed(ctx).await,
-        "choices.held-values-listed" => super::choices::held_values_listed(ctx).await,
-        "choices.has-children-honest" => super::choices::has_children_honest(ctx).await,
-        "list.terminates-unique" => super::listing::terminates_unique(ctx).await,
-        "list.page-size" => super::listing::page_size(ctx).await,
-        "list.token-resume" => super::listing::token_resume(ctx).await,
-        "list.attributes-declared" => super::listing::attributes_declared(ctx).await,
-        "list.get-agree" => super::listing::get_agree(ctx).await,
-        "get.unknown-not-found" => super::listing::unknown_not_found(ctx).await,
-        "write.create-minimal" => super::writes::create_minimal(ctx).await,
-        "write.create-maximal" => super::writes::create_maximal(ctx).await,
-        "write.update-each-field" => super::writes::update_each_field(ctx).await,
-        "write.clear-optional" => super::writes::clear_optional(ctx).await,
-        "write.reference-assign" => super::writes::reference_assign(ctx).await,
-        "write.suspend-resume" => super::writes::suspend_resume(ctx).await,
-        "write.invalid-input" => super::writes::invalid_input(ctx).await,
-        "write.duplicate" => super::writes::duplicate(ctx).await,
-        "faults.rate-limited" => {
-            super::listing::fault_case(ctx, super::listing::Fault::RateLimit).await
-        }
-        "faults.transient" => {
-            super::listing::fault_case(ctx, super::listing::Fault::Transient).await
-        }
-        "faults.malformed" => {
-            super::listing::fault_case(ctx, super::listing::Fault::Malformed).await
-        }
-        other => fail(format!("unknown case {other}")),
+        Err(e) => host_err("open", &e),
     }
 }
 

@@ -124,7 +124,7 @@ pub async fn run(target: Target<'_>, options: Options) -> Report {
             continue;
         }
         let started = Instant::now();
-        let outcome = cases::run_case(case.id, &mut ctx).await;
+        let outcome = (case.run)(&mut ctx).await;
         if let Some(f) = ctx.target.faults {
             f.clear();
         }
