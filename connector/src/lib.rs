@@ -22,6 +22,7 @@ pub mod auth;
 pub mod bindings;
 pub mod choices;
 pub mod config;
+pub mod dates;
 pub mod describe;
 pub mod encode;
 pub mod error;

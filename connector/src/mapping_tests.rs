@@ -177,27 +177,3 @@ fn positions_tree() {
     assert!(roots[0].has_children);
     assert_eq!(p.children(Some("53")).unwrap()[0].path, "Direction/CTO/Dev");
 }
-
-#[test]
-fn dates() {
-    assert_eq!(normalize_date("2020-01-02").as_deref(), Some("2020-01-02"));
-    assert_eq!(
-        normalize_date("2020-01-02T10:00:00Z").as_deref(),
-        Some("2020-01-02")
-    );
-    assert_eq!(normalize_date("2020-1-2"), None);
-    assert_eq!(normalize_date("2020-01-02x"), None);
-    assert_eq!(
-        normalize_datetime("2019-07-11T09:38:42Z").as_deref(),
-        Some("2019-07-11T09:38:42Z")
-    );
-    assert_eq!(
-        normalize_datetime("2019-07-11 09:38:42").as_deref(),
-        Some("2019-07-11T09:38:42Z")
-    );
-    assert_eq!(
-        normalize_datetime("2019-07-11").as_deref(),
-        Some("2019-07-11T00:00:00Z")
-    );
-    assert_eq!(normalize_datetime("2019-07-11Tnope"), None);
-}

@@ -11,8 +11,8 @@
 use serde_json::Value as Json;
 
 use crate::config::BaseUrl;
+use crate::dates::normalize_datetime;
 use crate::http::{HttpRequest, HttpResponse, percent_encode, scalar_text, short, str_of};
-use crate::mapping::normalize_datetime;
 use crate::model::Error;
 
 /// The position field whose history gives the career's positions (a `pso_relation` to `pos`).
