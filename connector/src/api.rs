@@ -9,7 +9,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use serde::{Deserialize, Deserializer};
 
-use crate::config::BaseUrl;
+use crate::base_url::BaseUrl;
 use crate::http::{HttpRequest, HttpResponse, scalar_text, short, str_of};
 use crate::model::Error;
 

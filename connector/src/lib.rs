@@ -18,6 +18,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod base_url;
 #[allow(unsafe_code)]
 pub mod bindings;
 pub mod choices;

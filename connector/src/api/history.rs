@@ -10,7 +10,7 @@
 
 use serde_json::Value as Json;
 
-use crate::config::BaseUrl;
+use crate::base_url::BaseUrl;
 use crate::dates::normalize_datetime;
 use crate::http::{HttpRequest, HttpResponse, percent_encode, scalar_text, short, str_of};
 use crate::model::Error;

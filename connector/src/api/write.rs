@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{DataEnvelope, FieldDto, graphql_body, nullable};
-use crate::config::BaseUrl;
+use crate::base_url::BaseUrl;
 use crate::http::{HttpRequest, HttpResponse, percent_encode, short};
 use crate::model::Error;
 
