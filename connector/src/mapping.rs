@@ -11,7 +11,8 @@ use std::collections::HashMap;
 
 use serde_json::Value as Json;
 
-use crate::api::{self, EdgeDto};
+use crate::api;
+use crate::api::graphql::EdgeDto;
 use crate::choices::{ChoiceTree, Node};
 use crate::dates;
 use crate::fields::{CatalogField, Catalogue, Kind};
@@ -262,7 +263,7 @@ pub fn position_nodes(edges: &[EdgeDto]) -> Vec<Node> {
     edges
         .iter()
         .filter_map(|e| {
-            let id = api::id_from_cursor(&e.cursor)?.to_string();
+            let id = api::graphql::id_from_cursor(&e.cursor)?.to_string();
             let values = &e.node.field_alias_and_value;
             let label = raw_text(values, api::POS_NAME).unwrap_or_else(|| id.clone());
             let parent = raw_text(values, api::POS_PARENT).filter(|p| *p != id);
