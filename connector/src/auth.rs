@@ -176,7 +176,7 @@ impl Auth {
     ) -> Result<HttpResponse, Error> {
         let token = self.bearer(t, cfg)?;
         let resp = t.send(req.clone().with_bearer(&token))?;
-        if resp.status != 401 && !api::graphql_unauthenticated(&resp) {
+        if resp.status != 401 && !api::graphql::graphql_unauthenticated(&resp) {
             return Ok(resp);
         }
         t.log(

@@ -4,15 +4,9 @@
 use std::cell::RefCell;
 
 use crate::bindings::exports::provisioning::connector::connector as wit;
-use crate::bindings::provisioning::connector::host;
 use crate::model;
 use crate::session::Session as DomainSession;
 use crate::waki_transport::WakiTransport;
-
-/// Sends a line to the host's `log` import.
-pub fn host_log(level: model::LogLevel, message: &str) {
-    host::log(level, message);
-}
 
 struct Component;
 

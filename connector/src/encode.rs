@@ -81,7 +81,7 @@ fn resolve_choice(p: &Planned, positions: &ChoiceTree, c: &ChoiceValue) -> Resul
 pub fn wire_value(p: &Planned, positions: &ChoiceTree, v: &Value) -> Result<String, Error> {
     Ok(match v {
         Value::Text(s) | Value::Date(s) | Value::Reference(s) => s.clone(),
-        Value::Datetime(s) => crate::mapping::normalize_datetime(s)
+        Value::Datetime(s) => crate::dates::normalize_datetime(s)
             .ok_or_else(|| Error::invalid_input(&p.name, "not an RFC 3339 date-time"))?,
         Value::Integer(i) => i.to_string(),
         Value::Decimal(f) => number_text(*f),

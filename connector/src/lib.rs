@@ -18,10 +18,12 @@
 
 pub mod api;
 pub mod auth;
+pub mod base_url;
 #[allow(unsafe_code)]
 pub mod bindings;
 pub mod choices;
 pub mod config;
+pub mod dates;
 pub mod describe;
 pub mod encode;
 pub mod error;

@@ -11,8 +11,10 @@ use std::collections::HashMap;
 
 use serde_json::Value as Json;
 
-use crate::api::{self, EdgeDto};
+use crate::api;
+use crate::api::graphql::EdgeDto;
 use crate::choices::{ChoiceTree, Node};
+use crate::dates;
 use crate::fields::{CatalogField, Catalogue, Kind};
 use crate::http::scalar_text;
 use crate::model::{Attribute, ChoiceValue, User, Value};
@@ -35,41 +37,6 @@ fn text(v: &Json) -> Option<String> {
         .or_else(|| crate::resolve::candidates(v).into_iter().next())
         .map(|s| s.trim().to_string())
         .filter(|s| !s.is_empty())
-}
-
-/// `YYYY-MM-DD` from a date or the date part of a timestamp.
-pub fn normalize_date(s: &str) -> Option<String> {
-    let d = s.get(..10)?;
-    let b = d.as_bytes();
-    let dg = |r: std::ops::Range<usize>| b.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
-    let ok = b.len() == 10 && dg(0..4) && b[4] == b'-' && dg(5..7) && b[7] == b'-' && dg(8..10);
-    let rest_ok = s.len() == 10 || matches!(s.as_bytes().get(10), Some(b'T' | b' '));
-    (ok && rest_ok).then(|| d.to_string())
-}
-
-/// RFC 3339 UTC from an ISO `…Z` instant or a REST `YYYY-MM-DD HH:mm:ss` (UTC) timestamp.
-pub fn normalize_datetime(s: &str) -> Option<String> {
-    let date = normalize_date(s)?;
-    if s.len() == 10 {
-        return Some(format!("{date}T00:00:00Z"));
-    }
-    let time = s.get(11..)?;
-    let (hms, zone) = match time.find(['Z', 'z', '+', '-']) {
-        Some(i) => (&time[..i], &time[i..]),
-        None => (time, "Z"),
-    };
-    let h = hms.as_bytes();
-    let d = |r: std::ops::Range<usize>| h.get(r).is_some_and(|x| x.iter().all(u8::is_ascii_digit));
-    let hms_ok = h.len() >= 8 && d(0..2) && h[2] == b':' && d(3..5) && h[5] == b':' && d(6..8);
-    if !hms_ok {
-        return None;
-    }
-    let zone = if zone.eq_ignore_ascii_case("z") || zone == "+00:00" {
-        "Z"
-    } else {
-        zone
-    };
-    Some(format!("{date}T{hms}{zone}"))
 }
 
 fn boolean(raw: &str) -> Option<bool> {
@@ -116,8 +83,8 @@ fn convert(cf: &CatalogField, lk: &Lookup<'_>, v: &Json) -> Option<Value> {
     let raw = text(v)?;
     Some(match cf.kind {
         Kind::Text | Kind::Link => Value::Text(raw),
-        Kind::Date => Value::Date(normalize_date(&raw)?),
-        Kind::Datetime => Value::Datetime(normalize_datetime(&raw)?),
+        Kind::Date => Value::Date(dates::normalize_date(&raw)?),
+        Kind::Datetime => Value::Datetime(dates::normalize_datetime(&raw)?),
         Kind::Number => Value::Decimal(raw.parse::<f64>().ok().filter(|f| f.is_finite())?),
         Kind::Checkbox => Value::Boolean(boolean(&raw)?),
         Kind::UserRelation => Value::Reference(raw),
@@ -262,7 +229,7 @@ pub fn add_computed_seniority(cat: &Catalogue, attrs: &mut Vec<Attribute>, now_u
         .iter()
         .find(|a| a.name == crate::fields::HIRE_DATE)
         .and_then(|a| match a.values.first() {
-            Some(Value::Date(d)) => crate::validate::calendar_days(d),
+            Some(Value::Date(d)) => dates::calendar_days(d),
             _ => None,
         });
     if let Some(start) = start {
@@ -296,7 +263,7 @@ pub fn position_nodes(edges: &[EdgeDto]) -> Vec<Node> {
     edges
         .iter()
         .filter_map(|e| {
-            let id = api::id_from_cursor(&e.cursor)?.to_string();
+            let id = api::graphql::id_from_cursor(&e.cursor)?.to_string();
             let values = &e.node.field_alias_and_value;
             let label = raw_text(values, api::POS_NAME).unwrap_or_else(|| id.clone());
             let parent = raw_text(values, api::POS_PARENT).filter(|p| *p != id);

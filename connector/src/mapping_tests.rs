@@ -2,7 +2,8 @@
 
 use std::collections::HashMap;
 
-use crate::api::{self, EdgeDto};
+use crate::api;
+use crate::api::graphql::EdgeDto;
 use crate::choices::ChoiceTree;
 use crate::fields::tests::seeded;
 use crate::mapping::*;
@@ -11,10 +12,10 @@ use crate::model::{ChoiceValue, FieldType};
 
 fn positions() -> ChoiceTree {
     let edges: Vec<EdgeDto> = serde_json::from_value(serde_json::json!([
-        {"cursor": api::cursor_for_id(50), "node": {"fieldAliasAndValue": {"pos_name": "Direction"}}},
-        {"cursor": api::cursor_for_id(53), "node": {"fieldAliasAndValue": {"pos_name": "CTO", "pos_parent": "50"}}},
-        {"cursor": api::cursor_for_id(54), "node": {"fieldAliasAndValue": {"pos_name": "Dev", "pos_parent": "53"}}},
-        {"cursor": api::cursor_for_id(55), "node": {"fieldAliasAndValue": {"pos_name": "Orphan", "pos_parent": "null"}}}
+        {"cursor": api::graphql::cursor_for_id(50), "node": {"fieldAliasAndValue": {"pos_name": "Direction"}}},
+        {"cursor": api::graphql::cursor_for_id(53), "node": {"fieldAliasAndValue": {"pos_name": "CTO", "pos_parent": "50"}}},
+        {"cursor": api::graphql::cursor_for_id(54), "node": {"fieldAliasAndValue": {"pos_name": "Dev", "pos_parent": "53"}}},
+        {"cursor": api::graphql::cursor_for_id(55), "node": {"fieldAliasAndValue": {"pos_name": "Orphan", "pos_parent": "null"}}}
     ]))
     .unwrap();
     ChoiceTree::new(position_nodes(&edges))
@@ -176,28 +177,4 @@ fn positions_tree() {
     );
     assert!(roots[0].has_children);
     assert_eq!(p.children(Some("53")).unwrap()[0].path, "Direction/CTO/Dev");
-}
-
-#[test]
-fn dates() {
-    assert_eq!(normalize_date("2020-01-02").as_deref(), Some("2020-01-02"));
-    assert_eq!(
-        normalize_date("2020-01-02T10:00:00Z").as_deref(),
-        Some("2020-01-02")
-    );
-    assert_eq!(normalize_date("2020-1-2"), None);
-    assert_eq!(normalize_date("2020-01-02x"), None);
-    assert_eq!(
-        normalize_datetime("2019-07-11T09:38:42Z").as_deref(),
-        Some("2019-07-11T09:38:42Z")
-    );
-    assert_eq!(
-        normalize_datetime("2019-07-11 09:38:42").as_deref(),
-        Some("2019-07-11T09:38:42Z")
-    );
-    assert_eq!(
-        normalize_datetime("2019-07-11").as_deref(),
-        Some("2019-07-11T00:00:00Z")
-    );
-    assert_eq!(normalize_datetime("2019-07-11Tnope"), None);
 }

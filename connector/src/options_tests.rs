@@ -264,12 +264,15 @@ fn a_capped_first_is_learnt_from_the_refusal() {
     assert_eq!(body(2)["variables"]["first"], 500);
     assert_eq!(body(3)["variables"]["first"], 100);
     assert_eq!(body(4)["variables"]["first"], 100, "the cap is kept");
-    assert!(crate::api::smaller_first("syntax error", 500).is_none());
+    assert!(crate::api::graphql::smaller_first("syntax error", 500).is_none());
     assert_eq!(
-        crate::api::smaller_first("first: too large", 500),
+        crate::api::graphql::smaller_first("first: too large", 500),
         Some(100)
     );
-    assert_eq!(crate::api::smaller_first("first: too large", 50), None);
+    assert_eq!(
+        crate::api::graphql::smaller_first("first: too large", 50),
+        None
+    );
 }
 
 #[test]

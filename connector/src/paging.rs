@@ -39,7 +39,7 @@ pub fn decode(token: &str) -> Result<String, Error> {
         .decode(body)
         .map_err(|_| bad("not base64url"))?;
     let cursor = String::from_utf8(bytes).map_err(|_| bad("not text"))?;
-    if api::id_from_cursor(&cursor).is_none() {
+    if api::graphql::id_from_cursor(&cursor).is_none() {
         return Err(bad("not a cursor"));
     }
     Ok(cursor)
@@ -51,7 +51,7 @@ mod tests {
 
     #[test]
     fn round_trip() {
-        let c = api::cursor_for_id(103);
+        let c = api::graphql::cursor_for_id(103);
         let t = encode(&c);
         assert!(t.starts_with("v1."));
         assert_eq!(decode(&t).unwrap(), c);

@@ -5,7 +5,8 @@
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
 
-use crate::api::{self, ConnectionDto, RecordsAnswer};
+use crate::api;
+use crate::api::graphql::{ConnectionDto, RecordsAnswer};
 use crate::auth::Auth;
 use crate::choices::ChoiceTree;
 use crate::config::{CareerSource, Config};
@@ -67,7 +68,7 @@ impl<T: Transport> Session<T> {
             listed: HashMap::new(),
             levels: HashMap::new(),
             warned: RefCell::new(HashSet::new()),
-            max_first: api::MAX_FIRST,
+            max_first: api::graphql::MAX_FIRST,
             creation_form: None,
         })
     }
@@ -196,7 +197,7 @@ impl<T: Transport> Session<T> {
             let graphql = self.cfg.endpoints.graphql.clone();
             conn = self
                 .records_call("GraphQL getPsoRecords(pos)", self.max_first, |n| {
-                    api::positions_request(&graphql, n, Some(&after))
+                    api::graphql::positions_request(&graphql, n, Some(&after))
                 })?
                 .positions
                 .ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
@@ -220,7 +221,7 @@ impl<T: Transport> Session<T> {
             let graphql = self.cfg.endpoints.graphql.clone();
             let conn = self
                 .records_call("GraphQL getPsoRecords(pos)", self.max_first, |n| {
-                    api::positions_request(&graphql, n, None)
+                    api::graphql::positions_request(&graphql, n, None)
                 })?
                 .positions
                 .ok_or_else(|| protocol("GraphQL: no `positions` in the answer"))?;
@@ -248,7 +249,7 @@ impl<T: Transport> Session<T> {
             first.min(self.max_first)
         };
         let answer = self.records_call("GraphQL getPsoRecords(usr)", asked, |cap| {
-            api::users_request(
+            api::graphql::users_request(
                 &graphql,
                 &aliases,
                 first.min(cap),
@@ -279,8 +280,8 @@ impl<T: Transport> Session<T> {
         let mut asked = asked;
         loop {
             let resp = self.call(build(asked), what)?;
-            match api::parse_records(&resp) {
-                Err(Error::Protocol(msg)) => match api::smaller_first(&msg, asked) {
+            match api::graphql::parse_records(&resp) {
+                Err(Error::Protocol(msg)) => match api::graphql::smaller_first(&msg, asked) {
                     Some(n) => {
                         self.t.log(
                             LogLevel::Info,
@@ -297,7 +298,7 @@ impl<T: Transport> Session<T> {
     }
 
     fn to_user(&self, cursor: &str, values: &serde_json::Value) -> Result<User, Error> {
-        let id = api::id_from_cursor(cursor)
+        let id = api::graphql::id_from_cursor(cursor)
             .ok_or_else(|| protocol("GraphQL: a record cursor is not base64 of an id"))?;
         let empty = ChoiceTree::default();
         let cat = self.cat()?;
@@ -334,7 +335,7 @@ impl<T: Transport> Session<T> {
             conn.page_info
                 .end_cursor
                 .clone()
-                .filter(|c| api::id_from_cursor(c).is_some())
+                .filter(|c| api::graphql::id_from_cursor(c).is_some())
                 .or_else(|| conn.edges.last().map(|e| e.cursor.clone()))
                 .map(|c| paging::encode(&c))
         } else {
@@ -360,9 +361,9 @@ impl<T: Transport> Session<T> {
         if n == 0 {
             return Err(not_found());
         }
-        let conn = self.fetch_users(1, Some(&api::cursor_for_id(n - 1)))?;
+        let conn = self.fetch_users(1, Some(&api::graphql::cursor_for_id(n - 1)))?;
         match conn.edges.first() {
-            Some(e) if api::id_from_cursor(&e.cursor) == Some(n) => {
+            Some(e) if api::graphql::id_from_cursor(&e.cursor) == Some(n) => {
                 self.list_options_for(&[&e.node.field_alias_and_value])?;
                 let user = self.to_user(&e.cursor, &e.node.field_alias_and_value)?;
                 self.with_career(user)

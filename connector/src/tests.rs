@@ -40,10 +40,10 @@ pub(crate) fn conn(
 ) -> serde_json::Value {
     serde_json::json!({
         "totalCount": total,
-        "pageInfo": {"startCursor": ids.first().map(|i| api::cursor_for_id(*i)),
-                     "endCursor": ids.last().map(|i| api::cursor_for_id(*i)),
+        "pageInfo": {"startCursor": ids.first().map(|i| api::graphql::cursor_for_id(*i)),
+                     "endCursor": ids.last().map(|i| api::graphql::cursor_for_id(*i)),
                      "hasNextPage": has_next, "hasPreviousPage": false},
-        "edges": ids.iter().map(|i| serde_json::json!({"cursor": api::cursor_for_id(*i),
+        "edges": ids.iter().map(|i| serde_json::json!({"cursor": api::graphql::cursor_for_id(*i),
             "node": {"externalId": format!("uuid-{i}"), "createdAt": "2019-07-11T09:38:42Z", "psoAlias": "usr",
                      "fieldAliasAndValue": values(*i)}})).collect::<Vec<_>>()
     })
@@ -162,7 +162,10 @@ fn thousand_users_in_twelve_calls() {
     );
     let second: serde_json::Value = serde_json::from_str(&f.body(3)).unwrap();
     assert!(!second["query"].as_str().unwrap().contains("positions"));
-    assert_eq!(second["variables"]["after"], api::cursor_for_id(100));
+    assert_eq!(
+        second["variables"]["after"],
+        api::graphql::cursor_for_id(100)
+    );
     assert_eq!(f.request(3).url, format!("{BASE}/graphql"));
     assert_eq!(f.auth_header(3).as_deref(), Some("Bearer AT1"));
 }
@@ -229,7 +232,7 @@ fn get_user_paths() {
     assert_eq!(u.id, "42");
     let body: serde_json::Value = serde_json::from_str(&s.transport().body(2)).unwrap();
     assert_eq!(body["variables"]["first"], 1);
-    assert_eq!(body["variables"]["after"], api::cursor_for_id(41));
+    assert_eq!(body["variables"]["after"], api::graphql::cursor_for_id(41));
     // The next record is another one: not found.
     s.transport()
         .push_json(200, &users_answer(&[44], true, 100, false));

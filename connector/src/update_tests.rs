@@ -228,9 +228,9 @@ fn encode_rows_and_sets() {
             .is_empty()
     );
     // Positions by label path and by id.
-    let edges: Vec<api::EdgeDto> = serde_json::from_value(json!([
-        {"cursor": api::cursor_for_id(50), "node": {"fieldAliasAndValue": {"pos_name": "Direction"}}},
-        {"cursor": api::cursor_for_id(53), "node": {"fieldAliasAndValue": {"pos_name": "CTO", "pos_parent": "50"}}}])).unwrap();
+    let edges: Vec<api::graphql::EdgeDto> = serde_json::from_value(json!([
+        {"cursor": api::graphql::cursor_for_id(50), "node": {"fieldAliasAndValue": {"pos_name": "Direction"}}},
+        {"cursor": api::graphql::cursor_for_id(53), "node": {"fieldAliasAndValue": {"pos_name": "CTO", "pos_parent": "50"}}}])).unwrap();
     let positions = ChoiceTree::new(crate::mapping::position_nodes(&edges));
     let plans = validate::check_update(
         &cat,

@@ -9,6 +9,7 @@
 
 use std::collections::HashSet;
 
+use crate::dates::{calendar_days, normalize_datetime};
 use crate::fields::{CatalogField, Catalogue, Kind};
 use crate::model::{Attribute, AttributeChange, ChangeOp, Error, FieldType, Value};
 
@@ -40,41 +41,6 @@ pub struct FormRules {
     pub required: Vec<String>,
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date.
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = if y >= 0 { y } else { y - 399 } / 400;
-    let yoe = y - era * 400;
-    let mp = (i64::from(m) + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// Days since the epoch of a real calendar date `YYYY-MM-DD`; none otherwise.
-pub fn calendar_days(s: &str) -> Option<i64> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let num = |r: std::ops::Range<usize>| -> Option<u32> {
-        let part = s.get(r)?;
-        part.bytes()
-            .all(|c| c.is_ascii_digit())
-            .then(|| part.parse().ok())?
-    };
-    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-    let max = match m {
-        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-        4 | 6 | 9 | 11 => 30,
-        2 if leap => 29,
-        2 => 28,
-        _ => return None,
-    };
-    (y >= 1 && (1..=max).contains(&d)).then(|| days_from_civil(i64::from(y), m, d))
-}
-
 fn bad(name: &str, reason: impl Into<String>) -> Error {
     Error::invalid_input(name, reason)
 }
@@ -103,7 +69,7 @@ pub fn check_value(name: &str, cf: &CatalogField, v: &Value) -> Result<(), Error
                 crate::http::short(d)
             ),
         )),
-        Value::Datetime(d) if crate::mapping::normalize_datetime(d).is_none() => Err(bad(
+        Value::Datetime(d) if normalize_datetime(d).is_none() => Err(bad(
             name,
             format!("`{}` is not an RFC 3339 date-time", crate::http::short(d)),
         )),
@@ -277,27 +243,6 @@ mod tests {
             Error::InvalidInput(a) => a.name,
             other => panic!("not invalid-input: {other:?}"),
         }
-    }
-
-    #[test]
-    fn calendar_dates() {
-        assert_eq!(calendar_days("1970-01-01"), Some(0));
-        assert_eq!(calendar_days("2024-02-29"), Some(19_782));
-        for bad in [
-            "2023-02-29",
-            "2026-13-01",
-            "2026-04-31",
-            "2026-00-10",
-            "26-01-01",
-            "2026-1-01",
-            "2026-01-01T00:00:00Z",
-            "２０２６-01-01",
-            "0000-01-01",
-        ] {
-            assert_eq!(calendar_days(bad), None, "{bad}");
-        }
-        assert_eq!(calendar_days("2000-02-29"), Some(11_016));
-        assert_eq!(calendar_days("1900-02-29"), None);
     }
 
     #[test]

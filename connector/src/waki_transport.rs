@@ -8,7 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use waki::header::{HeaderName, HeaderValue};
 use waki::{Client, ErrorCode};
 
-use crate::component::host_log;
+use crate::bindings::provisioning::connector::host;
 use crate::http::{HttpRequest, HttpResponse, Method, Transport, TransportError, short};
 use crate::model::LogLevel;
 
@@ -138,7 +138,8 @@ impl Transport for WakiTransport {
             .unwrap_or(0)
     }
 
+    /// To the host's `log` import.
     fn log(&self, level: LogLevel, message: &str) {
-        host_log(level, message);
+        host::log(level, message);
     }
 }

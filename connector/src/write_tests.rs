@@ -65,7 +65,7 @@ fn lookup_answer(hits: &[Option<u64>]) -> serde_json::Value {
     for (i, h) in hits.iter().enumerate() {
         let edges: Vec<_> = h
             .iter()
-            .map(|id| json!({"cursor": api::cursor_for_id(*id)}))
+            .map(|id| json!({"cursor": api::graphql::cursor_for_id(*id)}))
             .collect();
         data.insert(format!("u{i}"), json!({"edges": edges}));
     }

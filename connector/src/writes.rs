@@ -113,11 +113,11 @@ impl<T: Transport> Session<T> {
     }
 
     fn user_exists(&mut self, n: u64) -> Result<bool, Error> {
-        let conn = self.fetch_users(1, Some(&crate::api::cursor_for_id(n - 1)))?;
+        let conn = self.fetch_users(1, Some(&crate::api::graphql::cursor_for_id(n - 1)))?;
         Ok(conn
             .edges
             .first()
-            .is_some_and(|e| crate::api::id_from_cursor(&e.cursor) == Some(n)))
+            .is_some_and(|e| crate::api::graphql::id_from_cursor(&e.cursor) == Some(n)))
     }
 
     /// Loads positions when a position is written, and checks that every referenced user

@@ -1,6 +1,7 @@
 //! Field history, `GET /history/psos/{pso}/{field}` (notes §4.8, WIRE.md "Field history"): the
 //! request, the answer's shape and the aliases career history is built from. Every wire detail
-//! of this endpoint lives here; the timeline itself is built by `crate::history`.
+//! of this endpoint lives here; the career rows are built from its changes by the `history`
+//! module.
 //!
 //! GUESS details made definite by WIRE.md: the answer is `{"data":[entry…]}`, newest first
 //! (S5 documents a single object, also accepted here); an entry's `value` uses the
@@ -10,9 +11,9 @@
 
 use serde_json::Value as Json;
 
-use crate::config::BaseUrl;
+use crate::base_url::BaseUrl;
+use crate::dates::normalize_datetime;
 use crate::http::{HttpRequest, HttpResponse, percent_encode, scalar_text, short, str_of};
-use crate::mapping::normalize_datetime;
 use crate::model::Error;
 
 /// The position field whose history gives the career's positions (a `pso_relation` to `pos`).

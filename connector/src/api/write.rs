@@ -4,8 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{DataEnvelope, FieldDto, graphql_body, nullable};
-use crate::config::BaseUrl;
+use super::graphql::graphql_body;
+use super::{DataEnvelope, FieldDto, nullable};
+use crate::base_url::BaseUrl;
 use crate::http::{HttpRequest, HttpResponse, percent_encode, short};
 use crate::model::Error;
 
@@ -210,7 +211,7 @@ pub fn lookup_request(graphql: &BaseUrl, filters: &[(String, String)]) -> HttpRe
 
 /// Per filter of `lookup_request`, the id of the user found.
 pub fn parse_lookup(resp: &HttpResponse, n: usize) -> Result<Vec<Option<u64>>, Error> {
-    let body = super::graphql_data(resp)?;
+    let body = super::graphql::graphql_data(resp)?;
     Ok((0..n)
         .map(|i| {
             body.get(format!("u{i}"))
@@ -219,7 +220,7 @@ pub fn parse_lookup(resp: &HttpResponse, n: usize) -> Result<Vec<Option<u64>>, E
                 .and_then(|e| e.first())
                 .and_then(|e| e.get("cursor"))
                 .and_then(|c| c.as_str())
-                .and_then(super::id_from_cursor)
+                .and_then(super::graphql::id_from_cursor)
         })
         .collect())
 }
