@@ -16,11 +16,6 @@ wasmtime::component::bindgen!({
 pub use exports::provisioning::connector::connector as api;
 pub use provisioning::connector::types as wit;
 
-/// The exported interface's name, without version.
-pub const CONNECTOR_INTERFACE: &str = "provisioning:connector/connector";
-/// The contract version this host serves.
-pub const CONTRACT_VERSION: &str = env!("PROVISIONING_CONTRACT_VERSION");
-
 impl provisioning::connector::host::Host for StoreState {
     fn log(
         &mut self,

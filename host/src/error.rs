@@ -87,7 +87,7 @@ pub enum HostError {
     Connector(#[from] ConnectorError),
     /// The component could not be loaded.
     #[error(transparent)]
-    Load(#[from] crate::loader::LoadError),
+    Load(#[from] crate::load_error::LoadError),
     /// The call ran past its deadline and was cut off; the instance was discarded.
     #[error("the connector call `{operation}` ran past its {limit_ms} ms deadline and was stopped")]
     Deadline { operation: String, limit_ms: u64 },

@@ -5,56 +5,11 @@
 use wasmtime::component::Component;
 use wasmtime::component::types::ComponentItem;
 
-use crate::bindings::{self, CONNECTOR_INTERFACE, CONTRACT_VERSION};
+use crate::bindings;
+use crate::contract::{CONNECTOR_INTERFACE, CONTRACT_VERSION, compatible};
 use crate::engine::HostEngine;
+pub use crate::load_error::LoadError;
 use crate::source::ComponentSource;
-
-/// Why a component could not be loaded.
-#[derive(Debug, thiserror::Error)]
-pub enum LoadError {
-    #[error("cannot read connector component {component}: {reason}")]
-    Read {
-        component: ComponentSource,
-        reason: crate::source::ReadError,
-    },
-    #[error(
-        "{component} is not a WebAssembly component (it does not start with the wasm magic bytes)"
-    )]
-    NotWasm { component: ComponentSource },
-    #[error(
-        "{component} is a core WebAssembly module, not a component; build the connector for wasm32-wasip2"
-    )]
-    CoreModule { component: ComponentSource },
-    #[error("{component} is not a valid WebAssembly component: {reason}")]
-    Invalid {
-        component: ComponentSource,
-        reason: String,
-    },
-    #[error("{component} does not export {interface}; it is not a provisioning connector")]
-    NotAConnector {
-        component: ComponentSource,
-        interface: String,
-    },
-    #[error(
-        "{component} implements contract {interface}@{found}, but this host serves @{expected}"
-    )]
-    ContractVersion {
-        component: ComponentSource,
-        interface: String,
-        expected: String,
-        found: String,
-    },
-    #[error("{component} is refused: {reason}")]
-    ForbiddenImport {
-        component: ComponentSource,
-        reason: crate::world::ImportRefused,
-    },
-    #[error("{component} cannot be linked: {reason}")]
-    Link {
-        component: ComponentSource,
-        reason: String,
-    },
-}
 
 /// A compiled, version-checked component, ready to instantiate.
 #[derive(Clone)]
@@ -170,33 +125,4 @@ fn check_contract(
         });
     }
     Ok(())
-}
-
-/// Semver compatibility as the component model resolves it: same major, and for 0.x the same
-/// minor; a newer patch is fine either way.
-pub fn compatible(expected: &str, found: &str) -> bool {
-    let parse = |v: &str| -> Option<(u64, u64)> {
-        let mut parts = v.split('.');
-        Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
-    };
-    match (parse(expected), parse(found)) {
-        (Some((0, a)), Some((0, b))) => a == b,
-        (Some((a, _)), Some((b, _))) => a == b,
-        _ => false,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::compatible;
-
-    #[test]
-    fn semver_rules() {
-        assert!(compatible("0.1.0", "0.1.0"));
-        assert!(compatible("0.1.0", "0.1.3"));
-        assert!(!compatible("0.1.0", "0.2.0"));
-        assert!(compatible("1.0.0", "1.4.0"));
-        assert!(!compatible("1.0.0", "2.0.0"));
-        assert!(!compatible("0.1.0", "garbage"));
-    }
 }

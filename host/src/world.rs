@@ -3,7 +3,7 @@
 //! interface this host does not know, a newer WASI than it implements) is refused before it is
 //! instantiated, with the import named. `tests/tests/world.rs` checks this list against the WIT.
 
-use crate::bindings::CONTRACT_VERSION;
+use crate::contract::CONTRACT_VERSION;
 
 /// The WASI release this host implements and the world names (`wit/deps`).
 pub const WASI_VERSION: &str = "0.2.12";
@@ -74,7 +74,7 @@ fn check_import(import: &str) -> Result<(), ImportRefused> {
     };
     if CONTRACT_IMPORTS.contains(&interface) {
         return match version {
-            Some(v) if crate::loader::compatible(CONTRACT_VERSION, v) => Ok(()),
+            Some(v) if crate::contract::compatible(CONTRACT_VERSION, v) => Ok(()),
             _ => Err(ImportRefused::Contract {
                 import: import.to_string(),
             }),

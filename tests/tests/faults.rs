@@ -5,6 +5,7 @@
 //! others are inserted or suspended.
 
 use connector_host::error::ConnectorError;
+use connector_host::error::ErrorKind;
 use std::collections::{BTreeSet, HashMap};
 
 use connector_host::model::User;
@@ -28,7 +29,7 @@ fn read_faults_are_retried_transparently_or_reported() {
     sim.inject(Fault::status("/graphql", 502, 3));
     assert_eq!(
         typed(runtime().block_on(s.get_user("3"))).kind(),
-        "unavailable"
+        ErrorKind::Unavailable
     );
     // A truncated body: retried.
     sim.inject(Fault::Malformed {
@@ -45,7 +46,7 @@ fn read_faults_are_retried_transparently_or_reported() {
     });
     assert_eq!(
         typed(runtime().block_on(s.get_user("3"))).kind(),
-        "protocol"
+        ErrorKind::Protocol
     );
     // 429: handed over with its Retry-After, not retried.
     sim.clear_journal();
@@ -70,18 +71,18 @@ fn read_faults_are_retried_transparently_or_reported() {
     sim.inject(Fault::status("/graphql", 401, 2));
     assert_eq!(
         typed(runtime().block_on(s.get_user("3"))).kind(),
-        "unauthorized"
+        ErrorKind::Unauthorized
     );
     // 403 and 404 on the answers read of an update.
     sim.inject(Fault::status("/psos/3/form-instances", 403, 1));
     assert_eq!(
         typed(runtime().block_on(s.update_user("3", vec![clear("mentor")]))).kind(),
-        "forbidden"
+        ErrorKind::Forbidden
     );
     sim.inject(Fault::status("/psos/3/form-instances", 404, 1));
     assert_eq!(
         typed(runtime().block_on(s.update_user("3", vec![clear("mentor")]))).kind(),
-        "not-found"
+        ErrorKind::NotFound
     );
     assert!(writes(&sim).is_empty());
     assert_eq!(sim.pending_faults(), 0);
@@ -96,7 +97,7 @@ fn write_faults_are_never_retried_and_lost_creates_are_recovered() {
     sim.clear_journal();
     sim.inject(Fault::method_status("POST", "/psos", 503, 1));
     let e = typed(runtime().block_on(s.create_user(minimal("f1"))));
-    assert_eq!(e.kind(), "unavailable", "{e}");
+    assert_eq!(e.kind(), ErrorKind::Unavailable, "{e}");
     assert_eq!(count(&sim, "POST", "/psos"), 1);
     assert_eq!(sim.user_count(), 20);
     // Lost response: the create was applied; the connector finds and returns the user.
@@ -111,7 +112,7 @@ fn write_faults_are_never_retried_and_lost_creates_are_recovered() {
     // Retrying the same create now is already-exists, not a second user.
     assert_eq!(
         typed(runtime().block_on(s.create_user(minimal("f2")))).kind(),
-        "already-exists"
+        ErrorKind::AlreadyExists
     );
     // Update answered 500 before handling: unavailable, one POST, nothing changed.
     sim.clear_journal();
@@ -125,7 +126,7 @@ fn write_faults_are_never_retried_and_lost_creates_are_recovered() {
     assert_eq!(
         typed(runtime().block_on(s.update_user("9", vec![set("last_name", vec![text("Z")])])))
             .kind(),
-        "unavailable"
+        ErrorKind::Unavailable
     );
     assert_eq!(count(&sim, "POST", "/psos/9/form-instances/2"), 1);
     assert_eq!(sim.user(9).expect("9"), before);
@@ -174,7 +175,7 @@ fn write_faults_are_never_retried_and_lost_creates_are_recovered() {
     ));
     assert_eq!(
         typed(runtime().block_on(s.suspend_user(&target.to_string()))).kind(),
-        "unavailable"
+        ErrorKind::Unavailable
     );
     assert!(
         !runtime()

@@ -2,6 +2,7 @@
 //! simulated tenant. Listing returns exactly the simulator's users, costs one call per page,
 //! declares every attribute it returns, and survives a token expiring mid-listing.
 
+use connector_host::error::ErrorKind;
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
@@ -234,7 +235,7 @@ fn get_user_agrees_with_list_and_unknown_ids_are_not_found() {
             .expect_err("unknown id");
         assert_eq!(
             err.as_connector().map(|e| e.kind()),
-            Some("not-found"),
+            Some(ErrorKind::NotFound),
             "get-user({bad:?}) gave {err}"
         );
     }

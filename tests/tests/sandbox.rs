@@ -2,6 +2,7 @@
 //! operator's list when one is set); a request elsewhere is a typed error, not a hang or a
 //! trap; the instance survives it.
 
+use connector_host::error::ErrorKind;
 use std::time::{Duration, Instant};
 
 use connector_host::connector::Connector;
@@ -34,7 +35,7 @@ fn a_host_outside_the_operator_allow_list_is_refused_with_a_typed_error() {
     );
     assert_eq!(
         err.as_connector().map(|e| e.kind()),
-        Some("egress-denied"),
+        Some(ErrorKind::EgressDenied),
         "{err}"
     );
     assert!(err.to_string().contains("127.0.0.2"), "{err}");
@@ -45,7 +46,7 @@ fn a_host_outside_the_operator_allow_list_is_refused_with_a_typed_error() {
         .expect_err("refused again");
     assert_eq!(
         again.as_connector().map(|e| e.kind()),
-        Some("egress-denied")
+        Some(ErrorKind::EgressDenied)
     );
 }
 
@@ -88,7 +89,7 @@ fn an_unreachable_tenant_is_unavailable() {
         .expect_err("unreachable");
     assert_eq!(
         err.as_connector().map(|e| e.kind()),
-        Some("unavailable"),
+        Some(ErrorKind::Unavailable),
         "{err}"
     );
 }

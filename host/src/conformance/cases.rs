@@ -7,8 +7,11 @@ use std::collections::HashSet;
 use std::future::Future;
 use std::pin::Pin;
 
+use super::context::Ctx;
 use super::listing::{self, Fault};
-use super::{Ctx, Outcome, choices, writes};
+use super::report::Outcome;
+use super::verdict::{fail, host_err, kind};
+use super::{choices, writes};
 use crate::error::{ConnectorError, ErrorKind, HostError};
 use crate::model::{Field, FieldType, Operation};
 
@@ -196,18 +199,6 @@ pub const CASES: &[CaseInfo] = &[
     },
 ];
 
-pub(super) fn fail(msg: impl Into<String>) -> Outcome {
-    Outcome::Failed(msg.into())
-}
-
-pub(super) fn host_err(op: &str, e: &HostError) -> Outcome {
-    fail(format!("{op} failed: {e}"))
-}
-
-pub(super) fn kind(e: &HostError) -> &'static str {
-    e.kind().map_or("host-error", ErrorKind::as_str)
-}
-
 async fn connection_ok(ctx: &mut Ctx<'_>) -> Outcome {
     match ctx.session().await {
         Ok(s) => match s.test_connection().await {
@@ -236,7 +227,7 @@ fn describe_valid(ctx: &Ctx<'_>) -> Outcome {
     if !is_semver(&d.version) {
         problems.push(format!("version {:?} is not semver", d.version));
     }
-    if !crate::loader::compatible(crate::CONTRACT_VERSION, &d.contract_version) {
+    if !crate::contract::compatible(crate::CONTRACT_VERSION, &d.contract_version) {
         problems.push(format!(
             "contract version {} is not served by this host ({})",
             d.contract_version,
@@ -377,21 +368,8 @@ async fn bad_credentials(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 /// The catalogue, read once per run.
-pub(crate) async fn fields(ctx: &mut Ctx<'_>) -> Result<Vec<Field>, Outcome> {
-    if let Some(f) = &ctx.fields {
-        return Ok(f.clone());
-    }
-    let session = ctx.session().await.map_err(|e| host_err("open", &e))?;
-    let fields = session
-        .get_fields()
-        .await
-        .map_err(|e| host_err("get-fields", &e))?;
-    ctx.fields = Some(fields.clone());
-    Ok(fields)
-}
-
 async fn fields_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
-    let fields = match fields(ctx).await {
+    let fields = match ctx.fields().await {
         Ok(f) => f,
         Err(o) => return o,
     };
@@ -422,7 +400,7 @@ async fn fields_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 async fn choices_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
-    let fields = match fields(ctx).await {
+    let fields = match ctx.fields().await {
         Ok(f) => f,
         Err(o) => return o,
     };

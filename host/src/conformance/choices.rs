@@ -6,8 +6,9 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use super::cases::{fail, fields, host_err};
-use super::{Ctx, Outcome};
+use super::context::Ctx;
+use super::report::Outcome;
+use super::verdict::{fail, host_err};
 use crate::connector::Session;
 use crate::model::{Choice, FieldType, Value};
 
@@ -42,7 +43,7 @@ async fn walk(session: &mut dyn Session, field: &str) -> Result<HashMap<String, 
 
 /// The choice values listed users hold, per choice field (composite sub-fields included).
 async fn held(ctx: &mut Ctx<'_>) -> Result<BTreeMap<String, Vec<(String, String)>>, Outcome> {
-    let fields = fields(ctx).await?;
+    let fields = ctx.fields().await?;
     let users = super::listing::listing(ctx).await?;
     let mut held: BTreeMap<String, Vec<(String, String)>> = fields
         .iter()
@@ -121,7 +122,7 @@ pub(super) async fn held_values_listed(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 pub(super) async fn has_children_honest(ctx: &mut Ctx<'_>) -> Outcome {
-    let fields = match fields(ctx).await {
+    let fields = match ctx.fields().await {
         Ok(f) => f,
         Err(o) => return o,
     };

@@ -4,8 +4,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::cases::{fail, fields, host_err, kind};
-use super::{Ctx, Outcome};
+use super::context::Ctx;
+use super::report::Outcome;
+use super::verdict::{fail, host_err, kind};
 use crate::error::{ConnectorError, ErrorKind, HostError};
 use crate::model::{Field, User};
 
@@ -126,7 +127,7 @@ pub(super) async fn token_resume(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 pub(super) async fn attributes_declared(ctx: &mut Ctx<'_>) -> Outcome {
-    let fields = match fields(ctx).await {
+    let fields = match ctx.fields().await {
         Ok(f) => f,
         Err(o) => return o,
     };
@@ -221,7 +222,10 @@ pub(super) enum Fault {
 
 /// Under a tight rate limit, a fresh full listing (waiting out every `rate-limited`) ends
 /// with every user exactly once, the same users as the unlimited listing.
-async fn rate_limited_listing(ctx: &mut Ctx<'_>, injector: &dyn super::FaultInjector) -> Outcome {
+async fn rate_limited_listing(
+    ctx: &mut Ctx<'_>,
+    injector: &dyn super::context::FaultInjector,
+) -> Outcome {
     let before = match listing(ctx).await {
         Ok(u) => u,
         Err(o) => return o,

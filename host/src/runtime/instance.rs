@@ -9,7 +9,7 @@ use std::time::Duration;
 use wasmtime::component::ResourceAny;
 use wasmtime::{Store, UpdateDeadline};
 
-use super::RuntimeOptions;
+use super::options::RuntimeOptions;
 use crate::bindings::{self, wit};
 use crate::engine::HostEngine;
 use crate::error::{ConnectorError, HostError};

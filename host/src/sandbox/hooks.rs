@@ -12,7 +12,8 @@ use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
-use super::{Limits, OutboundPolicy};
+use super::limits::Limits;
+use super::policy::OutboundPolicy;
 use crate::transport_error::{Bounds, Phase, describe};
 
 /// Refused authorities remembered per call (a guest looping on refused requests cannot grow

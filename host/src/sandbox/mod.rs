@@ -5,6 +5,8 @@
 //! no environment; the `host` log import, with secrets masked in every spelling, [`secrets`]).
 
 mod hooks;
+mod limits;
+mod log;
 mod policy;
 mod secrets;
 mod stdio;
@@ -21,57 +23,10 @@ use wasmtime_wasi_http::{WasiHttpCtx, WasiHttpCtxView, WasiHttpView};
 
 use hooks::CallLog;
 pub use hooks::SandboxHooks;
+pub use limits::Limits;
+pub use log::{LogLevel, LogSink, null_log_sink};
 pub use policy::{OutboundPolicy, authority_key};
 pub use secrets::secret_spellings;
-
-/// Resource limits applied to every connector instance and call.
-#[derive(Debug, Clone)]
-pub struct Limits {
-    /// Linear memory a connector instance may grow to.
-    pub memory_bytes: usize,
-    /// Wall-clock budget of one contract call (HTTP waits included).
-    pub call_timeout: Duration,
-    /// TCP/TLS connect timeout of an outbound request.
-    pub connect_timeout: Duration,
-    /// Time to the first response byte.
-    pub first_byte_timeout: Duration,
-    /// Time between two response chunks.
-    pub between_bytes_timeout: Duration,
-    /// Largest response body a connector may receive.
-    pub max_response_bytes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            memory_bytes: 64 << 20,
-            call_timeout: Duration::from_secs(60),
-            connect_timeout: Duration::from_secs(10),
-            first_byte_timeout: Duration::from_secs(30),
-            between_bytes_timeout: Duration::from_secs(30),
-            max_response_bytes: 32 << 20,
-        }
-    }
-}
-
-/// Log lines a connector emits through the `host` import.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum LogLevel {
-    Trace,
-    Debug,
-    Info,
-    Warn,
-    Error,
-}
-
-/// Where connector log lines go. Secrets named by the configuration are masked first.
-pub type LogSink = Arc<dyn Fn(LogLevel, &str) + Send + Sync>;
-
-/// A sink that drops everything.
-pub fn null_log_sink() -> LogSink {
-    Arc::new(|_, _| {})
-}
 
 /// Host-side resources (wasi:http fields, requests, bodies, streams…) one instance may hold at
 /// once. A connector needs a handful; a guest that creates them and never drops them gets an

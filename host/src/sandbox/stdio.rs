@@ -8,7 +8,7 @@ use bytes::Bytes;
 use wasmtime_wasi::cli::{IsTerminal, StdoutStream};
 use wasmtime_wasi::p2::{OutputStream, Pollable, StreamResult};
 
-use crate::sandbox::{LogLevel, LogSink};
+use super::log::{LogLevel, LogSink};
 
 /// The longest line kept; a longer one is cut there and the rest starts a new line.
 const MAX_LINE: usize = 4096;

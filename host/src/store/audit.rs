@@ -5,7 +5,8 @@
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::{StoreError, now};
+use super::error::StoreError;
+use super::file::now;
 use crate::store::kinds::{ActionKind, ActionState, EventKind, RunStatus};
 
 fn sql(e: rusqlite::Error) -> StoreError {

@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 
 use rusqlite::{Connection, OptionalExtension, params};
 
-use super::{StoreError, now};
+use super::error::StoreError;
+use super::file::now;
 use crate::model::Value;
 use crate::store::kinds::{AccountStatus, Origin};
 

@@ -5,7 +5,7 @@
 
 use rusqlite::{Connection, params};
 
-use super::StoreError;
+use super::error::StoreError;
 
 fn sql(e: rusqlite::Error) -> StoreError {
     StoreError::from_sqlite("(store)", e)
@@ -93,7 +93,7 @@ pub fn mark_gone(
 ) -> Result<(), StoreError> {
     conn.execute(
         "UPDATE identities SET gone_run = ?2, active = 0, updated_at = ?3 WHERE id = ?1",
-        params![identity_id, run_id, super::now()],
+        params![identity_id, run_id, super::file::now()],
     )
     .map_err(sql)?;
     conn.execute(
@@ -101,7 +101,7 @@ pub fn mark_gone(
         params![
             identity_id,
             system,
-            super::now(),
+            super::file::now(),
             crate::store::AccountStatus::Gone
         ],
     )
@@ -121,7 +121,7 @@ pub fn gone_run(conn: &Connection, identity_id: i64) -> Result<Option<i64>, Stor
 pub fn back(conn: &Connection, identity_id: i64) -> Result<(), StoreError> {
     conn.execute(
         "UPDATE identities SET gone_run = NULL, updated_at = ?2 WHERE id = ?1",
-        params![identity_id, super::now()],
+        params![identity_id, super::file::now()],
     )
     .map_err(sql)?;
     Ok(())

@@ -4,7 +4,7 @@
 
 use rusqlite::Connection;
 
-use super::StoreError;
+use super::error::StoreError;
 
 /// The schema version this host writes.
 pub const LATEST: i64 = 2;

@@ -8,7 +8,8 @@ use std::path::PathBuf;
 
 use rusqlite::Connection;
 
-use super::{Store, StoreError};
+use super::error::StoreError;
+use super::file::Store;
 
 impl Store {
     /// A copy of this store in a temporary file beside it, deleted when the copy is dropped.
@@ -24,7 +25,7 @@ impl Store {
             jiff::Timestamp::now().as_nanosecond()
         ));
         let target = file.display().to_string();
-        super::create_private_file(&file).map_err(|e| StoreError::Open {
+        super::file::create_private_file(&file).map_err(|e| StoreError::Open {
             path: target.clone(),
             reason: e.to_string(),
         })?;

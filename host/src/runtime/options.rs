@@ -1,0 +1,30 @@
+//! How a connector component runs its instances: the operator's allow list and the log sink.
+
+use crate::sandbox::{LogSink, OutboundPolicy};
+
+/// How a [`WasmConnector`] runs its instances.
+#[derive(Clone)]
+pub struct RuntimeOptions {
+    /// The operator's own allow list; when set, a connector may only reach hosts on both its
+    /// declared list and this one.
+    pub operator_allow: Option<OutboundPolicy>,
+    /// Where connector log lines go.
+    pub log: LogSink,
+}
+
+impl Default for RuntimeOptions {
+    fn default() -> Self {
+        RuntimeOptions {
+            operator_allow: None,
+            log: crate::sandbox::null_log_sink(),
+        }
+    }
+}
+
+impl std::fmt::Debug for RuntimeOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RuntimeOptions")
+            .field("operator_allow", &self.operator_allow)
+            .finish_non_exhaustive()
+    }
+}
