@@ -3,6 +3,7 @@
 //! [`connector::Connector`] seam that the CLI, the conformance harness and the sync engine use.
 
 pub mod admin_guard;
+pub mod attrs;
 mod bindings;
 pub mod builtin;
 pub mod cli;

@@ -7,7 +7,7 @@ use connector_host::model::Value;
 use connector_host::store::EventKind;
 use connector_host::store::audit;
 use connector_host::store::identities::{self, StoredAttr};
-use connector_host::sync::ActionKind;
+use connector_host::sync::{ActionKind, Mapping, platform};
 use connector_tests::sync_env::Env;
 use serde_json::json;
 
@@ -237,43 +237,24 @@ fn an_identity_created_on_the_platform_is_created_in_peoplespheres_with_its_link
     let mut env = Env::new(30);
     env.sync();
     let before = env.sim.user_count();
-    let text = |s: &str| vec![Value::Text(s.into())];
+    // Through the platform-side operation `identities create` runs: checked and typed.
+    let mapping = Mapping::default_peoplespheres().expect("default mapping");
+    let (fields, mapping) = platform::catalogue(&env.store, mapping).expect("catalogue");
+    let raw: Vec<(String, Vec<String>)> = [
+        ("first_name", "Zoé"),
+        ("last_name", "Nouveau"),
+        ("email", "zoe.nouveau@sandbox.example"),
+        ("username", "zoe.nouveau"),
+        ("manager", "2"),
+        ("hr_manager", "3"),
+        ("mentor", "4"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), vec![v.to_string()]))
+    .collect();
+    let change = platform::prepare(&env.store, &fields, &mapping, None, &raw).expect("valid");
     env.store
-        .transaction(|c| {
-            let id = identities::insert(
-                c,
-                &identities::NewIdentity {
-                    source_id: None,
-                    origin: connector_host::store::Origin::Platform,
-                    display_name: "Zoé NOUVEAU",
-                    active: true,
-                    contract_end: None,
-                    stale_end: None,
-                    run_id: None,
-                },
-            )?;
-            for (name, value) in [
-                ("first_name", text("Zoé")),
-                ("last_name", text("Nouveau")),
-                ("email", text("zoe.nouveau@sandbox.example")),
-                ("username", text("zoe.nouveau")),
-                ("manager", vec![Value::Reference("2".into())]),
-                ("hr_manager", vec![Value::Reference("3".into())]),
-                ("mentor", vec![Value::Reference("4".into())]),
-            ] {
-                identities::put_attr(
-                    c,
-                    id,
-                    name,
-                    &StoredAttr {
-                        value,
-                        source_value: None,
-                        pending: true,
-                    },
-                )?;
-            }
-            Ok(())
-        })
+        .transaction(|c| platform::write(c, &change))
         .expect("platform identity");
     let run = env.sync();
     assert_eq!(run.planned(ActionKind::Create), 1);

@@ -3,7 +3,6 @@
 //! chain) and give a non-zero exit code: 1 for a failure at run time, 2 for bad usage or
 //! configuration.
 
-mod attrs;
 mod context;
 mod identities;
 mod logging;

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use clap::Subcommand;
 
 use super::context::Context;
-use super::{Failure, Global, attrs, render, usage};
+use super::{Failure, Global, render, usage};
+use crate::attrs;
 
 #[derive(Debug, Subcommand)]
 pub(super) enum UsersCommand {

@@ -232,6 +232,17 @@ pub fn journal_finish(
     Ok(())
 }
 
+/// Marks the actions a killed run left `started` as `unconfirmed`: their outcome is read back by
+/// the import of the run that starts now.
+pub fn mark_unconfirmed(conn: &Connection) -> Result<u64, StoreError> {
+    conn.execute(
+        "UPDATE actions SET state = ?1 WHERE state = ?2",
+        params![ActionState::Unconfirmed, ActionState::Started],
+    )
+    .map(|n| n as u64)
+    .map_err(sql)
+}
+
 /// Actions a killed run left `started`: their outcome is unknown until the next import shows it.
 pub fn unconfirmed(conn: &Connection) -> Result<Vec<ActionRow>, StoreError> {
     let mut stmt = conn.prepare("SELECT id, run_id, kind, identity_id, system, remote_id, payload, state, error FROM actions WHERE state = ?1 ORDER BY id").map_err(sql)?;

@@ -6,7 +6,7 @@
 
 use rusqlite::Connection;
 
-use super::Counts;
+use super::counts::Counts;
 use super::mapping::{Mapped, Mapping, Owner, Rule};
 use crate::model::{User, Value};
 use crate::store::audit::{self, NewEvent};

@@ -10,8 +10,9 @@
 //! right after the N-th remote call returns, before its confirmation (the worst moment), to
 //! prove the above. A release build ignores the variable.
 
+use super::error::SyncError;
 use super::plan::{ActionKind, PlannedAction};
-use super::{Progress, SyncError};
+use super::progress::Progress;
 use crate::connector::Session;
 use crate::store::audit::{self, NewEvent};
 use crate::store::identities;
@@ -155,7 +156,7 @@ pub async fn execute(
                 // done (journaled as failed), and neither will the next ones be. Stop; the
                 // run ends as interrupted and the next one carries on.
                 if matches!(e, crate::error::HostError::RateLimitBudget { .. }) {
-                    return Err(super::SyncError::Connector {
+                    return Err(super::error::SyncError::Connector {
                         operation: action.kind.as_str(),
                         source: e,
                     });

@@ -9,7 +9,7 @@
 use rusqlite::Connection;
 use serde::Serialize;
 
-use super::Counts;
+use super::counts::Counts;
 use super::mapping::{Mapping, OnGone};
 use crate::store::audit::{self, NewEvent};
 use crate::store::{EventKind, StoreError, presence};

@@ -8,11 +8,14 @@
 //! transaction, then dropped. Rerunning converges: detection compares with what is stored, and
 //! the plan is computed from the stored state, so a second run with no change does nothing.
 
+mod counts;
 pub mod detect;
+mod error;
 pub mod executor;
 pub mod gone;
 pub mod mapping;
 pub mod plan;
+pub mod platform;
 pub mod policy;
 mod progress;
 #[cfg(test)]
@@ -31,51 +34,13 @@ use serde::Serialize;
 use crate::connector::Session;
 use crate::error::HostError;
 use crate::store::audit::NewEvent;
-use crate::store::{EventKind, RunStatus, Store, StoreError, audit, identities};
+use crate::store::{EventKind, RunStatus, Store, audit, identities};
+pub use counts::Counts;
+pub use error::SyncError;
 pub use mapping::{Mapping, MappingError};
 pub use plan::{ActionKind, PlannedAction};
 pub use policy::Brake;
 pub use progress::Progress;
-
-/// A run that could not proceed.
-#[derive(Debug, thiserror::Error)]
-pub enum SyncError {
-    #[error(transparent)]
-    Store(#[from] StoreError),
-    #[error(transparent)]
-    Mapping(#[from] MappingError),
-    #[error("the connector failed during `{operation}`")]
-    Connector {
-        operation: &'static str,
-        #[source]
-        source: HostError,
-    },
-    #[error("policy: {0}")]
-    Policy(String),
-}
-
-impl SyncError {
-    /// A run cut short by something outside it that passes (the rate-limit wait budget was
-    /// spent): it ends as `interrupted`, and the next run carries on from the stored state.
-    pub fn is_interruption(&self) -> bool {
-        matches!(
-            self,
-            SyncError::Connector {
-                source: HostError::RateLimitBudget { .. },
-                ..
-            }
-        )
-    }
-
-    /// The status a run that ended with this error is closed with.
-    fn run_status(&self) -> RunStatus {
-        if self.is_interruption() {
-            RunStatus::Interrupted
-        } else {
-            RunStatus::Failed
-        }
-    }
-}
 
 /// How to run.
 #[derive(Debug, Clone, Default)]
@@ -90,26 +55,6 @@ pub struct SyncOptions {
     pub page_size: u32,
     /// Stop a listing past this many users (default: ten times the last complete listing).
     pub max_users: Option<u64>,
-}
-
-/// Event counts of a run.
-#[derive(Debug, Clone, Default, Serialize, PartialEq, Eq)]
-pub struct Counts {
-    pub users: u64,
-    pub pages: u64,
-    pub joiners: u64,
-    pub movers: u64,
-    pub changes: u64,
-    pub leavers: u64,
-    pub returners: u64,
-    pub reviews: u64,
-    pub conflicts: u64,
-    pub drifts: u64,
-    pub skipped: u64,
-    /// People absent from a complete listing, marked gone.
-    pub gone: u64,
-    /// People absent from a listing that looked partial: not marked.
-    pub gone_held: u64,
 }
 
 /// What a run found and did.
@@ -191,11 +136,7 @@ async fn run_on(
     let first_sight_cutoff = policy::cutoff(&mapping.policy, today.min(real_today))?.to_string();
     let run_id = store.transaction(|c| {
         let id = audit::start_run(c, &today.to_string(), options.dry_run)?;
-        c.execute(
-            "UPDATE actions SET state = 'unconfirmed' WHERE state = 'started'",
-            [],
-        )
-        .map_err(|e| StoreError::from_sqlite("(store)", e))?;
+        audit::mark_unconfirmed(c)?;
         Ok(id)
     })?;
     let mut counts = Counts::default();

@@ -6,7 +6,7 @@
 use jiff::civil::Date;
 use serde::Serialize;
 
-use super::SyncError;
+use super::error::SyncError;
 use super::mapping::Policy;
 
 /// Today in the policy's time zone, or the `as_of` day.

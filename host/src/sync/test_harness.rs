@@ -285,34 +285,16 @@ impl Harness {
     }
     /// An identity created on the platform (no account yet) with these pending attributes.
     pub(super) fn insert_platform_identity(&mut self, name: &str, attrs: &[(&str, Value)]) -> i64 {
+        let change = super::platform::Change {
+            id: None,
+            display_name: name.to_string(),
+            values: attrs
+                .iter()
+                .map(|(n, v)| (n.to_string(), vec![v.clone()]))
+                .collect(),
+        };
         self.store
-            .transaction(|c| {
-                let id = identities::insert(
-                    c,
-                    &identities::NewIdentity {
-                        source_id: None,
-                        origin: crate::store::Origin::Platform,
-                        display_name: name,
-                        active: true,
-                        contract_end: None,
-                        stale_end: None,
-                        run_id: None,
-                    },
-                )?;
-                for (attr, value) in attrs {
-                    identities::put_attr(
-                        c,
-                        id,
-                        attr,
-                        &crate::store::StoredAttr {
-                            value: vec![value.clone()],
-                            source_value: None,
-                            pending: true,
-                        },
-                    )?;
-                }
-                Ok(id)
-            })
+            .transaction(|c| super::platform::write(c, &change))
             .expect("insert")
     }
 }

@@ -1,0 +1,45 @@
+//! Why a run could not proceed, and the status such a run is closed with.
+
+use super::mapping::MappingError;
+use crate::error::HostError;
+use crate::store::{RunStatus, StoreError};
+
+/// A run that could not proceed.
+#[derive(Debug, thiserror::Error)]
+pub enum SyncError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Mapping(#[from] MappingError),
+    #[error("the connector failed during `{operation}`")]
+    Connector {
+        operation: &'static str,
+        #[source]
+        source: HostError,
+    },
+    #[error("policy: {0}")]
+    Policy(String),
+}
+
+impl SyncError {
+    /// A run cut short by something outside it that passes (the rate-limit wait budget was
+    /// spent): it ends as `interrupted`, and the next run carries on from the stored state.
+    pub fn is_interruption(&self) -> bool {
+        matches!(
+            self,
+            SyncError::Connector {
+                source: HostError::RateLimitBudget { .. },
+                ..
+            }
+        )
+    }
+
+    /// The status a run that ended with this error is closed with.
+    pub(super) fn run_status(&self) -> RunStatus {
+        if self.is_interruption() {
+            RunStatus::Interrupted
+        } else {
+            RunStatus::Failed
+        }
+    }
+}
