@@ -3,9 +3,14 @@
 //! when a page is empty yet promises another, when a page repeats the previous one, or when
 //! the listing passes a ceiling (`--max-users`, or ten times the last complete listing).
 //! Memory stays bounded: the guard keeps page tokens and the previous page's ids only.
+//!
+//! [`Pages`] is the one page-by-page loop over a [`Session`]: the CLI, the sync engine and the
+//! conformance suite all read listings through it, so every listing has the same guard.
 
 use std::collections::HashSet;
 
+use crate::connector::Session;
+use crate::error::HostError;
 use crate::model::UserPage;
 
 /// Why a listing was stopped.
@@ -25,6 +30,8 @@ pub enum ListingError {
         "the listing passed {ceiling} users ({why}) and was stopped; if the tenant is really that large, raise --max-users"
     )]
     Ceiling { ceiling: u64, why: String },
+    #[error("the listing did not end within {0} pages")]
+    TooManyPages(u64),
 }
 
 /// The users a listing may reach when nothing else is known.
@@ -36,7 +43,9 @@ pub struct ListingGuard {
     tokens: HashSet<String>,
     previous: Vec<String>,
     users: u64,
+    pages: u64,
     ceiling: u64,
+    max_pages: Option<u64>,
     why: String,
 }
 
@@ -47,9 +56,17 @@ impl ListingGuard {
             tokens: HashSet::new(),
             previous: Vec::new(),
             users: 0,
+            pages: 0,
             ceiling,
+            max_pages: None,
             why: why.into(),
         }
+    }
+
+    /// Also stops a listing that has not ended after `max_pages` pages.
+    pub fn with_max_pages(mut self, max_pages: u64) -> ListingGuard {
+        self.max_pages = Some(max_pages);
+        self
     }
 
     /// The ceiling of a listing whose last complete run saw `known` people: ten times that,
@@ -68,6 +85,7 @@ impl ListingGuard {
     /// Checks a page; `Ok(Some(token))` to go on, `Ok(None)` at the end.
     pub fn next(&mut self, page: &UserPage) -> Result<Option<String>, ListingError> {
         self.users += page.users.len() as u64;
+        self.pages += 1;
         if self.users > self.ceiling {
             return Err(ListingError::Ceiling {
                 ceiling: self.ceiling,
@@ -88,12 +106,76 @@ impl ListingGuard {
         if !self.tokens.insert(next.clone()) {
             return Err(ListingError::TokenAgain(next));
         }
+        if let Some(max) = self.max_pages
+            && self.pages >= max
+        {
+            return Err(ListingError::TooManyPages(max));
+        }
         Ok(Some(next))
     }
 
     /// Users seen so far.
     pub fn users(&self) -> u64 {
         self.users
+    }
+}
+
+/// Why reading a listing stopped early.
+#[derive(Debug, thiserror::Error)]
+pub enum PagingError {
+    /// The connector (or the host around it) failed on a page.
+    #[error(transparent)]
+    Connector(#[from] HostError),
+    /// The guard stopped a listing that would not end.
+    #[error(transparent)]
+    Listing(#[from] ListingError),
+}
+
+/// A listing read page by page through its guard.
+pub struct Pages<'s> {
+    session: &'s mut dyn Session,
+    page_size: u32,
+    guard: ListingGuard,
+    token: Option<String>,
+    done: bool,
+}
+
+impl<'s> Pages<'s> {
+    /// Reads `session`'s users in pages of `page_size` (0: the connector's default).
+    pub fn new(session: &'s mut dyn Session, page_size: u32, guard: ListingGuard) -> Pages<'s> {
+        Pages {
+            session,
+            page_size,
+            guard,
+            token: None,
+            done: false,
+        }
+    }
+
+    /// The next page, checked by the guard before it is returned; `None` after the last.
+    pub async fn next(&mut self) -> Result<Option<UserPage>, PagingError> {
+        if self.done {
+            return Ok(None);
+        }
+        let page = self
+            .session
+            .list_users(self.token.as_deref(), self.page_size)
+            .await?;
+        match self.guard.next(&page)? {
+            Some(token) => self.token = Some(token),
+            None => self.done = true,
+        }
+        Ok(Some(page))
+    }
+
+    /// Pages read so far.
+    pub fn pages(&self) -> u64 {
+        self.guard.pages
+    }
+
+    /// Users read so far.
+    pub fn users(&self) -> u64 {
+        self.guard.users
     }
 }
 

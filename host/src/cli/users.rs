@@ -9,6 +9,7 @@ use clap::Subcommand;
 use super::context::Context;
 use super::{Failure, Global, render, usage};
 use crate::attrs;
+use crate::paging::{ListingGuard, Pages};
 
 #[derive(Debug, Subcommand)]
 pub(super) enum UsersCommand {
@@ -75,22 +76,15 @@ pub(super) async fn run(
         } => {
             let mut ctx = Context::with_session(global, err).await?;
             let mut stream = render::UserStream::new(global.json);
-            let mut guard = crate::paging::ListingGuard::new(max_users, "--max-users");
-            let mut token: Option<String> = None;
+            let guard = ListingGuard::new(max_users, "--max-users");
+            let mut pages = Pages::new(ctx.session(), page_size, guard);
             let mut left = limit.unwrap_or(usize::MAX);
-            loop {
-                let mut page = ctx
-                    .session()
-                    .list_users(token.as_deref(), page_size)
-                    .await?;
-                let next = guard.next(&page)?;
+            while left > 0
+                && let Some(mut page) = pages.next().await?
+            {
                 page.users.truncate(left);
                 left -= page.users.len();
                 stream.page(out, &page.users)?;
-                match next {
-                    Some(t) if left > 0 => token = Some(t),
-                    _ => break,
-                }
             }
             stream.finish(out)?;
         }
@@ -158,17 +152,9 @@ pub(super) async fn read_all(
     limit: Option<usize>,
 ) -> Result<(Vec<crate::model::User>, usize), Failure> {
     let mut users = Vec::new();
-    let mut token: Option<String> = None;
-    let mut pages = 0usize;
-    let mut guard =
-        crate::paging::ListingGuard::new(crate::paging::DEFAULT_CEILING, "the default ceiling");
-    loop {
-        let page = ctx
-            .session()
-            .list_users(token.as_deref(), page_size)
-            .await?;
-        pages += 1;
-        let next = guard.next(&page)?;
+    let guard = ListingGuard::new(crate::paging::DEFAULT_CEILING, "the default ceiling");
+    let mut pages = Pages::new(ctx.session(), page_size, guard);
+    while let Some(page) = pages.next().await? {
         users.extend(page.users);
         if let Some(limit) = limit
             && users.len() >= limit
@@ -176,10 +162,6 @@ pub(super) async fn read_all(
             users.truncate(limit);
             break;
         }
-        match next {
-            Some(next) => token = Some(next),
-            None => break,
-        }
     }
-    Ok((users, pages))
+    Ok((users, pages.pages() as usize))
 }

@@ -7,8 +7,10 @@ use std::collections::{HashMap, HashSet};
 use super::context::Ctx;
 use super::report::Outcome;
 use super::verdict::{fail, host_err, kind};
+use crate::connector::Session;
 use crate::error::{ConnectorError, ErrorKind, HostError};
 use crate::model::{Field, User};
+use crate::paging::{DEFAULT_CEILING, ListingGuard, Pages, PagingError};
 
 /// The whole listing, read once per run.
 pub(super) async fn listing(ctx: &mut Ctx<'_>) -> Result<Vec<User>, Outcome> {
@@ -18,31 +20,30 @@ pub(super) async fn listing(ctx: &mut Ctx<'_>) -> Result<Vec<User>, Outcome> {
     let page_size = ctx.options.page_size;
     let max_pages = ctx.options.max_pages;
     let session = ctx.session().await.map_err(|e| host_err("open", &e))?;
+    let users = read_listing(session.as_mut(), page_size, max_pages).await?;
+    ctx.listing = Some(users.clone());
+    Ok(users)
+}
+
+/// Every user of a listing, through the host's listing guard (a listing that loops, stalls
+/// or passes `max_pages` fails the case).
+async fn read_listing(
+    session: &mut dyn Session,
+    page_size: u32,
+    max_pages: usize,
+) -> Result<Vec<User>, Outcome> {
+    let guard =
+        ListingGuard::new(DEFAULT_CEILING, "the default ceiling").with_max_pages(max_pages as u64);
+    let mut pages = Pages::new(session, page_size, guard);
     let mut users = Vec::new();
-    let mut token: Option<String> = None;
-    let mut tokens = HashSet::new();
-    for _ in 0..max_pages {
-        let page = session
-            .list_users(token.as_deref(), page_size)
-            .await
-            .map_err(|e| host_err("list-users", &e))?;
-        users.extend(page.users);
-        match page.next_page_token {
-            None => {
-                ctx.listing = Some(users.clone());
-                return Ok(users);
-            }
-            Some(t) if !tokens.insert(t.clone()) => {
-                return Err(fail(format!(
-                    "page token {t:?} came back twice: the listing loops"
-                )));
-            }
-            Some(t) => token = Some(t),
+    loop {
+        match pages.next().await {
+            Ok(Some(page)) => users.extend(page.users),
+            Ok(None) => return Ok(users),
+            Err(PagingError::Connector(e)) => return Err(host_err("list-users", &e)),
+            Err(PagingError::Listing(e)) => return Err(fail(e.to_string())),
         }
     }
-    Err(fail(format!(
-        "the listing did not end within {max_pages} pages"
-    )))
 }
 
 pub(super) async fn terminates_unique(ctx: &mut Ctx<'_>) -> Outcome {
@@ -241,30 +242,13 @@ async fn rate_limited_listing(
     };
     // 4 calls a second, pages of 25: a 250-user tenant waits a few times.
     injector.rate_limit(4, 1);
-    let mut ids = Vec::new();
-    let mut token: Option<String> = None;
-    let mut tokens = HashSet::new();
-    let outcome = loop {
-        let page = match session.list_users(token.as_deref(), page_size).await {
-            Ok(p) => p,
-            Err(e) => break host_err("list-users under a rate limit", &e),
-        };
-        ids.extend(page.users.into_iter().map(|u| u.id));
-        match page.next_page_token {
-            None => break Outcome::Passed,
-            Some(t) if !tokens.insert(t.clone()) => {
-                break fail(format!("page token {t:?} came back twice"));
-            }
-            Some(_) if tokens.len() > max_pages => {
-                break fail(format!("no end within {max_pages} pages"));
-            }
-            Some(t) => token = Some(t),
-        }
-    };
+    let listed = read_listing(session.as_mut(), page_size, max_pages).await;
     injector.clear();
-    if outcome != Outcome::Passed {
-        return outcome;
-    }
+    let ids: Vec<String> = match listed {
+        Ok(users) => users.into_iter().map(|u| u.id).collect(),
+        Err(Outcome::Failed(m)) => return fail(format!("under a rate limit: {m}")),
+        Err(other) => return other,
+    };
     let unique: HashSet<&String> = ids.iter().collect();
     if unique.len() != ids.len() {
         return fail(format!(

@@ -261,26 +261,24 @@ async fn import(
     };
     store.transaction(crate::store::presence::start)?;
     let known = store.transaction(crate::store::presence::known)?;
-    let mut guard = crate::paging::ListingGuard::for_known(known, options.max_users, 10_000);
-    let mut token: Option<String> = None;
+    let guard = crate::paging::ListingGuard::for_known(known, options.max_users, 10_000);
+    let mut pages = crate::paging::Pages::new(session, options.page_size, guard);
     let mut started = false;
-    loop {
-        let page = session
-            .list_users(token.as_deref(), options.page_size)
-            .await
-            .map_err(|source| SyncError::Connector {
-                operation: "list-users",
-                source,
-            })?;
+    // Each page is checked by the guard before it is stored: nothing past the ceiling is
+    // committed.
+    while let Some(page) = pages.next().await.map_err(|e| SyncError::Connector {
+        operation: "list-users",
+        source: match e {
+            crate::paging::PagingError::Connector(source) => source,
+            crate::paging::PagingError::Listing(e) => {
+                HostError::Connector(crate::error::ConnectorError::Protocol(e.to_string()))
+            }
+        },
+    })? {
         if !started {
             progress.start("import", page.total);
             started = true;
         }
-        // Checked before the page is stored: nothing past the ceiling is committed.
-        let next = guard.next(&page).map_err(|e| SyncError::Connector {
-            operation: "list-users",
-            source: HostError::Connector(crate::error::ConnectorError::Protocol(e.to_string())),
-        })?;
         counts.pages += 1;
         let n = page.users.len() as u64;
         store.transaction(|c| {
@@ -308,10 +306,6 @@ async fn import(
             Ok(())
         })?;
         progress.advance(n);
-        match next {
-            Some(next) => token = Some(next),
-            None => break,
-        }
     }
     progress.finish();
     Ok(())
