@@ -6,7 +6,9 @@ use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
 
-use super::{Failure, Global, usage};
+use super::args::Global;
+use super::failure::Failure;
+use super::failure::usage;
 use crate::builtin::Sandbox;
 use crate::connector::{Connector, Session};
 use crate::engine::HostEngine;

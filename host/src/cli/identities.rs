@@ -7,8 +7,10 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
+use super::args::Global;
+use super::failure::Failure;
+use super::failure::usage;
 use super::sync::{StoreArgs, StoreUse, open};
-use super::{Failure, Global, usage};
 use crate::attrs;
 use crate::store::identities;
 use crate::sync::platform::{self, PlatformError};

@@ -3,7 +3,9 @@
 //! chain) and give a non-zero exit code: 1 for a failure at run time, 2 for bad usage or
 //! configuration.
 
+mod args;
 mod context;
+mod failure;
 mod identities;
 mod logging;
 mod render;
@@ -14,14 +16,12 @@ mod users;
 use std::io::Write;
 use std::path::PathBuf;
 
-use clap::{ArgAction, Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 
+use args::{CommonArgs, ComponentArg, ConnectorArgs, DemoArg, Global};
 use context::Context;
-
-/// Exit code of a failed command.
-pub const EXIT_FAILURE: i32 = 1;
-/// Exit code of bad usage or a bad configuration.
-pub const EXIT_USAGE: i32 = 2;
+use failure::Failure;
+pub use failure::{EXIT_FAILURE, EXIT_USAGE};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -39,115 +39,6 @@ struct Cli {
     common: CommonArgs,
     #[command(subcommand)]
     command: Command,
-}
-
-/// Options of every command.
-#[derive(Debug, Args)]
-struct CommonArgs {
-    /// Configuration file (TOML); without one, the built-in demo tenant is used.
-    #[arg(
-        long,
-        global = true,
-        env = "CONNECTOR_HOST_CONFIG",
-        display_order = 950
-    )]
-    config: Option<PathBuf>,
-    /// Print JSON instead of tables.
-    #[arg(long, global = true, display_order = 951)]
-    json: bool,
-    /// More on stderr: -v adds the connector's and the host's info lines, -vv debug lines
-    /// (RUST_LOG, when set, chooses instead).
-    #[arg(long, short, global = true, action = ArgAction::Count, conflicts_with = "quiet", display_order = 952)]
-    verbose: u8,
-    /// Errors only on stderr: no notes, warnings or progress bar.
-    #[arg(long, short, global = true, display_order = 953)]
-    quiet: bool,
-}
-
-/// Which component a command loads.
-#[derive(Debug, Args, Default, Clone)]
-struct ComponentArg {
-    /// Connector component (.wasm); default: the PeopleSpheres connector built into this binary.
-    #[arg(
-        long,
-        global = true,
-        env = "CONNECTOR_HOST_COMPONENT",
-        display_order = 900
-    )]
-    component: Option<PathBuf>,
-}
-
-/// The built-in demo tenant, used when no configuration file is given.
-#[derive(Debug, Args, Clone)]
-struct DemoArg {
-    /// Employees in the built-in demo tenant (without --config).
-    #[arg(long, global = true, default_value_t = 250, display_order = 901)]
-    sandbox_users: usize,
-}
-
-impl Default for DemoArg {
-    fn default() -> Self {
-        DemoArg { sandbox_users: 250 }
-    }
-}
-
-/// Options of the commands that run a connector against a tenant.
-#[derive(Debug, Args, Default, Clone)]
-pub(crate) struct ConnectorArgs {
-    #[command(flatten)]
-    component: ComponentArg,
-    #[command(flatten)]
-    demo: DemoArg,
-    #[command(flatten)]
-    patience: PatienceArg,
-}
-
-/// How long a command may wait out the tenant's rate limits in all.
-#[derive(Debug, Args, Clone)]
-struct PatienceArg {
-    /// Seconds this command may spend in all waiting out the tenant's rate limits (each wait
-    /// is the tenant's Retry-After); past it a sync ends as interrupted.
-    #[arg(
-        long,
-        global = true,
-        value_name = "SECS",
-        default_value_t = 900,
-        env = "CONNECTOR_HOST_RATE_LIMIT_BUDGET",
-        display_order = 902
-    )]
-    rate_limit_budget: u64,
-}
-
-impl Default for PatienceArg {
-    fn default() -> Self {
-        PatienceArg {
-            rate_limit_budget: crate::rate_limit::DEFAULT_BUDGET.as_secs(),
-        }
-    }
-}
-
-/// What a command runs with: the common options and, where they apply, the connector's.
-#[derive(Debug, Default)]
-pub(crate) struct Global {
-    component: Option<PathBuf>,
-    config: Option<PathBuf>,
-    json: bool,
-    verbosity: logging::Verbosity,
-    sandbox_users: usize,
-    rate_limit_budget: std::time::Duration,
-}
-
-impl Global {
-    fn new(common: &CommonArgs, connector: ConnectorArgs) -> Global {
-        Global {
-            component: connector.component.component,
-            config: common.config.clone(),
-            json: common.json,
-            verbosity: logging::Verbosity::from_flags(common.quiet, common.verbose),
-            sandbox_users: connector.demo.sandbox_users,
-            rate_limit_budget: std::time::Duration::from_secs(connector.patience.rate_limit_budget),
-        }
-    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -313,21 +204,6 @@ fn is_configuration_problem(error: &anyhow::Error) -> bool {
     })
 }
 
-/// An error with its exit code.
-pub(crate) struct Failure {
-    pub error: anyhow::Error,
-    pub code: i32,
-}
-
-impl<E: Into<anyhow::Error>> From<E> for Failure {
-    fn from(e: E) -> Self {
-        Failure {
-            error: e.into(),
-            code: EXIT_FAILURE,
-        }
-    }
-}
-
 async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<(), Failure> {
     let common = cli.common;
     let with = |connector: ConnectorArgs| Global::new(&common, connector);
@@ -469,12 +345,4 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         }
     }
     Ok(())
-}
-
-/// A failure caused by bad usage or configuration (exit code 2).
-fn usage(e: impl Into<anyhow::Error>) -> Failure {
-    Failure {
-        error: e.into(),
-        code: EXIT_USAGE,
-    }
 }

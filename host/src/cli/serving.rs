@@ -3,8 +3,10 @@
 
 use std::io::Write;
 
+use super::args::Global;
 use super::context::Context;
-use super::{Failure, Global, usage};
+use super::failure::Failure;
+use super::failure::usage;
 
 /// `connector-host sandbox`: serves the built-in tenant until Ctrl-C.
 pub(super) async fn sandbox(

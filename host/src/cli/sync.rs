@@ -9,8 +9,10 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::args::Global;
 use super::context::Context;
-use super::{Failure, Global, usage};
+use super::failure::Failure;
+use super::failure::usage;
 use crate::store::audit::{self, EventFilter};
 use crate::store::{self, Store};
 use crate::sync::{self, ActionKind, Mapping, Progress, SyncOptions};
@@ -31,7 +33,7 @@ pub(super) struct StoreArgs {
 #[derive(Debug, Args)]
 pub(super) struct SyncArgs {
     #[command(flatten)]
-    pub connector: super::ConnectorArgs,
+    pub connector: super::args::ConnectorArgs,
     #[command(flatten)]
     store: StoreArgs,
     /// Print the plan (every create, update, suspend) and write nothing upstream.

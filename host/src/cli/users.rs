@@ -6,8 +6,11 @@ use std::path::PathBuf;
 
 use clap::Subcommand;
 
+use super::args::Global;
 use super::context::Context;
-use super::{Failure, Global, render, usage};
+use super::failure::Failure;
+use super::failure::usage;
+use super::render;
 use crate::attrs;
 use crate::paging::{ListingGuard, Pages};
 
