@@ -1,5 +1,5 @@
 //! What the host uses when the user names nothing: the PeopleSpheres connector embedded in the
-//! binary ([`ComponentSource::Builtin`]), and the built-in sandbox tenant (the PeopleSpheres
+//! binary ([`ComponentSource::Builtin`]), and the built-in demo tenant (the PeopleSpheres
 //! simulator on a loopback port).
 
 use ps_simulator::{Fault, SimConfig, Simulator};
@@ -15,28 +15,28 @@ pub fn connector_component() -> ComponentSource {
     ComponentSource::Builtin
 }
 
-/// A running built-in sandbox tenant and the connector configuration that reaches it.
-pub struct Sandbox {
+/// A running built-in demo tenant and the connector configuration that reaches it.
+pub struct DemoTenant {
     pub simulator: Simulator,
 }
 
-impl std::fmt::Debug for Sandbox {
+impl std::fmt::Debug for DemoTenant {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Sandbox")
+        f.debug_struct("DemoTenant")
             .field("url", &self.simulator.url())
             .finish()
     }
 }
 
-impl Sandbox {
-    /// Starts the sandbox tenant with `users` employees on `127.0.0.1:port` (0 = any port).
-    pub async fn start(users: usize, port: u16) -> std::io::Result<Sandbox> {
+impl DemoTenant {
+    /// Starts the demo tenant with `users` employees on `127.0.0.1:port` (0 = any port).
+    pub async fn start(users: usize, port: u16) -> std::io::Result<DemoTenant> {
         let config = SimConfig {
             users,
             bind: std::net::SocketAddr::from(([127, 0, 0, 1], port)),
             ..SimConfig::default()
         };
-        Ok(Sandbox {
+        Ok(DemoTenant {
             simulator: Simulator::start(config).await?,
         })
     }
@@ -56,8 +56,8 @@ impl Sandbox {
     }
 }
 
-/// The sandbox tenant can stage faults, so the conformance fault cases run against it.
-impl FaultInjector for Sandbox {
+/// The demo tenant can stage faults, so the conformance fault cases run against it.
+impl FaultInjector for DemoTenant {
     fn rate_limit(&self, requests: u32, window_secs: u32) {
         self.simulator.set_rate_limit(Some(ps_simulator::RateLimit {
             requests,

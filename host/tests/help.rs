@@ -51,7 +51,7 @@ fn help_of_every_command() {
         &["identities", "create"],
         &["identities", "import"],
         &["identities", "show"],
-        &["sandbox"],
+        &["demo"],
         &["completions"],
     ];
     for args in commands {
@@ -70,15 +70,15 @@ fn options_appear_only_where_they_apply() {
     // component is loaded by them.
     for args in [&["events"][..], &["identities", "show"], &["completions"]] {
         let text = help(args);
-        assert!(!text.contains("--sandbox-users"), "{args:?}\n{text}");
+        assert!(!text.contains("--demo-users"), "{args:?}\n{text}");
         assert!(!text.contains("--component"), "{args:?}\n{text}");
     }
-    assert!(!help(&["inspect"]).contains("--sandbox-users"));
+    assert!(!help(&["inspect"]).contains("--demo-users"));
     assert!(help(&["sync"]).contains("--component"));
     let top = help(&[]);
     assert!(top.contains("The main job is `sync`"), "{top}");
     let misplaced = host()
-        .args(["events", "--sandbox-users", "3"])
+        .args(["events", "--demo-users", "3"])
         .output()
         .expect("runs");
     assert_eq!(misplaced.status.code(), Some(2));
@@ -168,7 +168,7 @@ fn the_binary_runs_its_built_in_connector_away_from_the_build_tree() {
 fn quiet_says_nothing_on_stderr_and_each_v_says_more() {
     let stderr = |flag: &str| {
         let out = host()
-            .args(["test", "--sandbox-users", "3", flag])
+            .args(["test", "--demo-users", "3", flag])
             .output()
             .expect("runs");
         assert_eq!(out.status.code(), Some(0));

@@ -177,7 +177,7 @@ fn what_every_command_prints() {
     let changes = dir.join("changes.json");
     std::fs::write(&changes, r#"[{"id": 3, "phone": "+33 1 11 11 11 11"}]"#).expect("write");
     let changes = changes.to_str().expect("utf-8 path");
-    let demo = ["--sandbox-users", USERS];
+    let demo = ["--demo-users", USERS];
 
     let commands: Vec<(&str, Vec<&str>)> = vec![
         ("inspect", vec!["inspect"]),

@@ -233,3 +233,18 @@ fn identities_create_refuses_what_the_target_would_and_holds_what_cannot_be_sent
     );
     rt.block_on(sim.shutdown());
 }
+
+#[test]
+fn the_demo_tenants_store_under_its_old_name_is_carried_over() {
+    let home = temp("old-name");
+    let (code, out, err) = run_in(&home, &["sync", "--demo-users", "5"]);
+    assert_eq!(code, 0, "{out}{err}");
+    let dir = home.join("data").join("connector-host");
+    std::fs::rename(dir.join("demo.sqlite"), dir.join("sandbox.sqlite")).expect("rename");
+    let (code, out, err) = run_in(&home, &["events", "--kind", "joiner", "--json"]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert_eq!(out.lines().count(), 5, "the old store's events: {out}");
+    assert!(err.contains("demo.sqlite"), "{err}");
+    assert!(dir.join("demo.sqlite").exists() && !dir.join("sandbox.sqlite").exists());
+    let _ = std::fs::remove_dir_all(&home);
+}

@@ -1,4 +1,4 @@
-//! The provisioning commands end to end on the built-in sandbox tenant: the summary, the audit
+//! The provisioning commands end to end on the built-in demo tenant: the summary, the audit
 //! log as JSON, platform-side changes (`identities set | import | show`: an HR-owned attribute
 //! is refused, a bad import file changes nothing), and bad input (a
 //! mapping naming an undeclared field or a transform on the wrong type, a file that is not a
@@ -21,7 +21,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
 }
 
 #[test]
-fn sync_events_and_platform_changes_on_the_sandbox() {
+fn sync_events_and_platform_changes_on_the_demo_tenant() {
     let dir = std::env::temp_dir().join(format!("sync-cli-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
@@ -33,7 +33,7 @@ fn sync_events_and_platform_changes_on_the_sandbox() {
         store,
         "--as-of",
         "2026-11-25",
-        "--sandbox-users",
+        "--demo-users",
         "60",
     ]);
     assert_eq!(code, 0, "{out}{err}");
@@ -125,7 +125,7 @@ fn sync_events_and_platform_changes_on_the_sandbox() {
         store,
         "--as-of",
         "2026-11-25",
-        "--sandbox-users",
+        "--demo-users",
         "60",
         "--dry-run",
     ]);
@@ -168,7 +168,7 @@ fn sync_events_and_platform_changes_on_the_sandbox() {
             store,
             "--mapping",
             path,
-            "--sandbox-users",
+            "--demo-users",
             "5",
         ]);
         (code, err)

@@ -148,7 +148,7 @@ fn a_weak_operator_token_and_a_remote_listen_without_it_are_refused() {
             "serve",
             "--listen",
             "0.0.0.0:0",
-            "--sandbox-users",
+            "--demo-users",
             "3",
         ],
         &mut out,

@@ -1,5 +1,5 @@
 //! The `connector-host` command line, driven in-process: the main job (`sync`) against the built-in
-//! sandbox, `inspect`, and every bad input of the walking-skeleton issue — each a one-line
+//! demo tenant, `inspect`, and every bad input of the walking-skeleton issue — each a one-line
 //! error naming the problem, a non-zero exit code, and no secret in the output.
 
 use std::path::{Path, PathBuf};
@@ -62,9 +62,9 @@ fn assert_fails(run: &Run, code: i32, needle: &str, secrets: &[&str]) {
 }
 
 #[test]
-fn the_main_job_syncs_the_sandbox_tenant_and_prints_a_summary() {
+fn the_main_job_syncs_the_demo_tenant_and_prints_a_summary() {
     let dir = temp_dir("main-job");
-    let store = dir.join("sandbox.sqlite");
+    let store = dir.join("demo.sqlite");
     let _ = std::fs::remove_file(&store);
     let store = store.to_str().expect("utf-8 temp path");
     let args = ["sync", "--store", store, "--as-of", "2026-11-25"];
@@ -73,14 +73,14 @@ fn the_main_job_syncs_the_sandbox_tenant_and_prints_a_summary() {
     assert!(
         first
             .err
-            .contains("using the built-in PeopleSpheres sandbox tenant"),
+            .contains("using the built-in PeopleSpheres demo tenant"),
         "{}",
         first.err
     );
     let second = run(&args);
     assert_eq!(second.code, 0, "stderr: {}", second.err);
     for r in [&first, &second] {
-        assert!(!r.out.contains("sandbox-password") && !r.err.contains("sandbox-password"));
+        assert!(!r.out.contains("demo-password") && !r.err.contains("demo-password"));
     }
     // What a user sees, with the port, the store path and the elapsed time filtered out.
     let snapshot = |out: &str| {
@@ -106,7 +106,7 @@ fn the_main_job_syncs_the_sandbox_tenant_and_prints_a_summary() {
     };
     assert_eq!(
         snapshot(&first.out),
-        "sync run #1 as of 2026-11-25 — the built-in sandbox tenant (http://127.0.0.1:PORT) — store STORE\n\
+        "sync run #1 as of 2026-11-25 — the built-in demo tenant (http://127.0.0.1:PORT) — store STORE\n\
          read 250 users in 3 pages in T s\n\
          joiners 250   movers 0   changes 0   leavers 0 (suspended or gone at the source) + 0 (contract ended)   returners 0\n\
          to review 40   conflicts 0   drifts 0   records skipped 0\n\
@@ -115,7 +115,7 @@ fn the_main_job_syncs_the_sandbox_tenant_and_prints_a_summary() {
     );
     assert_eq!(
         snapshot(&second.out),
-        "sync run #2 as of 2026-11-25 — the built-in sandbox tenant (http://127.0.0.1:PORT) — store STORE\n\
+        "sync run #2 as of 2026-11-25 — the built-in demo tenant (http://127.0.0.1:PORT) — store STORE\n\
          read 250 users in 3 pages in T s\n\
          joiners 0   movers 0   changes 0   leavers 0 (suspended or gone at the source) + 0 (contract ended)   returners 0\n\
          plan: 0 create, 0 update, 0 suspend\n\
@@ -125,12 +125,12 @@ fn the_main_job_syncs_the_sandbox_tenant_and_prints_a_summary() {
 }
 
 #[test]
-fn import_prints_the_sandbox_employees_and_fields() {
+fn import_prints_the_demo_employees_and_fields() {
     let r = run(&["import"]);
     assert_eq!(r.code, 0, "stderr: {}", r.err);
     assert!(
         r.err
-            .contains("using the built-in PeopleSpheres sandbox tenant"),
+            .contains("using the built-in PeopleSpheres demo tenant"),
         "{}",
         r.err
     );
@@ -141,12 +141,12 @@ fn import_prints_the_sandbox_employees_and_fields() {
     );
     assert!(r.out.contains("field catalogue:"));
     assert!(r.out.contains("contract.end_date"));
-    assert!(!r.out.contains("sandbox-password") && !r.err.contains("sandbox-password"));
+    assert!(!r.out.contains("demo-password") && !r.err.contains("demo-password"));
     // What a user sees first, with the port, counts that depend on the seed and timing filtered.
     let head: Vec<String> = r.out.lines().take(2).map(normalise).collect();
     assert_eq!(
         head.join("\n"),
-        "connector peoplespheres 0.1.0 (contract 0.1.0) on the built-in sandbox tenant (http://127.0.0.1:N)\n\
+        "connector peoplespheres 0.1.0 (contract 0.1.0) on the built-in demo tenant (http://127.0.0.1:N)\n\
          imported 250 employees (N active, N suspended) in 3 pages, N ms"
     );
     let header = r.out.lines().nth(3).unwrap_or_default();
@@ -374,7 +374,7 @@ fn a_malformed_or_incomplete_configuration_is_named() {
 }
 
 #[test]
-fn conformance_passes_on_the_sandbox_and_writes_junit() {
+fn conformance_passes_on_the_demo_tenant_and_writes_junit() {
     let dir = temp_dir("conformance");
     let junit = dir.join("report.xml");
     let r = run(&["conformance", "--junit", junit.to_str().unwrap_or_default()]);

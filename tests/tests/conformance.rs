@@ -4,7 +4,7 @@
 
 use std::collections::BTreeSet;
 
-use connector_host::builtin::Sandbox;
+use connector_host::builtin::DemoTenant;
 use connector_host::conformance::{self, FaultInjector, Options, Outcome, Report, Target};
 use connector_host::runtime::{RuntimeOptions, WasmConnector};
 use connector_tests::{config_for, connector, engine, mock_component, runtime, simulator};
@@ -37,14 +37,14 @@ fn failed(report: &Report) -> BTreeSet<String> {
 
 #[test]
 fn the_peoplespheres_connector_passes_every_case_against_the_simulator() {
-    let sandbox = Sandbox {
+    let demo = DemoTenant {
         simulator: simulator(120),
     };
     let connector = connector(RuntimeOptions::default());
-    let faults: &dyn FaultInjector = &sandbox;
+    let faults: &dyn FaultInjector = &demo;
     let target = Target {
         connector: &connector,
-        config: config_for(&sandbox.simulator),
+        config: config_for(&demo.simulator),
         faults: Some(faults),
     };
     let report = runtime().block_on(conformance::run(target, Options::default()));

@@ -243,7 +243,7 @@ fn an_identity_created_on_the_platform_is_created_in_peoplespheres_with_its_link
     let raw: Vec<(String, Vec<String>)> = [
         ("first_name", "Zoé"),
         ("last_name", "Nouveau"),
-        ("email", "zoe.nouveau@sandbox.example"),
+        ("email", "zoe.nouveau@demo.example"),
         ("username", "zoe.nouveau"),
         ("manager", "2"),
         ("hr_manager", "3"),
@@ -269,7 +269,7 @@ fn an_identity_created_on_the_platform_is_created_in_peoplespheres_with_its_link
         .sim
         .users()
         .into_iter()
-        .find(|u| u.text("professional_email") == Some("zoe.nouveau@sandbox.example"))
+        .find(|u| u.text("professional_email") == Some("zoe.nouveau@demo.example"))
         .expect("created");
     assert_eq!(
         (

@@ -256,7 +256,7 @@ fn writes_take_any_form_of_a_choice_under_every_options_shape() {
 fn read_only_conformance_passes_under_every_wire_profile() {
     let mut failures = Vec::new();
     for (name, profile) in WireProfile::all() {
-        let sandbox = connector_host::builtin::Sandbox {
+        let demo = connector_host::builtin::DemoTenant {
             simulator: runtime()
                 .block_on(Simulator::start(SimConfig {
                     users: 120,
@@ -268,8 +268,8 @@ fn read_only_conformance_passes_under_every_wire_profile() {
         let connector = connector(RuntimeOptions::default());
         let target = connector_host::conformance::Target {
             connector: &connector,
-            config: config_for(&sandbox.simulator),
-            faults: Some(&sandbox),
+            config: config_for(&demo.simulator),
+            faults: Some(&demo),
         };
         let report = runtime().block_on(connector_host::conformance::run(
             target,
@@ -281,7 +281,7 @@ fn read_only_conformance_passes_under_every_wire_profile() {
         if !report.passed() {
             failures.push(format!("{name}:\n{}", report.to_table()));
         }
-        runtime().block_on(sandbox.simulator.shutdown());
+        runtime().block_on(demo.simulator.shutdown());
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -46,13 +46,19 @@ pub(super) struct ComponentArg {
 #[derive(Debug, Args, Clone)]
 pub(super) struct DemoArg {
     /// Employees in the built-in demo tenant (without --config).
-    #[arg(long, global = true, default_value_t = 250, display_order = 901)]
-    pub(super) sandbox_users: usize,
+    #[arg(
+        long,
+        global = true,
+        default_value_t = 250,
+        display_order = 901,
+        alias = "sandbox-users"
+    )]
+    pub(super) demo_users: usize,
 }
 
 impl Default for DemoArg {
     fn default() -> Self {
-        DemoArg { sandbox_users: 250 }
+        DemoArg { demo_users: 250 }
     }
 }
 
@@ -98,7 +104,7 @@ pub(crate) struct Global {
     pub(super) config: Option<PathBuf>,
     pub(super) json: bool,
     pub(super) verbosity: logging::Verbosity,
-    pub(super) sandbox_users: usize,
+    pub(super) demo_users: usize,
     pub(super) rate_limit_budget: std::time::Duration,
 }
 
@@ -109,7 +115,7 @@ impl Global {
             config: common.config.clone(),
             json: common.json,
             verbosity: logging::Verbosity::from_flags(common.quiet, common.verbose),
-            sandbox_users: connector.demo.sandbox_users,
+            demo_users: connector.demo.demo_users,
             rate_limit_budget: std::time::Duration::from_secs(connector.patience.rate_limit_budget),
         }
     }

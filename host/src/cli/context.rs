@@ -1,6 +1,6 @@
 //! Resolving what a command runs against: the component (`--component`, the configuration
 //! file, or the built-in connector), the tenant (the configuration file, or the built-in
-//! sandbox, announced on stderr), the engine and its limits, and the open session.
+//! demo, announced on stderr), the engine and its limits, and the open session.
 
 use std::io::Write;
 use std::path::Path;
@@ -9,7 +9,7 @@ use std::sync::Arc;
 use super::args::Global;
 use super::failure::Failure;
 use super::failure::usage;
-use crate::builtin::Sandbox;
+use crate::builtin::DemoTenant;
 use crate::connector::{Connector, Session};
 use crate::engine::HostEngine;
 use crate::runtime::{RuntimeOptions, WasmConnector};
@@ -27,7 +27,7 @@ pub(crate) struct Context {
     pub budget: crate::rate_limit::WaitBudget,
     /// The runtime options the connector was loaded with.
     pub runtime_options: RuntimeOptions,
-    pub sandbox: Option<Sandbox>,
+    pub demo: Option<DemoTenant>,
 }
 
 impl Context {
@@ -81,24 +81,24 @@ impl Context {
             log: super::logging::connector_log_sink(),
         };
         let connector = load(&source, limits, runtime_options.clone()).await?;
-        let (config, sandbox) = match &settings {
+        let (config, demo) = match &settings {
             Some(s) => (
                 s.connector_config(connector.description()).map_err(usage)?,
                 None,
             ),
             None => {
-                let sandbox = Sandbox::start(global.sandbox_users, 0).await.map_err(|e| {
-                    anyhow::anyhow!("cannot start the built-in sandbox tenant: {e}")
-                })?;
+                let demo = DemoTenant::start(global.demo_users, 0)
+                    .await
+                    .map_err(|e| anyhow::anyhow!("cannot start the built-in demo tenant: {e}"))?;
                 if global.verbosity.notes() {
                     writeln!(
                         err,
-                        "note: no tenant configured (--config or CONNECTOR_HOST_CONFIG); using the built-in PeopleSpheres sandbox tenant at {} ({} employees)",
-                        sandbox.url(),
-                        global.sandbox_users
+                        "note: no tenant configured (--config or CONNECTOR_HOST_CONFIG); using the built-in PeopleSpheres demo tenant at {} ({} employees)",
+                        demo.url(),
+                        global.demo_users
                     )?;
                 }
-                (sandbox.connector_config(), Some(sandbox))
+                (demo.connector_config(), Some(demo))
             }
         };
         Ok(Context {
@@ -107,7 +107,7 @@ impl Context {
             session: None,
             budget: crate::rate_limit::WaitBudget::new(global.rate_limit_budget),
             runtime_options,
-            sandbox,
+            demo,
         })
     }
 
@@ -120,10 +120,10 @@ impl Context {
         }
     }
 
-    /// "the built-in sandbox tenant" or "the configured tenant".
+    /// "the built-in demo tenant" or "the configured tenant".
     pub fn tenant_label(&self) -> String {
-        match &self.sandbox {
-            Some(s) => format!("the built-in sandbox tenant ({})", s.url()),
+        match &self.demo {
+            Some(s) => format!("the built-in demo tenant ({})", s.url()),
             None => "the configured tenant".into(),
         }
     }

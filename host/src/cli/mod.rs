@@ -131,7 +131,8 @@ enum Command {
     #[command(subcommand)]
     Identities(identities::IdentitiesCommand),
     /// Serve the built-in PeopleSpheres demo tenant on loopback until Ctrl-C.
-    Sandbox {
+    #[command(alias = "sandbox")]
+    Demo {
         #[command(flatten)]
         demo: DemoArg,
         /// Port on 127.0.0.1 (0 picks a free one).
@@ -224,12 +225,12 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         Command::Identities(cmd) => {
             identities::run(&with(ConnectorArgs::default()), cmd, out, err)?
         }
-        Command::Sandbox { demo, port } => {
+        Command::Demo { demo, port } => {
             let global = with(ConnectorArgs {
                 demo,
                 ..ConnectorArgs::default()
             });
-            serving::sandbox(&global, port, out).await?
+            serving::demo(&global, port, out).await?
         }
         Command::Completions { shell } => {
             let mut command = <Cli as clap::CommandFactory>::command();
@@ -273,7 +274,7 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             let global = with(connector);
             let ctx = Context::with_tenant(&global, err).await?;
             let faults = ctx
-                .sandbox
+                .demo
                 .as_ref()
                 .map(|s| s as &dyn crate::conformance::FaultInjector);
             let target = crate::conformance::Target {

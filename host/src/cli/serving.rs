@@ -1,4 +1,4 @@
-//! The long-running commands: `sandbox` (the simulated tenant for manual use) and `serve`
+//! The long-running commands: `demo` (the built-in demo tenant for manual use) and `serve`
 //! (named connectors behind the loopback admin API, hot-swapped on request or on file change).
 
 use std::io::Write;
@@ -8,48 +8,44 @@ use super::context::Context;
 use super::failure::Failure;
 use super::failure::usage;
 
-/// `connector-host sandbox`: serves the built-in tenant until Ctrl-C.
-pub(super) async fn sandbox(
-    global: &Global,
-    port: u16,
-    out: &mut dyn Write,
-) -> Result<(), Failure> {
-    let sandbox = crate::builtin::Sandbox::start(global.sandbox_users, port)
+/// `connector-host demo`: serves the built-in demo tenant until Ctrl-C.
+pub(super) async fn demo(global: &Global, port: u16, out: &mut dyn Write) -> Result<(), Failure> {
+    let demo = crate::builtin::DemoTenant::start(global.demo_users, port)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot start the sandbox tenant: {e}"))?;
+        .map_err(|e| anyhow::anyhow!("cannot start the demo tenant: {e}"))?;
     if global.json {
         let doc = serde_json::json!({
-            "url": sandbox.url(),
-            "login": sandbox.simulator.login(),
-            "employees": global.sandbox_users,
+            "url": demo.url(),
+            "login": demo.simulator.login(),
+            "employees": global.demo_users,
         });
         writeln!(out, "{doc}")?;
         out.flush()?;
         tokio::signal::ctrl_c().await?;
-        sandbox.simulator.shutdown().await;
+        demo.simulator.shutdown().await;
         return Ok(());
     }
     writeln!(
         out,
-        "PeopleSpheres sandbox tenant with {} employees at {}",
-        global.sandbox_users,
-        sandbox.url()
+        "PeopleSpheres demo tenant with {} employees at {}",
+        global.demo_users,
+        demo.url()
     )?;
     writeln!(
         out,
-        "login: {}   (password: the sandbox's fixed test password, see tests/simulator/WIRE.md, \"Token\")",
-        sandbox.simulator.login()
+        "login: {}   (password: the demo tenant's fixed test password, see tests/simulator/WIRE.md, \"Token\")",
+        demo.simulator.login()
     )?;
     writeln!(
         out,
-        "a configuration file for it:\n\n[connector.settings]\nurl = \"{}\"\nlogin = \"{}\"\npassword_env = \"PS_SANDBOX_PASSWORD\"\n",
-        sandbox.url(),
-        sandbox.simulator.login()
+        "a configuration file for it:\n\n[connector.settings]\nurl = \"{}\"\nlogin = \"{}\"\npassword_env = \"PS_DEMO_PASSWORD\"\n",
+        demo.url(),
+        demo.simulator.login()
     )?;
     writeln!(out, "Ctrl-C stops it.")?;
     out.flush()?;
     tokio::signal::ctrl_c().await?;
-    sandbox.simulator.shutdown().await;
+    demo.simulator.shutdown().await;
     Ok(())
 }
 

@@ -1,7 +1,7 @@
 //! The provisioning commands: `sync` (the main job) and `events` (the audit log); the
 //! store and mapping options they share with `identities` (see `identities.rs`). The store
-//! defaults to `$XDG_DATA_HOME/connector-host/sandbox.sqlite` for the built-in
-//! sandbox tenant and `…/store.sqlite` with a configuration file; the mapping defaults to the
+//! defaults to `$XDG_DATA_HOME/connector-host/demo.sqlite` for the built-in
+//! demo tenant and `…/store.sqlite` with a configuration file; the mapping defaults to the
 //! embedded PeopleSpheres mapping.
 
 use std::io::Write;
@@ -20,7 +20,7 @@ use crate::sync::{self, ActionKind, Mapping, Progress, SyncOptions};
 /// Where the store and the mapping are.
 #[derive(Debug, Args)]
 pub(super) struct StoreArgs {
-    /// The SQLite store (default: $XDG_DATA_HOME/connector-host/sandbox.sqlite without --config,
+    /// The SQLite store (default: $XDG_DATA_HOME/connector-host/demo.sqlite without --config,
     /// store.sqlite with one).
     #[arg(long, env = "CONNECTOR_HOST_STORE")]
     store: Option<PathBuf>,
@@ -89,14 +89,27 @@ pub(super) fn store_path(global: &Global, args: &StoreArgs) -> Result<PathBuf, F
     }
 }
 
-/// One store per tenant: `sandbox.sqlite` for the built-in demo tenant; with a configuration
+/// One store per tenant: `demo.sqlite` for the built-in demo tenant; with a configuration
 /// file, `<file stem>-<12 hex>.sqlite`, the hex a SHA-256 of the connector (its component) and
 /// the tenant's non-secret settings (the URL or environment, the login…), so a production and a
 /// preproduction file never share a store, and two files for the same tenant do.
 pub(super) fn default_store(global: &Global) -> Result<PathBuf, Failure> {
     use sha2::{Digest, Sha256};
     let Some(config) = &global.config else {
-        return Ok(store::default_path("sandbox.sqlite"));
+        let path = store::default_path("demo.sqlite");
+        // The demo tenant's store had another name before (`sandbox.sqlite`): carry it over.
+        let old = store::default_path("sandbox.sqlite");
+        if !path.exists() && old.exists() {
+            for suffix in ["", "-wal", "-shm"] {
+                let from = PathBuf::from(format!("{}{suffix}", old.display()));
+                if from.exists() {
+                    std::fs::rename(&from, format!("{}{suffix}", path.display())).map_err(|e| {
+                        anyhow::anyhow!("cannot rename {} to demo.sqlite: {e}", from.display())
+                    })?;
+                }
+            }
+        }
+        return Ok(path);
     };
     let settings = crate::settings::Settings::load(config).map_err(usage)?;
     let component = global

@@ -270,7 +270,7 @@ async fn rate_limited_listing(
 pub(super) async fn fault_case(ctx: &mut Ctx<'_>, fault: Fault) -> Outcome {
     let Some(injector) = ctx.target.faults else {
         return Outcome::NotApplicable(
-            "the tenant cannot stage faults (run against the sandbox tenant)".into(),
+            "the tenant cannot stage faults (run against the demo tenant)".into(),
         );
     };
     if let Fault::RateLimit = fault {

@@ -18,7 +18,7 @@ pub struct SimPsoType {
     pub updated_at: &'static str,
 }
 
-/// The PSO types of the sandbox tenant, ordered by id.
+/// The PSO types of the demo tenant, ordered by id.
 pub const PSO_TYPES: &[SimPsoType] = &[
     pso_type(1, "usr", "Utilisateur", true, 1, 2),
     pso_type(2, "mdl", "Module", true, 3, 4),

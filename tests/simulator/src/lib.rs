@@ -94,10 +94,10 @@ impl std::fmt::Debug for SimConfig {
     }
 }
 
-/// Default login of the sandbox tenant.
-pub const DEFAULT_LOGIN: &str = "admin@sandbox.example";
-/// Default password of the sandbox tenant.
-pub const DEFAULT_PASSWORD: &str = "sandbox-password";
+/// Default login of the demo tenant.
+pub const DEFAULT_LOGIN: &str = "admin@demo.example";
+/// Default password of the demo tenant.
+pub const DEFAULT_PASSWORD: &str = "demo-password";
 
 impl Default for SimConfig {
     fn default() -> Self {

@@ -1,4 +1,4 @@
-//! `ps-simulator`: serve a sandbox PeopleSpheres tenant on loopback until Ctrl-C.
+//! `ps-simulator`: serve a demo PeopleSpheres tenant on loopback until Ctrl-C.
 
 use std::net::SocketAddr;
 

@@ -237,10 +237,7 @@ fn make_user(
     put("username", json!(login));
     put("usr_first_name", json!(first));
     put("usr_last_name", json!(last));
-    put(
-        "professional_email",
-        json!(format!("{login}@sandbox.example")),
-    );
+    put("professional_email", json!(format!("{login}@demo.example")));
 
     // Contract.
     let ctype = match (id, rng.below(100)) {

@@ -296,7 +296,7 @@ pub const EXIT_FORM: (u64, &str) = (11, "usr_exit_interview");
 /// `status` values accepted by `POST /psos/{id}/status`.
 pub const PRESENCE_STATUSES: &[&str] = &["default", "on_leave", "on_remote", "at_the_office"];
 /// Author of writes made through the API: `{id, first_name, last_name}`.
-pub const API_AUTHOR: (u64, &str, &str) = (0, "API", "Sandbox");
+pub const API_AUTHOR: (u64, &str, &str) = (0, "API", "Demo");
 /// History action types: `(id, alias, name)`.
 pub const HISTORY_ACTIONS: &[(u64, &str, &str)] = &[
     (1, "created", "Création"),

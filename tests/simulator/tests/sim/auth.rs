@@ -27,7 +27,7 @@ async fn keycloak_errors() {
     let sim = sim().await;
     let cases = [
         (
-            "grant_type=password&client_id=web-app&username=admin@sandbox.example&password=nope",
+            "grant_type=password&client_id=web-app&username=admin@demo.example&password=nope",
             401,
             "invalid_grant",
             "Invalid user credentials",

@@ -66,7 +66,7 @@ async fn tenant_invariants() {
     assert!(
         emails
             .iter()
-            .all(|e| e.is_ascii() && e.ends_with("@sandbox.example"))
+            .all(|e| e.is_ascii() && e.ends_with("@demo.example"))
     );
     let inactive = users.iter().filter(|u| !u.active).count();
     assert!(

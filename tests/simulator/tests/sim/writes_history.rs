@@ -93,7 +93,7 @@ async fn history_seeded_and_after_updates() {
     );
     assert_eq!(
         top["user"],
-        json!({ "id": 0, "first_name": "API", "last_name": "Sandbox" })
+        json!({ "id": 0, "first_name": "API", "last_name": "Demo" })
     );
     assert_eq!(top["data_type"]["alias"], "pso_relation");
     // The test helper writes history too, and a sub-field alias answers its composite.
