@@ -7,18 +7,22 @@ pub const CONNECTOR_INTERFACE: &str = "provisioning:connector/connector";
 /// The contract version this host serves.
 pub const CONTRACT_VERSION: &str = env!("PROVISIONING_CONTRACT_VERSION");
 
+use semver::{Comparator, Op, Prerelease, Version};
+
 /// Semver compatibility as the component model resolves it: same major, and for 0.x the same
-/// minor; a newer patch is fine either way.
+/// minor; an older or newer patch is fine. Pre-releases match nothing.
 pub fn compatible(expected: &str, found: &str) -> bool {
-    let parse = |v: &str| -> Option<(u64, u64)> {
-        let mut parts = v.split('.');
-        Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+    let (Ok(expected), Ok(found)) = (Version::parse(expected), Version::parse(found)) else {
+        return false;
     };
-    match (parse(expected), parse(found)) {
-        (Some((0, a)), Some((0, b))) => a == b,
-        (Some((a, _)), Some((b, _))) => a == b,
-        _ => false,
+    Comparator {
+        op: Op::Caret,
+        major: expected.major,
+        minor: (expected.major == 0).then_some(expected.minor),
+        patch: None,
+        pre: Prerelease::EMPTY,
     }
+    .matches(&found)
 }
 
 #[cfg(test)]
@@ -33,5 +37,8 @@ mod tests {
         assert!(compatible("1.0.0", "1.4.0"));
         assert!(!compatible("1.0.0", "2.0.0"));
         assert!(!compatible("0.1.0", "garbage"));
+        assert!(compatible("0.1.3", "0.1.0"));
+        assert!(!compatible("0.1.0", "0.1.1-rc.1"));
+        assert!(!compatible("0.1.0", "0.1"));
     }
 }

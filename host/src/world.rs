@@ -84,10 +84,10 @@ fn check_import(import: &str) -> Result<(), ImportRefused> {
         return Err(refuse());
     }
     let version = version.ok_or_else(refuse)?;
-    let (Some(found), Some(implemented)) = (semver(version), semver(WASI_VERSION)) else {
+    let (Some(found), Some(implemented)) = (release(version), release(WASI_VERSION)) else {
         return Err(refuse());
     };
-    if found.0 != implemented.0 || found.1 != implemented.1 {
+    if found.major != implemented.major || found.minor != implemented.minor {
         return Err(refuse());
     }
     if found > implemented {
@@ -99,13 +99,11 @@ fn check_import(import: &str) -> Result<(), ImportRefused> {
     Ok(())
 }
 
-/// `major.minor.patch`, pre-release tags refused.
-fn semver(v: &str) -> Option<(u64, u64, u64)> {
-    let mut parts = v.split('.');
-    let major = parts.next()?.parse().ok()?;
-    let minor = parts.next()?.parse().ok()?;
-    let patch = parts.next()?.parse().ok()?;
-    parts.next().is_none().then_some((major, minor, patch))
+/// A release version (`major.minor.patch`, no pre-release or build tag).
+fn release(v: &str) -> Option<semver::Version> {
+    semver::Version::parse(v)
+        .ok()
+        .filter(|v| v.pre.is_empty() && v.build.is_empty())
 }
 
 #[cfg(test)]

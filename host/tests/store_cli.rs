@@ -243,7 +243,8 @@ fn the_demo_tenants_store_under_its_old_name_is_carried_over() {
     std::fs::rename(dir.join("demo.sqlite"), dir.join("sandbox.sqlite")).expect("rename");
     let (code, out, err) = run_in(&home, &["events", "--kind", "joiner", "--json"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert_eq!(out.lines().count(), 5, "the old store's events: {out}");
+    let events: Vec<serde_json::Value> = serde_json::from_str(&out).expect("JSON");
+    assert_eq!(events.len(), 5, "the old store's events: {out}");
     assert!(err.contains("demo.sqlite"), "{err}");
     assert!(dir.join("demo.sqlite").exists() && !dir.join("sandbox.sqlite").exists());
     let _ = std::fs::remove_dir_all(&home);

@@ -210,12 +210,7 @@ async fn connection_ok(ctx: &mut Ctx<'_>) -> Outcome {
 }
 
 fn is_semver(v: &str) -> bool {
-    let core = v.split(['-', '+']).next().unwrap_or_default();
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() == 3
-        && parts
-            .iter()
-            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+    semver::Version::parse(v).is_ok()
 }
 
 fn describe_valid(ctx: &Ctx<'_>) -> Outcome {

@@ -1,20 +1,19 @@
 //! The spellings of a secret that masking must catch (as is, URL-, form- and JSON-encoded).
 
+/// Everything but RFC 3986's unreserved characters is percent-encoded.
+const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
 /// Every spelling of each secret a log line or an error may carry: as is, URL-encoded (query
 /// and path), form-encoded (spaces as `+`) and JSON-escaped. Longest first, so a spelling
 /// that contains another is masked whole.
 pub fn secret_spellings(secrets: &[String]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for s in secrets.iter().filter(|s| !s.is_empty()) {
-        let url: String = s
-            .bytes()
-            .map(|b| match b {
-                b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => {
-                    (b as char).to_string()
-                }
-                _ => format!("%{b:02X}"),
-            })
-            .collect();
+        let url = percent_encoding::utf8_percent_encode(s, UNRESERVED).to_string();
         let form = url.replace("%20", "+");
         let json = serde_json::to_string(s)
             .map(|q| q[1..q.len() - 1].to_string())

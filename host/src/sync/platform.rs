@@ -104,9 +104,9 @@ pub fn prepare(
     };
     if id.is_none() {
         let Some(m) = mapping.match_on.as_deref() else {
-            return Err(PlatformError::Refused(format!(
-                "the mapping has no match_on: creating identities on the platform needs one (it finds a created account again after a crash)"
-            )));
+            return Err(PlatformError::Refused(
+                "the mapping has no match_on: creating identities on the platform needs one (it finds a created account again after a crash)".into(),
+            ));
         };
         if raw.iter().all(|(n, v)| n != m || v.is_empty()) {
             return Err(PlatformError::Refused(format!(
