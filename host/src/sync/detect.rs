@@ -7,7 +7,8 @@
 use rusqlite::Connection;
 
 use super::counts::Counts;
-use super::mapping::{Mapped, Mapping, Owner, Rule};
+use super::mapping::{Mapped, Mapping};
+use super::ownership::{self, Finding};
 use crate::model::{User, Value};
 use crate::store::audit::{self, NewEvent};
 use crate::store::identities::{self, NewIdentity, StoredAttr, StoredIdentity};
@@ -252,72 +253,54 @@ fn diff(
             source_value: Some(Vec::new()),
             pending: false,
         });
-        let prev_source = old
-            .source_value
-            .clone()
-            .unwrap_or_else(|| old.value.clone());
-        let put = |value: &[Value], pending: bool| {
+        let decision = ownership::decide(rule.owner, rule.rule, &old, new);
+        if let Some((value, pending)) = &decision.store {
             identities::put_attr(
                 conn,
                 id,
                 &rule.name,
                 &StoredAttr {
-                    value: value.to_vec(),
+                    value: value.clone(),
                     source_value: Some(new.clone()),
-                    pending,
+                    pending: *pending,
                 },
-            )
-        };
-        let kind = if ctx.mapping.movers.contains(&rule.name) {
-            EventKind::Mover
-        } else {
-            EventKind::Change
-        };
-        match (rule.owner, old.pending) {
-            (Owner::Hr, _) | (Owner::Both, false) => {
-                if old.value != *new || old.pending || prev_source != *new {
-                    put(new, false)?;
-                }
-                if old.value != *new {
-                    event(
-                        conn, ctx, kind, id, &subject, &rule.name, &old.value, new, None,
-                    )?;
-                    if kind == EventKind::Mover {
-                        moved = true
-                    } else {
-                        counts.changes += 1
-                    }
-                }
-            }
-            (Owner::Platform | Owner::Both, true) if old.value == *new => put(new, false)?,
-            (Owner::Both, true) if prev_source != *new => match rule.rule {
-                Some(Rule::HrWins) | None => {
-                    put(new, false)?;
-                    event(conn, ctx, EventKind::Conflict, id, &subject, &rule.name, &old.value, new, Some("changed on both sides; hr-wins: the source value is kept, the platform change dropped".into()))?;
-                    counts.conflicts += 1;
-                }
-                Some(Rule::PlatformWins) => {
-                    put(&old.value, true)?;
-                    event(conn, ctx, EventKind::Conflict, id, &subject, &rule.name, new, &old.value, Some("changed on both sides; platform-wins: the platform value will be written back".into()))?;
-                    counts.conflicts += 1;
-                }
-            },
-            (Owner::Platform, true) | (Owner::Both, true) => {
-                if prev_source != *new {
-                    put(&old.value, true)?;
-                }
-            }
-            (Owner::Platform, false) => {
-                if old.value != *new {
-                    // Changed at the source but owned by the platform: the platform value is written back.
-                    put(&old.value, true)?;
-                    event(conn, ctx, EventKind::Drift, id, &subject, &rule.name, &old.value, new, Some("platform-owned attribute changed at the source; the platform value will be written back".into()))?;
-                    counts.drifts += 1;
-                } else if prev_source != *new {
-                    put(new, false)?;
-                }
-            }
+            )?;
         }
+        let Some((finding, from, to)) = decision.finding else {
+            continue;
+        };
+        let (kind, detail) = match finding {
+            Finding::Changed if ctx.mapping.movers.contains(&rule.name) => {
+                moved = true;
+                (EventKind::Mover, None)
+            }
+            Finding::Changed => {
+                counts.changes += 1;
+                (EventKind::Change, None)
+            }
+            Finding::Conflict { platform_wins } => {
+                counts.conflicts += 1;
+                let detail = if platform_wins {
+                    "changed on both sides; platform-wins: the platform value will be written back"
+                } else {
+                    "changed on both sides; hr-wins: the source value is kept, the platform change dropped"
+                };
+                (EventKind::Conflict, Some(detail.to_string()))
+            }
+            Finding::Drift => {
+                counts.drifts += 1;
+                (
+                    EventKind::Drift,
+                    Some(
+                        "platform-owned attribute changed at the source; the platform value will be written back"
+                            .to_string(),
+                    ),
+                )
+            }
+        };
+        event(
+            conn, ctx, kind, id, &subject, &rule.name, &from, &to, detail,
+        )?;
     }
     if moved {
         counts.movers += 1;

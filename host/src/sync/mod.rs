@@ -14,6 +14,7 @@ mod error;
 pub mod executor;
 pub mod gone;
 pub mod mapping;
+pub mod ownership;
 pub mod plan;
 pub mod platform;
 pub mod policy;
