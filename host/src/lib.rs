@@ -13,6 +13,7 @@ pub mod connector;
 pub mod contract;
 pub mod engine;
 pub mod error;
+pub mod har;
 pub mod load_error;
 pub mod loader;
 pub mod model;

@@ -71,6 +71,27 @@ pub(crate) struct ConnectorArgs {
     pub(super) demo: DemoArg,
     #[command(flatten)]
     pub(super) patience: PatienceArg,
+    #[command(flatten)]
+    pub(super) traffic: TrafficArg,
+}
+
+/// Recording the connector's outbound traffic, or answering it from a recording.
+#[derive(Debug, Args, Default, Clone)]
+pub(super) struct TrafficArg {
+    /// Write every outbound request and answer to this HAR 1.2 file (secrets, tokens and
+    /// cookies redacted).
+    #[arg(
+        long,
+        global = true,
+        value_name = "FILE",
+        conflicts_with = "replay",
+        display_order = 903
+    )]
+    pub(super) record: Option<PathBuf>,
+    /// Answer every outbound request from this HAR file, with no network (by method, URL and
+    /// body; a request with no recorded answer fails).
+    #[arg(long, global = true, value_name = "FILE", display_order = 904)]
+    pub(super) replay: Option<PathBuf>,
 }
 
 /// How long a command may wait out the tenant's rate limits in all.
@@ -106,6 +127,8 @@ pub(crate) struct Global {
     pub(super) verbosity: logging::Verbosity,
     pub(super) demo_users: usize,
     pub(super) rate_limit_budget: std::time::Duration,
+    pub(super) record: Option<PathBuf>,
+    pub(super) replay: Option<PathBuf>,
 }
 
 impl Global {
@@ -117,6 +140,8 @@ impl Global {
             verbosity: logging::Verbosity::from_flags(common.quiet, common.verbose),
             demo_users: connector.demo.demo_users,
             rate_limit_budget: std::time::Duration::from_secs(connector.patience.rate_limit_budget),
+            record: connector.traffic.record,
+            replay: connector.traffic.replay,
         }
     }
 }

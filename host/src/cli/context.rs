@@ -14,6 +14,7 @@ use crate::connector::{Connector, Session};
 use crate::engine::HostEngine;
 use crate::runtime::{RuntimeOptions, WasmConnector};
 use crate::sandbox::Limits;
+use crate::sandbox::{Recorder, Replayer, Traffic};
 use crate::settings::Settings;
 use crate::source::ComponentSource;
 
@@ -47,6 +48,7 @@ impl Context {
             RuntimeOptions {
                 operator_allow: None,
                 log: super::logging::connector_log_sink(),
+                traffic: None,
             },
         )
         .await
@@ -76,9 +78,19 @@ impl Context {
         let source = component_source(global, settings.as_ref());
         let limits = settings.as_ref().map(Settings::limits).unwrap_or_default();
         let operator_allow = settings.as_ref().and_then(Settings::operator_allow);
+        let traffic = match (&global.record, &global.replay) {
+            (Some(path), _) => Some(Arc::new(Traffic::Record(
+                Recorder::create(path).map_err(usage)?,
+            ))),
+            (None, Some(path)) => Some(Arc::new(Traffic::Replay(
+                Replayer::open(path).map_err(usage)?,
+            ))),
+            (None, None) => None,
+        };
         let runtime_options = RuntimeOptions {
             operator_allow,
             log: super::logging::connector_log_sink(),
+            traffic,
         };
         let connector = load(&source, limits, runtime_options.clone()).await?;
         let (config, demo) = match &settings {

@@ -35,7 +35,13 @@ pub(super) async fn instantiate(
     policy: OutboundPolicy,
     secrets: Vec<String>,
 ) -> Result<Live, HostError> {
-    let state = StoreState::new(policy, engine.limits(), options.log.clone(), secrets);
+    let state = StoreState::new(
+        policy,
+        engine.limits(),
+        options.log.clone(),
+        secrets,
+        options.traffic.clone(),
+    );
     let mut store = Store::new(engine.engine(), state);
     store.limiter(|s| &mut s.limits);
     // At every epoch tick the guest yields to the executor (a spinning guest cannot hold a

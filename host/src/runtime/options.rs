@@ -1,6 +1,8 @@
 //! How a connector component runs its instances: the operator's allow list and the log sink.
 
-use crate::sandbox::{LogSink, OutboundPolicy};
+use std::sync::Arc;
+
+use crate::sandbox::{LogSink, OutboundPolicy, Traffic};
 
 /// How a [`WasmConnector`] runs its instances.
 #[derive(Clone)]
@@ -10,6 +12,8 @@ pub struct RuntimeOptions {
     pub operator_allow: Option<OutboundPolicy>,
     /// Where connector log lines go.
     pub log: LogSink,
+    /// Outbound traffic recorded to a file, or answered from one (`--record`, `--replay`).
+    pub traffic: Option<Arc<Traffic>>,
 }
 
 impl Default for RuntimeOptions {
@@ -17,6 +21,7 @@ impl Default for RuntimeOptions {
         RuntimeOptions {
             operator_allow: None,
             log: crate::sandbox::null_log_sink(),
+            traffic: None,
         }
     }
 }

@@ -14,6 +14,7 @@ use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
 use super::limits::Limits;
 use super::policy::OutboundPolicy;
+use super::traffic::{self, Redactor, Traffic};
 use crate::transport_error::{Bounds, Phase, describe};
 
 /// Refused authorities remembered per call (a guest looping on refused requests cannot grow
@@ -28,7 +29,17 @@ pub struct SandboxHooks {
     pub(super) denied: CallLog,
     /// Failed requests of the running call, in words (`host:port: cause`).
     pub(super) failures: CallLog,
+    /// Recording or replaying the traffic, when asked.
+    pub(super) traffic: Option<Arc<Traffic>>,
+    /// Every spelling of the configuration's secrets (kept out of recordings).
+    pub(super) secrets: Arc<Vec<String>>,
 }
+
+/// What the answer to a request is, and the future that drives its connection.
+type Sent = (
+    http::Response<WasiBody>,
+    Box<dyn Future<Output = Result<(), wasmtime_wasi_http::Error>> + Send>,
+);
 
 /// Lines remembered per guest call (refused authorities, transport failures), each once, at
 /// most [`MAX_DENIED_KEPT`].
@@ -101,40 +112,136 @@ impl WasiHttpHooks for SandboxHooks {
         };
         let authority = authority_of(request.uri());
         let failures = self.failures.clone();
-        // wasmtime bounds the TCP connect and the HTTP handshake, not a TLS handshake that
-        // stalls between them: the whole exchange up to the answer's head is bounded here.
-        let head_within = bounds.connect * 2 + bounds.first_byte;
+        let Some(traffic) = self.traffic.clone() else {
+            return Box::new(send(request, options, bounds, authority, failures));
+        };
+        let secrets = self.secrets.clone();
         Box::new(async move {
-            let sent = tokio::time::timeout(
-                head_within,
-                wasmtime_wasi_http::default_send_request(request, Some(options)),
-            )
-            .await;
-            let (response, io) = match sent {
-                Ok(Ok(sent)) => sent,
-                Ok(Err(e)) => {
-                    failures.record(describe(&authority, &e, Phase::Request, &bounds));
-                    return Err(e);
+            let redact = Redactor { secrets: &secrets };
+            let (parts, body) = request.into_parts();
+            let body = body.collect().await?.to_bytes();
+            let (method, url, headers) = (
+                parts.method.to_string(),
+                parts.uri.to_string(),
+                parts.headers.clone(),
+            );
+            match &*traffic {
+                Traffic::Replay(replay) => {
+                    let key = if body.is_empty() {
+                        String::new()
+                    } else {
+                        redact.body(&body)
+                    };
+                    let url = redact.text(&url);
+                    let Some(answer) = replay.answer(&method, &url, &key) else {
+                        let why = format!(
+                            "{authority}: no recorded answer for {method} {url} in the replayed file"
+                        );
+                        failures.record(why.clone());
+                        return Err(wasmtime_wasi_http::Error::InternalError(Some(why)));
+                    };
+                    replayed(answer)
                 }
-                Err(_) => {
-                    failures.record(format!(
-                        "{authority}: no connection and answer within {} s (a TLS handshake or a server that never answers)",
-                        head_within.as_secs()
+                Traffic::Record(recorder) => {
+                    let started = std::time::Instant::now();
+                    let request = http::Request::from_parts(parts, full(body.clone()));
+                    let (response, io) =
+                        send(request, options, bounds, authority, failures).await?;
+                    // The connection is driven while the answer is read whole.
+                    let io = tokio::spawn(Box::into_pin(io));
+                    let (head, answer) = response.into_parts();
+                    let answer = answer.collect().await?.to_bytes();
+                    recorder.add(traffic::entry(
+                        &redact,
+                        &method,
+                        &url,
+                        &headers,
+                        &body,
+                        head.status.as_u16(),
+                        &head.headers,
+                        &answer,
+                        started.elapsed().as_secs_f64() * 1000.0,
                     ));
-                    return Err(wasmtime_wasi_http::Error::ConnectionTimeout);
+                    let io = async move { io.await.unwrap_or(Ok(())) };
+                    Ok((
+                        http::Response::from_parts(head, full(answer)),
+                        Box::new(io) as Box<dyn Future<Output = _> + Send>,
+                    ))
                 }
-            };
-            let response = response.map(|body| {
-                CappedBody {
-                    inner: body.boxed_unsync(),
-                    left: max,
-                    report: Some((authority, bounds, failures)),
-                }
-                .boxed_unsync()
-            });
-            Ok((response, Box::new(io) as Box<dyn Future<Output = _> + Send>))
+            }
         })
     }
+}
+
+/// A body of these bytes.
+fn full(bytes: Bytes) -> WasiBody {
+    http_body_util::Full::new(bytes)
+        .map_err(|never: std::convert::Infallible| match never {})
+        .boxed_unsync()
+}
+
+/// The recorded answer, as a response (its length is the recorded body's).
+fn replayed(answer: crate::har::Response) -> Result<Sent, wasmtime_wasi_http::Error> {
+    let bad = |why: String| wasmtime_wasi_http::Error::InternalError(Some(why));
+    let body = crate::har::body_bytes(&answer.content.text, answer.content.encoding.as_deref())
+        .map_err(bad)?;
+    let mut response = http::Response::builder().status(answer.status);
+    for h in &answer.headers {
+        let name = h.name.to_ascii_lowercase();
+        if name == "content-length" || name == "transfer-encoding" {
+            continue;
+        }
+        response = response.header(h.name.as_str(), h.value.as_str());
+    }
+    let response = response
+        .body(full(Bytes::from(body)))
+        .map_err(|e| bad(format!("a recorded answer is not a valid response: {e}")))?;
+    Ok((
+        response,
+        Box::new(async { Ok(()) }) as Box<dyn Future<Output = _> + Send>,
+    ))
+}
+
+/// Sends a request under the sandbox's bounds; the answer's body is capped.
+async fn send(
+    request: http::Request<WasiBody>,
+    options: RequestOptions,
+    bounds: Bounds,
+    authority: String,
+    failures: CallLog,
+) -> Result<Sent, wasmtime_wasi_http::Error> {
+    // wasmtime bounds the TCP connect and the HTTP handshake, not a TLS handshake that stalls
+    // between them: the whole exchange up to the answer's head is bounded here.
+    let head_within = bounds.connect * 2 + bounds.first_byte;
+    let sent = tokio::time::timeout(
+        head_within,
+        wasmtime_wasi_http::default_send_request(request, Some(options)),
+    )
+    .await;
+    let (response, io) = match sent {
+        Ok(Ok(sent)) => sent,
+        Ok(Err(e)) => {
+            failures.record(describe(&authority, &e, Phase::Request, &bounds));
+            return Err(e);
+        }
+        Err(_) => {
+            failures.record(format!(
+                "{authority}: no connection and answer within {} s (a TLS handshake or a server that never answers)",
+                head_within.as_secs()
+            ));
+            return Err(wasmtime_wasi_http::Error::ConnectionTimeout);
+        }
+    };
+    let max = bounds.max_response_bytes;
+    let response = response.map(|body| {
+        CappedBody {
+            inner: body.boxed_unsync(),
+            left: max,
+            report: Some((authority, bounds, failures)),
+        }
+        .boxed_unsync()
+    });
+    Ok((response, Box::new(io) as Box<dyn Future<Output = _> + Send>))
 }
 
 /// A response body that fails once more than `left` bytes went through; its failure is

@@ -12,6 +12,7 @@ mod secrets;
 mod stdio;
 #[cfg(test)]
 mod tests;
+mod traffic;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,6 +28,7 @@ pub use limits::Limits;
 pub use log::{LogLevel, LogSink, null_log_sink};
 pub use policy::{OutboundPolicy, authority_key};
 pub use secrets::secret_spellings;
+pub use traffic::{Recorder, Replayer, Traffic, TrafficError};
 
 /// Host-side resources (wasi:http fields, requests, bodies, streams…) one instance may hold at
 /// once. A connector needs a handful; a guest that creates them and never drops them gets an
@@ -59,6 +61,7 @@ impl StoreState {
         limits: &Limits,
         log: LogSink,
         secrets: Vec<String>,
+        traffic: Option<Arc<Traffic>>,
     ) -> Self {
         let secrets: Arc<Vec<String>> =
             Arc::new(secrets.into_iter().filter(|s| !s.is_empty()).collect());
@@ -96,6 +99,8 @@ impl StoreState {
                 limits: limits.clone(),
                 denied: CallLog::default(),
                 failures: CallLog::default(),
+                traffic,
+                secrets: secrets.clone(),
             },
             limits: StoreLimitsBuilder::new()
                 .memory_size(limits.memory_bytes)
