@@ -6,6 +6,7 @@ pub mod admin_guard;
 pub mod attrs;
 mod bindings;
 pub mod builtin;
+pub mod capabilities;
 pub mod cli;
 pub mod compile_cache;
 pub mod conformance;

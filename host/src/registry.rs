@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 
+use crate::capabilities::{Capabilities, Growth};
 use crate::conformance::{self, Options, Target};
 use crate::connector::{Connector, Session};
 use crate::engine::HostEngine;
@@ -27,6 +28,11 @@ pub enum RegistryError {
         "connector {name}: the new version failed the read-only conformance cases {cases}; the old version keeps serving"
     )]
     Conformance { name: String, cases: String },
+    #[error(
+        "connector {name}: the new version would widen the connector's reach ({growth}); approve exactly that growth to swap (`serve --approve`, or \"approve\" in the swap request); the old version keeps serving",
+        growth = growth.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+    )]
+    Widens { name: String, growth: Vec<Growth> },
     #[error("connector {0} has no previous version to roll back to")]
     NoPrevious(String),
     #[error(
@@ -46,6 +52,8 @@ pub const MAX_IDLE_SESSIONS: usize = 8;
 pub struct Version {
     pub connector: WasmConnector,
     pub source: ComponentSource,
+    /// What this version can do, for the entry's configuration.
+    pub capabilities: Capabilities,
     idle: Mutex<Vec<Box<dyn Session>>>,
     /// Replaced by a swap or a rollback: sessions handed back are closed, not kept, so a
     /// version kept only for rollback holds no instance of the pool.
@@ -127,6 +135,8 @@ pub struct Registry {
     swapping: tokio::sync::Mutex<()>,
     /// The operator's component folders (empty: any path).
     folders: Vec<std::path::PathBuf>,
+    /// Growth the operator approves for every swap (`host:…`, `import:…`, `secret:…`).
+    approved: Vec<String>,
 }
 
 impl std::fmt::Debug for Registry {
@@ -145,7 +155,14 @@ impl Registry {
             entries: RwLock::default(),
             swapping: tokio::sync::Mutex::new(()),
             folders: Vec::new(),
+            approved: Vec::new(),
         }
+    }
+
+    /// Growth of a component's capability set that swaps may bring without asking.
+    pub fn with_approved(mut self, approved: Vec<String>) -> Registry {
+        self.approved = approved;
+        self
     }
 
     /// Only component files inside these folders may be swapped in (links resolved first).
@@ -260,12 +277,30 @@ impl Registry {
         name: &str,
         source: impl Into<ComponentSource>,
     ) -> Result<Arc<Version>, RegistryError> {
+        self.swap_approving(name, source, &[]).await
+    }
+
+    /// [`Registry::swap`], with this growth of the capability set approved too.
+    pub async fn swap_approving(
+        &self,
+        name: &str,
+        source: impl Into<ComponentSource>,
+        approve: &[String],
+    ) -> Result<Arc<Version>, RegistryError> {
         let source = source.into();
         self.check_folder(name, &source)?;
         let _guard = self.swapping.lock().await;
         let config = self.config(name)?;
-        let fence = self.fence(name, &config).await?;
-        let version = self.prepare_with(name, &source, &config, fence).await?;
+        let serving = self.current(name)?.capabilities.clone();
+        let approved: Vec<&str> = self
+            .approved
+            .iter()
+            .chain(approve)
+            .map(String::as_str)
+            .collect();
+        let version = self
+            .prepare_guarded(name, &source, &config, &serving, &approved)
+            .await?;
         self.update(name, |entry| {
             let old = std::mem::replace(&mut entry.current, version.clone());
             old.retire();
@@ -291,26 +326,75 @@ impl Registry {
     }
 
     /// The reach a swap candidate gets: the operator's allow list, or, when there is none, the
-    /// hosts the serving version calls for this configuration, whatever the candidate
-    /// declares. A candidate (vetted or not) never gets the tenant's credentials and a way out
-    /// to a host of its own choosing, and an upgrade cannot widen a connector's reach.
-    async fn fence(&self, name: &str, config: &Config) -> Result<RuntimeOptions, RegistryError> {
+    /// hosts the serving version calls for this configuration plus the new hosts the operator
+    /// approved, whatever the candidate declares. A candidate (vetted or not) never gets the
+    /// tenant's credentials and a way out to a host of its own choosing, and an upgrade cannot
+    /// widen a connector's reach unasked.
+    async fn fence(
+        &self,
+        name: &str,
+        config: &Config,
+        approved_hosts: &[String],
+    ) -> Result<RuntimeOptions, RegistryError> {
         if self.options.operator_allow.is_some() {
             return Ok(self.options.clone());
         }
         let current = self.current(name)?;
-        let serving = current
-            .connector
-            .policy_for(config)
-            .await
-            .map_err(|source| RegistryError::Load {
-                name: name.into(),
-                source,
-            })?;
+        let mut hosts: Vec<String> =
+            current
+                .connector
+                .outbound_hosts(config)
+                .await
+                .map_err(|source| RegistryError::Load {
+                    name: name.into(),
+                    source,
+                })?;
+        hosts.extend(approved_hosts.iter().cloned());
         Ok(RuntimeOptions {
-            operator_allow: Some(serving),
+            operator_allow: Some(crate::sandbox::OutboundPolicy::allow(&hosts)),
             ..self.options.clone()
         })
+    }
+
+    /// Loads a swap candidate inside the fence, refuses it when its capability set grows
+    /// beyond `serving` by anything not approved (before it runs a single session), then
+    /// vets it like any version.
+    async fn prepare_guarded(
+        &self,
+        name: &str,
+        source: &ComponentSource,
+        config: &Config,
+        serving: &Capabilities,
+        approved: &[&str],
+    ) -> Result<Arc<Version>, RegistryError> {
+        let load = |source| RegistryError::Load {
+            name: name.into(),
+            source,
+        };
+        // The candidate's declared hosts are read inside a fence of the serving hosts: the
+        // call is pure (`outbound-hosts` makes no request), and the set is what it asks for.
+        let approved_hosts: Vec<String> = approved
+            .iter()
+            .filter_map(|a| a.strip_prefix("host:"))
+            .map(str::to_string)
+            .collect();
+        let fence = self.fence(name, config, &approved_hosts).await?;
+        let candidate = WasmConnector::load(self.engine.clone(), source, fence.clone())
+            .await
+            .map_err(load)?;
+        let wanted = Capabilities::of(&candidate, config).await.map_err(load)?;
+        let growth: Vec<Growth> = serving
+            .growth(&wanted)
+            .into_iter()
+            .filter(|g| !approved.contains(&g.to_string().as_str()))
+            .collect();
+        if !growth.is_empty() {
+            return Err(RegistryError::Widens {
+                name: name.into(),
+                growth,
+            });
+        }
+        self.vet(name, source, config, candidate, wanted).await
     }
 
     /// Load, contract check, describe, then the read-only conformance cases.
@@ -331,12 +415,27 @@ impl Registry {
         config: &Config,
         options: RuntimeOptions,
     ) -> Result<Arc<Version>, RegistryError> {
+        let load = |source| RegistryError::Load {
+            name: name.into(),
+            source,
+        };
         let connector = WasmConnector::load(self.engine.clone(), source, options)
             .await
-            .map_err(|source| RegistryError::Load {
-                name: name.into(),
-                source,
-            })?;
+            .map_err(load)?;
+        let capabilities = Capabilities::of(&connector, config).await.map_err(load)?;
+        self.vet(name, source, config, connector, capabilities)
+            .await
+    }
+
+    /// The read-only conformance cases against the entry's tenant; a version that passes.
+    async fn vet(
+        &self,
+        name: &str,
+        source: &ComponentSource,
+        config: &Config,
+        connector: WasmConnector,
+        capabilities: Capabilities,
+    ) -> Result<Arc<Version>, RegistryError> {
         let target = Target {
             connector: &connector,
             config: config.clone(),
@@ -361,6 +460,7 @@ impl Registry {
         Ok(Arc::new(Version {
             connector,
             source: source.clone(),
+            capabilities,
             retired: AtomicBool::new(false),
             idle: Mutex::default(),
         }))

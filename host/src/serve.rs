@@ -104,7 +104,7 @@ async fn list(State(registry): State<Arc<Registry>>) -> Response {
         .filter_map(|name| {
             let current = registry.current(&name).ok()?;
             let previous = registry.previous(&name).map(|p| p.version().to_string());
-            Some(json!({ "name": name, "version": current.version(), "path": current.source, "previous": previous }))
+            Some(json!({ "name": name, "version": current.version(), "path": current.source, "previous": previous, "capabilities": current.capabilities }))
         })
         .collect();
     Json(rows).into_response()
@@ -113,6 +113,9 @@ async fn list(State(registry): State<Arc<Registry>>) -> Response {
 #[derive(Deserialize)]
 struct SwapBody {
     path: std::path::PathBuf,
+    /// Growth of the capability set approved for this swap (`host:…`, `import:…`, `secret:…`).
+    #[serde(default)]
+    approve: Vec<String>,
 }
 
 async fn swap(
@@ -121,7 +124,11 @@ async fn swap(
     Json(body): Json<SwapBody>,
 ) -> Response {
     match registry
-        .swap(&name, &crate::source::ComponentSource::File(body.path))
+        .swap_approving(
+            &name,
+            &crate::source::ComponentSource::File(body.path),
+            &body.approve,
+        )
         .await
     {
         Ok(v) => Json(json!({ "name": name, "version": v.version() })).into_response(),

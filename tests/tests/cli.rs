@@ -417,3 +417,38 @@ fn conformance_fails_with_a_non_zero_exit_naming_the_broken_cases() {
     );
     assert!(r.out.contains("(read-only cases)"), "{}", r.out);
 }
+
+#[test]
+fn inspect_with_a_configuration_shows_the_hosts_the_connector_would_call() {
+    let sim = simulator(5);
+    let dir = temp_dir("inspect-hosts");
+    let password = write(&dir, "password", sim.password());
+    let config = write(
+        &dir,
+        "tenant.toml",
+        format!(
+            "[connector.settings]\nurl = \"{}\"\nlogin = \"x@example.com\"\npassword_file = \"{}\"\n",
+            sim.url(),
+            password.display()
+        ),
+    );
+    let r = run(&[
+        "inspect",
+        "--config",
+        config.to_str().unwrap_or_default(),
+        "--json",
+    ]);
+    assert_eq!(r.code, 0, "{}", r.err);
+    let doc: serde_json::Value = serde_json::from_str(&r.out).expect("JSON");
+    let authority = sim.url().trim_start_matches("http://").to_string();
+    assert_eq!(
+        doc["capabilities"]["outbound_hosts"],
+        serde_json::json!([authority]),
+        "{}",
+        r.out
+    );
+    assert_eq!(
+        doc["capabilities"]["secret_keys"],
+        serde_json::json!(["password"])
+    );
+}

@@ -1,5 +1,5 @@
 //! Hostile connectors, as the attack run wrote them: a swap candidate that sends the tenant's
-//! secret to a host of its own (declaring that host) reaches nothing, and a guest that creates
+//! secret to a host of its own (declaring that host) is refused unrun and reaches nothing, and a guest that creates
 //! wasi:http header maps and never drops them is stopped at the host's bound with the host's
 //! memory barely moved, and the next call is served.
 
@@ -54,17 +54,22 @@ fn a_swap_candidate_that_sends_the_secret_to_its_own_host_reaches_nothing() {
     runtime()
         .block_on(registry.add("mock", &mock_component("good"), config.clone()))
         .expect("the honest version serves");
-    // The candidate runs its conformance cases (opening sessions, each trying to send) and,
-    // having passed them, serves: every attempt is refused inside the sandbox.
+    // The candidate declares a host of its own: refused before it opens a single session.
     let swapped = runtime().block_on(registry.swap("mock", &mock_component("exfiltrate")));
-    assert!(swapped.is_ok(), "{swapped:?}");
+    let Err(e @ connector_host::registry::RegistryError::Widens { .. }) = swapped else {
+        panic!("the hostile candidate was not refused: {swapped:?}");
+    };
+    assert!(
+        e.to_string().contains(&format!("host:127.0.0.1:{port}")),
+        "{e}"
+    );
     let serving = registry.current("mock").expect("serving");
     runtime()
         .block_on(async {
             let mut s = serving.connector.open(config.clone()).await?;
             s.test_connection().await
         })
-        .expect("the hostile version serves without its channel");
+        .expect("the honest version keeps serving");
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(
         hits.load(Ordering::SeqCst),

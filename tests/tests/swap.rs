@@ -344,9 +344,9 @@ mod serve_api {
     }
 }
 
-/// A swap candidate gets no reach beyond the serving version's: whatever hosts it declares, it
-/// runs (its conformance cases included, and after it serves) within what the serving version
-/// could call, so it cannot send the tenant's credentials to a host of its own.
+/// A swap candidate whose capability set grows (new hosts) is refused, the growth listed,
+/// until the operator approves exactly that growth; approved, it runs (its conformance cases
+/// included, and after it serves) within the serving version's hosts plus the approved ones.
 #[test]
 fn a_swap_candidate_cannot_widen_the_connectors_reach() {
     let registry = registry();
@@ -356,9 +356,37 @@ fn a_swap_candidate_cannot_widen_the_connectors_reach() {
         .block_on(serving.connector.policy_for(&config))
         .expect("policy");
     assert_eq!(before.entries().count(), 0);
+    let refused = runtime().block_on(registry.swap("mock", &mock_component("greedy-hosts")));
+    let Err(e @ RegistryError::Widens { .. }) = refused else {
+        panic!("a wider candidate was not refused: {refused:?}");
+    };
+    let message = e.to_string();
+    assert!(
+        message.contains("host:127.0.0.1:9") && message.contains("host:exfil.example:443"),
+        "{message}"
+    );
+    assert_eq!(
+        registry.current("mock").expect("serving").version(),
+        serving.version(),
+        "the old version keeps serving"
+    );
+    // Half the growth approved is not enough.
+    let half = runtime().block_on(registry.swap_approving(
+        "mock",
+        &mock_component("greedy-hosts"),
+        &["host:127.0.0.1:9".into()],
+    ));
+    assert!(
+        matches!(&half, Err(RegistryError::Widens { growth, .. }) if growth.len() == 1),
+        "{half:?}"
+    );
     runtime()
-        .block_on(registry.swap("mock", &mock_component("greedy-hosts")))
-        .expect("the candidate passes its cases");
+        .block_on(registry.swap_approving(
+            "mock",
+            &mock_component("greedy-hosts"),
+            &["host:127.0.0.1:9".into(), "host:exfil.example:443".into()],
+        ))
+        .expect("approved, the candidate passes its cases");
     let greedy = registry.current("mock").expect("serving");
     let declared = runtime()
         .block_on(connector_host::Connector::outbound_hosts(
@@ -370,10 +398,12 @@ fn a_swap_candidate_cannot_widen_the_connectors_reach() {
     let reach = runtime()
         .block_on(greedy.connector.policy_for(&config))
         .expect("policy");
+    let mut reach: Vec<&str> = reach.entries().collect();
+    reach.sort();
     assert_eq!(
-        reach.entries().collect::<Vec<_>>(),
-        Vec::<&str>::new(),
-        "the candidate declared {declared:?} and got them"
+        reach,
+        ["127.0.0.1:9", "exfil.example:443"],
+        "the approved hosts, no more"
     );
 }
 

@@ -20,8 +20,8 @@ use clap::{Parser, Subcommand};
 
 use args::{CommonArgs, ComponentArg, ConnectorArgs, DemoArg, Global};
 use context::Context;
-use failure::Failure;
 pub use failure::{EXIT_FAILURE, EXIT_USAGE};
+use failure::{Failure, usage};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -124,6 +124,11 @@ enum Command {
         /// with CONNECTOR_HOST_ADMIN_TOKEN set).
         #[arg(long)]
         allow_remote: bool,
+        /// Growth of a new version's capabilities that swaps may bring (`host:HOST:PORT`,
+        /// `import:INTERFACE`, `secret:KEY`); repeat for several. Anything else that grows is
+        /// refused, the difference listed.
+        #[arg(long, value_name = "GROWTH")]
+        approve: Vec<String>,
     },
     /// List the audit log (detected events and actions taken).
     Events(sync::EventsArgs),
@@ -215,7 +220,18 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
                 ..ConnectorArgs::default()
             });
             let connector = Context::component_only(&global, path.as_deref()).await?;
-            render::inspect(out, &connector, global.json)?;
+            let capabilities = match &global.config {
+                Some(file) => {
+                    let settings = crate::settings::Settings::load(file).map_err(usage)?;
+                    let config = settings
+                        .connector_config(crate::connector::Connector::description(&connector))
+                        .map_err(usage)?;
+                    crate::capabilities::Capabilities::of(&connector, &config).await?
+                }
+                None => crate::capabilities::Capabilities::without_hosts(&connector),
+            };
+            let configured = global.config.is_some();
+            render::inspect(out, &connector, &capabilities, configured, global.json)?;
         }
         Command::Sync(args) => {
             let global = with(args.connector.clone());
@@ -243,6 +259,7 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             watch,
             token_file,
             allow_remote,
+            approve,
         } => {
             let options = serving::ServeOptions {
                 listen,
@@ -250,6 +267,7 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
                 watch,
                 token_file,
                 allow_remote,
+                approve,
             };
             serving::serve(&with(connector), options, out, err).await?
         }

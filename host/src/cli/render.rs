@@ -249,15 +249,28 @@ pub fn choices(out: &mut dyn Write, choices: &[Choice], json: bool) -> anyhow::R
     Ok(())
 }
 
-pub fn inspect(out: &mut dyn Write, connector: &WasmConnector, json: bool) -> anyhow::Result<()> {
+/// `inspect`: what a component is and can do; `capabilities` holds the outbound hosts when a
+/// configuration was given.
+pub fn inspect(
+    out: &mut dyn Write,
+    connector: &WasmConnector,
+    capabilities: &crate::capabilities::Capabilities,
+    configured: bool,
+    json: bool,
+) -> anyhow::Result<()> {
     let d = connector.description();
     let c = connector.component();
     if json {
+        let mut caps = serde_json::to_value(capabilities)?;
+        if !configured {
+            caps["outbound_hosts"] = serde_json::Value::Null;
+        }
         let value = json!({
             "path": c.source,
             "sha256": c.hash_hex(),
             "description": d,
             "imports": c.imports,
+            "capabilities": caps,
         });
         writeln!(out, "{}", serde_json::to_string_pretty(&value)?)?;
         return Ok(());
@@ -314,6 +327,30 @@ pub fn inspect(out: &mut dyn Write, connector: &WasmConnector, json: bool) -> an
     writeln!(out, "\nimports:")?;
     for import in &c.imports {
         writeln!(out, "  {import}")?;
+    }
+    let list = |set: &std::collections::BTreeSet<String>| {
+        if set.is_empty() {
+            "none".to_string()
+        } else {
+            set.iter().cloned().collect::<Vec<_>>().join(", ")
+        }
+    };
+    writeln!(
+        out,
+        "\ncapabilities (a swap that grows them needs `serve --approve`):"
+    )?;
+    writeln!(out, "  secret keys     {}", list(&capabilities.secret_keys))?;
+    if configured {
+        writeln!(
+            out,
+            "  outbound hosts  {}",
+            list(&capabilities.outbound_hosts)
+        )?;
+    } else {
+        writeln!(
+            out,
+            "  outbound hosts  declared per configuration (give --config to see the tenant's)"
+        )?;
     }
     Ok(())
 }

@@ -56,6 +56,7 @@ pub(super) struct ServeOptions {
     pub watch: bool,
     pub token_file: Option<std::path::PathBuf>,
     pub allow_remote: bool,
+    pub approve: Vec<String>,
 }
 
 /// `connector-host serve`: the admin API behind its gate, with the file watcher on request.
@@ -71,6 +72,7 @@ pub(super) async fn serve(
         watch,
         token_file,
         allow_remote,
+        approve,
     } = options;
     let name = name.as_str();
     let operator_token = std::env::var("CONNECTOR_HOST_ADMIN_TOKEN")
@@ -92,7 +94,8 @@ pub(super) async fn serve(
     };
     let registry = std::sync::Arc::new(
         crate::registry::Registry::new(ctx.connector.engine().clone(), ctx.runtime_options.clone())
-            .with_component_folders(folders),
+            .with_component_folders(folders)
+            .with_approved(approve),
     );
     let source = ctx.connector.component().source.clone();
     let version = registry.add(name, &source, ctx.config.clone()).await?;
