@@ -21,6 +21,7 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("greedy-hosts", &["greedy-hosts"]),
     ("exfiltrate", &["exfiltrate"]),
     ("hoard-fields", &["hoard-fields"]),
+    ("secret-probe", &["secret-probe"]),
     ("stdio", &["stdio"]),
     ("filesystem", &["filesystem"]),
     ("next-patch", &["next-patch"]),

@@ -14,7 +14,7 @@ use crate::bindings::{self, wit};
 use crate::engine::HostEngine;
 use crate::error::{ConnectorError, HostError};
 use crate::loader::LoadedComponent;
-use crate::sandbox::{OutboundPolicy, StoreState};
+use crate::sandbox::{OutboundPolicy, StoreState, Vault};
 
 /// Extra time the async timeout grants over the epoch deadline, so a CPU-bound guest is
 /// stopped by the epoch (a clean trap) before the future is dropped.
@@ -34,12 +34,14 @@ pub(super) async fn instantiate(
     options: &RuntimeOptions,
     policy: OutboundPolicy,
     secrets: Vec<String>,
+    vault: Vault,
 ) -> Result<Live, HostError> {
     let state = StoreState::new(
         policy,
         engine.limits(),
         options.log.clone(),
         secrets,
+        vault,
         options.traffic.clone(),
     );
     let mut store = Store::new(engine.engine(), state);

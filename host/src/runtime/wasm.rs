@@ -18,7 +18,7 @@ use crate::loader::{self, LoadedComponent};
 use crate::model::{
     Attribute, AttributeChange, Choice, Config, Description, Field, User, UserPage,
 };
-use crate::sandbox::{OutboundPolicy, StoreState};
+use crate::sandbox::{OutboundPolicy, StoreState, Vault};
 use crate::source::ComponentSource;
 
 /// A connector component, loaded and described.
@@ -105,6 +105,7 @@ impl WasmConnector {
             &options,
             OutboundPolicy::default(),
             Vec::new(),
+            Vault::default(),
         )
         .await?;
         let api = live.api.clone();
@@ -188,18 +189,20 @@ impl Connector for WasmConnector {
     async fn outbound_hosts(&self, config: &Config) -> Result<Vec<String>, HostError> {
         let inner = &self.inner;
         let secrets = self.secrets_of(config);
+        let (sealed, vault) = Vault::seal(config, inner.description.secret_keys());
         let mut live = instantiate(
             &inner.engine,
             &inner.component,
             &inner.options,
             OutboundPolicy::default(),
             secrets.clone(),
+            vault,
         )
         .await?;
         let api = live.api.clone();
         let out = run(&inner.engine, &mut live, "outbound-hosts", async |s| {
             api.provisioning_connector_connector()
-                .call_outbound_hosts(s, config)
+                .call_outbound_hosts(s, &sealed)
                 .await
         })
         .await;
@@ -233,16 +236,19 @@ impl WasmSession {
             let inner = &self.connector.inner;
             let secrets = self.connector.secrets_of(&self.config);
             let policy = self.connector.policy_for(&self.config).await?;
+            // The guest gets placeholders for the secrets, new ones for this instance.
+            let (sealed, vault) = Vault::seal(&self.config, inner.description.secret_keys());
             let mut live = instantiate(
                 &inner.engine,
                 &inner.component,
                 &inner.options,
                 policy,
                 secrets.clone(),
+                vault,
             )
             .await?;
             let api = live.api.clone();
-            let config = &self.config;
+            let config = &sealed;
             let session = run(&inner.engine, &mut live, "open", async |s| {
                 api.provisioning_connector_connector()
                     .session()

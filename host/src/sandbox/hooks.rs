@@ -12,9 +12,11 @@ use http_body::{Body, Frame, SizeHint};
 use http_body_util::BodyExt;
 use wasmtime_wasi_http::{RequestOptions, WasiBody, WasiHttpHooks};
 
+use super::echo::EchoMask;
 use super::limits::Limits;
 use super::policy::OutboundPolicy;
 use super::traffic::{self, Redactor, Traffic};
+use super::vault::{BodyKind, Vault, replace_all};
 use crate::transport_error::{Bounds, Phase, describe};
 
 /// Refused authorities remembered per call (a guest looping on refused requests cannot grow
@@ -31,8 +33,11 @@ pub struct SandboxHooks {
     pub(super) failures: CallLog,
     /// Recording or replaying the traffic, when asked.
     pub(super) traffic: Option<Arc<Traffic>>,
-    /// Every spelling of the configuration's secrets (kept out of recordings).
-    pub(super) secrets: Arc<Vec<String>>,
+    /// Every spelling of the configuration's secrets, and their placeholders (kept out of
+    /// recordings).
+    pub(super) redacted: Arc<Vec<String>>,
+    /// The real values behind this instance's placeholders.
+    pub(super) vault: Vault,
 }
 
 /// What the answer to a request is, and the future that drives its connection.
@@ -112,12 +117,17 @@ impl WasiHttpHooks for SandboxHooks {
         };
         let authority = authority_of(request.uri());
         let failures = self.failures.clone();
+        let vault = self.vault.clone();
         let Some(traffic) = self.traffic.clone() else {
-            return Box::new(send(request, options, bounds, authority, failures));
+            return Box::new(async move {
+                let request = unseal(request, &vault).await?;
+                let (response, io) = send(request, options, bounds, authority, failures).await?;
+                Ok((mask_echoes(response, &vault), io))
+            });
         };
-        let secrets = self.secrets.clone();
+        let redacted = self.redacted.clone();
         Box::new(async move {
-            let redact = Redactor { secrets: &secrets };
+            let redact = Redactor { secrets: &redacted };
             let (parts, body) = request.into_parts();
             let body = body.collect().await?.to_bytes();
             let (method, url, headers) = (
@@ -145,6 +155,7 @@ impl WasiHttpHooks for SandboxHooks {
                 Traffic::Record(recorder) => {
                     let started = std::time::Instant::now();
                     let request = http::Request::from_parts(parts, full(body.clone()));
+                    let request = unseal(request, &vault).await?;
                     let (response, io) =
                         send(request, options, bounds, authority, failures).await?;
                     // The connection is driven while the answer is read whole.
@@ -163,6 +174,13 @@ impl WasiHttpHooks for SandboxHooks {
                         started.elapsed().as_secs_f64() * 1000.0,
                     ));
                     let io = async move { io.await.unwrap_or(Ok(())) };
+                    let answer = if vault.is_empty() {
+                        answer
+                    } else {
+                        Bytes::from(replace_all(&answer, &vault.echoes()))
+                    };
+                    let mut head = head;
+                    head.headers.remove(http::header::CONTENT_LENGTH);
                     Ok((
                         http::Response::from_parts(head, full(answer)),
                         Box::new(io) as Box<dyn Future<Output = _> + Send>,
@@ -171,6 +189,58 @@ impl WasiHttpHooks for SandboxHooks {
             }
         })
     }
+}
+
+/// The request with the real secret values in place of their placeholders (URL, headers,
+/// body), as it goes out; the guest's own request never held them.
+async fn unseal(
+    request: http::Request<WasiBody>,
+    vault: &Vault,
+) -> Result<http::Request<WasiBody>, wasmtime_wasi_http::Error> {
+    if vault.is_empty() {
+        return Ok(request);
+    }
+    let bad = |why: &str| wasmtime_wasi_http::Error::InternalError(Some(why.to_string()));
+    let (mut parts, body) = request.into_parts();
+    let uri = vault.unseal_url(&parts.uri.to_string());
+    parts.uri = uri
+        .parse()
+        .map_err(|_| bad("a secret does not fit in the request's URL"))?;
+    for value in parts.headers.values_mut() {
+        if let Ok(text) = value.to_str() {
+            let unsealed = vault.unseal_header(text);
+            if unsealed != text {
+                *value = http::HeaderValue::from_str(&unsealed)
+                    .map_err(|_| bad("a secret does not fit in a request header"))?;
+            }
+        }
+    }
+    let kind = BodyKind::of(
+        parts
+            .headers
+            .get(http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok()),
+    );
+    let body = body.collect().await?.to_bytes();
+    let body = Bytes::from(vault.unseal_body(&body, kind));
+    if parts.headers.contains_key(http::header::CONTENT_LENGTH) {
+        parts
+            .headers
+            .insert(http::header::CONTENT_LENGTH, body.len().into());
+    }
+    Ok(http::Request::from_parts(parts, full(body)))
+}
+
+/// The answer as the guest reads it: every echo of a secret back to its placeholder (the
+/// length may change, so the answer carries none).
+fn mask_echoes(response: http::Response<WasiBody>, vault: &Vault) -> http::Response<WasiBody> {
+    if vault.is_empty() {
+        return response;
+    }
+    let (mut head, body) = response.into_parts();
+    head.headers.remove(http::header::CONTENT_LENGTH);
+    let body = EchoMask::new(body, vault.echoes()).boxed_unsync();
+    http::Response::from_parts(head, body)
 }
 
 /// A body of these bytes.

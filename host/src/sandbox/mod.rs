@@ -4,6 +4,7 @@
 //! resource limits, and the state every `Store` carries (WASI with no filesystem, no sockets,
 //! no environment; the `host` log import, with secrets masked in every spelling, [`secrets`]).
 
+mod echo;
 mod hooks;
 mod limits;
 mod log;
@@ -13,6 +14,7 @@ mod stdio;
 #[cfg(test)]
 mod tests;
 mod traffic;
+mod vault;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -29,6 +31,7 @@ pub use log::{LogLevel, LogSink, null_log_sink};
 pub use policy::{OutboundPolicy, authority_key};
 pub use secrets::secret_spellings;
 pub use traffic::{Recorder, Replayer, Traffic, TrafficError};
+pub use vault::Vault;
 
 /// Host-side resources (wasi:http fields, requests, bodies, streams…) one instance may hold at
 /// once. A connector needs a handful; a guest that creates them and never drops them gets an
@@ -61,6 +64,7 @@ impl StoreState {
         limits: &Limits,
         log: LogSink,
         secrets: Vec<String>,
+        vault: Vault,
         traffic: Option<Arc<Traffic>>,
     ) -> Self {
         let secrets: Arc<Vec<String>> =
@@ -100,7 +104,15 @@ impl StoreState {
                 denied: CallLog::default(),
                 failures: CallLog::default(),
                 traffic,
-                secrets: secrets.clone(),
+                // Recordings hold neither the real values nor this instance's placeholders.
+                redacted: Arc::new(
+                    secrets
+                        .iter()
+                        .cloned()
+                        .chain(vault.placeholders().map(str::to_string))
+                        .collect(),
+                ),
+                vault,
             },
             limits: StoreLimitsBuilder::new()
                 .memory_size(limits.memory_bytes)

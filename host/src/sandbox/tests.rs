@@ -42,6 +42,7 @@ fn host_resources_of_an_instance_are_bounded() {
         &Limits::default(),
         null_log_sink(),
         Vec::new(),
+        super::Vault::default(),
         None,
     );
     assert_eq!(state.table.max_capacity(), MAX_RESOURCES);
