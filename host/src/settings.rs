@@ -100,6 +100,9 @@ struct SandboxSection {
     call_timeout_secs: Option<u64>,
     /// Folders `serve` may swap components in from (relative to the file).
     component_dirs: Option<Vec<PathBuf>>,
+    /// Growth of a new version's capabilities that swaps may bring (`host:…`, `import:…`,
+    /// `secret:…`), as `serve --approve` gives it.
+    approved_growth: Option<Vec<String>>,
 }
 
 /// A parsed configuration file; settings are resolved against a connector's description.
@@ -173,6 +176,11 @@ impl Settings {
     }
 
     /// The operator's allow list, if the file sets one.
+    /// Capability growth the operator approves for swaps.
+    pub fn approved_growth(&self) -> Vec<String> {
+        self.sandbox.approved_growth.clone().unwrap_or_default()
+    }
+
     pub fn operator_allow(&self) -> Option<OutboundPolicy> {
         self.sandbox
             .allowed_hosts

@@ -243,6 +243,30 @@ mod serve_api {
                 "{body}"
             );
 
+            // A version that asks for more reach is refused, the growth listed, until the
+            // request approves exactly that.
+            let greedy = mock_component("greedy-hosts");
+            let (status, _, body) = call(
+                &app,
+                "POST",
+                "/connectors/mock/swap",
+                Some(serde_json::json!({ "path": greedy })),
+            )
+            .await;
+            assert_eq!(status, StatusCode::CONFLICT);
+            assert!(
+                body["error"]
+                    .as_str()
+                    .is_some_and(|e| e.contains("host:exfil.example:443")),
+                "{body}"
+            );
+            let (_, _, list) = call(&app, "GET", "/connectors", None).await;
+            assert_eq!(
+                list[0]["capabilities"]["outbound_hosts"],
+                serde_json::json!([]),
+                "{list}"
+            );
+
             let (status, _, _) = call(&app, "POST", "/connectors/mock/rollback", None).await;
             assert_eq!(status, StatusCode::OK);
             let (_, _, list) = call(&app, "GET", "/connectors", None).await;

@@ -86,16 +86,18 @@ pub(super) async fn serve(
     let ctx = Context::with_tenant(global, err).await?;
     // The registry shares the engine the component was just compiled with, so it is compiled
     // once (the second load is a hit in the engine's cache).
-    let folders = match &global.config {
-        Some(path) => crate::settings::Settings::load(path)
-            .map_err(usage)?
-            .component_dirs(),
-        None => Vec::new(),
+    let (folders, mut approved) = match &global.config {
+        Some(path) => {
+            let settings = crate::settings::Settings::load(path).map_err(usage)?;
+            (settings.component_dirs(), settings.approved_growth())
+        }
+        None => (Vec::new(), Vec::new()),
     };
+    approved.extend(approve);
     let registry = std::sync::Arc::new(
         crate::registry::Registry::new(ctx.connector.engine().clone(), ctx.runtime_options.clone())
             .with_component_folders(folders)
-            .with_approved(approve),
+            .with_approved(approved),
     );
     let source = ctx.connector.component().source.clone();
     let version = registry.add(name, &source, ctx.config.clone()).await?;
