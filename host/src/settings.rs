@@ -409,4 +409,22 @@ mod tests {
         .to_string();
         assert!(err.contains("line 2") && !err.contains("hunter2"), "{err}");
     }
+
+    #[test]
+    fn approved_capability_growth_is_read_from_the_sandbox_section() {
+        let s = Settings::parse(
+            Path::new("t.toml"),
+            "[sandbox]\napproved_growth = [\"host:api.example:443\", \"secret:api_key\"]\n",
+        )
+        .unwrap();
+        assert_eq!(
+            s.approved_growth(),
+            [
+                "host:api.example:443".to_string(),
+                "secret:api_key".to_string()
+            ]
+        );
+        let none = Settings::parse(Path::new("t.toml"), "").unwrap();
+        assert!(none.approved_growth().is_empty());
+    }
 }

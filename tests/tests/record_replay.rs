@@ -20,8 +20,8 @@ fn run(args: &[&str]) -> (i32, String, String) {
     )
 }
 
-fn temp_dir() -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("record-replay-{}", std::process::id()));
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("record-replay-{}-{name}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     dir
@@ -44,7 +44,7 @@ fn path(p: &Path) -> &str {
 
 #[test]
 fn an_import_recorded_once_replays_offline_with_the_same_output() {
-    let dir = temp_dir();
+    let dir = temp_dir("import");
     let sim = simulator(30);
     let password = dir.join("password");
     std::fs::write(&password, sim.password()).expect("write");
@@ -133,8 +133,7 @@ fn an_import_recorded_once_replays_offline_with_the_same_output() {
 
 #[test]
 fn a_recording_that_cannot_be_read_is_a_usage_error() {
-    let dir = temp_dir().join("bad");
-    std::fs::create_dir_all(&dir).expect("dir");
+    let dir = temp_dir("bad");
     let bad = dir.join("not.har");
     std::fs::write(&bad, "{}").expect("write");
     let (code, _, err) = run(&["test", "--replay", path(&bad)]);
