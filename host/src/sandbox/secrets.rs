@@ -1,7 +1,7 @@
 //! The spellings of a secret that masking must catch (as is, URL-, form- and JSON-encoded).
 
 /// Everything but RFC 3986's unreserved characters is percent-encoded.
-const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
+pub(super) const UNRESERVED: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC
     .remove(b'-')
     .remove(b'_')
     .remove(b'.')

@@ -9,14 +9,8 @@
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
 
+use super::secrets::UNRESERVED;
 use crate::model::Config;
-
-/// Everything but RFC 3986's unreserved characters is percent-encoded.
-const UNRESERVED: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~');
 
 /// `application/x-www-form-urlencoded`: unreserved and `*` stay, space is `+`.
 const FORM: &AsciiSet = &NON_ALPHANUMERIC
