@@ -80,4 +80,9 @@ pub fn watch(root: &Path, paths: &[&str]) {
         "cargo:rerun-if-changed={}",
         root.join("Cargo.lock").display()
     );
+    // The guest's build profile lives in the workspace manifest.
+    println!(
+        "cargo:rerun-if-changed={}",
+        root.join("Cargo.toml").display()
+    );
 }
