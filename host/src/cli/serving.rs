@@ -83,6 +83,11 @@ pub(super) async fn serve(
             "--listen {listen}: the admin API answers plain HTTP; a non-loopback address needs --allow-remote and CONNECTOR_HOST_ADMIN_TOKEN (and a TLS proxy in front)"
         )));
     }
+    if global.record.is_some() {
+        return Err(usage(anyhow::anyhow!(
+            "--record is for one command: `serve` runs until stopped and would hold every exchange in memory; record the commands you want to replay instead"
+        )));
+    }
     let ctx = Context::with_tenant(global, err).await?;
     // The registry shares the engine the component was just compiled with, so it is compiled
     // once (the second load is a hit in the engine's cache).
