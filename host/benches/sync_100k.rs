@@ -1,6 +1,8 @@
 //! The provisioning engine at scale: a full sync of a simulated tenant (100,000 employees by
 //! default; `SYNC_BENCH_USERS` changes it) through the real connector into a fresh SQLite file,
-//! then a second, idempotent sync. Prints wall times and the process's peak memory (VmHWM).
+//! then a second, idempotent sync. Prints wall times, the time per person spent writing the
+//! listing into the store, the store file's size per person and the process's peak memory
+//! (VmHWM).
 //! The simulator runs in this process too, so its own memory (measured before the sync starts)
 //! is reported separately: the host's share is the growth above it.
 //!
@@ -127,6 +129,13 @@ fn main() -> anyhow::Result<()> {
         "host growth above the baseline: {} MiB; store file {} MiB",
         peak.saturating_sub(baseline) / 1024,
         db / (1 << 20)
+    );
+    let per = |d: std::time::Duration| d.as_secs_f64() * 1e6 / users.max(1) as f64;
+    println!(
+        "store writes per person: first sync {:.1} µs, second {:.1} µs; store file {} bytes per person",
+        per(first.store_time),
+        per(second.store_time),
+        db / users.max(1) as u64
     );
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

@@ -114,6 +114,39 @@ pub fn by_source(conn: &Connection, source_id: &str) -> Result<Option<StoredIden
     with_attrs(conn, found)
 }
 
+/// The identity with source id `source_id`, without its attributes.
+pub fn row_by_source(
+    conn: &Connection,
+    source_id: &str,
+) -> Result<Option<StoredIdentity>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(&format!(
+            "SELECT {IDENTITY_COLUMNS} FROM identities WHERE source_id = ?1"
+        ))
+        .map_err(sql)?;
+    stmt.query_row([source_id], identity_row)
+        .optional()
+        .map_err(sql)
+}
+
+/// An attribute as stored: its encoded value, its encoded last source value, whether it waits
+/// for write-back.
+pub type RawAttr = (String, Option<String>, bool);
+
+/// An identity's attributes as stored text, by name: enough to tell that an import changes
+/// nothing without decoding a value.
+pub fn raw_attrs(conn: &Connection, id: i64) -> Result<BTreeMap<String, RawAttr>, StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT name, value, source_value, pending FROM identity_attributes WHERE identity_id = ?1",
+        )
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([id], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
+        .map_err(sql)?;
+    rows.collect::<Result<_, _>>().map_err(sql)
+}
+
 /// The identity with platform id `id`.
 pub fn by_id(conn: &Connection, id: i64) -> Result<Option<StoredIdentity>, StoreError> {
     let mut stmt = conn
@@ -199,6 +232,27 @@ pub fn put_attr(
     .map_err(sql)?
     .execute(params![id, name, encode(&attr.value), attr.source_value.as_deref().map(encode), attr.pending, now()])
     .map_err(sql)?;
+    Ok(())
+}
+
+/// Stores a new identity's attributes, each as both its value and its last source value (one
+/// statement, one timestamp, each value encoded once).
+pub fn put_imported_attrs<'a>(
+    conn: &Connection,
+    id: i64,
+    attrs: impl IntoIterator<Item = (&'a str, &'a [Value])>,
+) -> Result<(), StoreError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO identity_attributes(identity_id, name, value, source_value, pending, updated_at) VALUES (?1, ?2, ?3, ?3, 0, ?4)
+             ON CONFLICT(identity_id, name) DO UPDATE SET value = excluded.value, source_value = excluded.source_value, pending = excluded.pending, updated_at = excluded.updated_at",
+        )
+        .map_err(sql)?;
+    let at = now();
+    for (name, values) in attrs {
+        stmt.execute(params![id, name, encode(values), at])
+            .map_err(sql)?;
+    }
     Ok(())
 }
 

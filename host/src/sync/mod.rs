@@ -79,6 +79,9 @@ pub struct SyncReport {
     pub done: u64,
     pub failed: u64,
     pub status: RunStatus,
+    /// Time spent writing the listing's pages into the store (for the bench; not reported).
+    #[serde(skip)]
+    pub store_time: std::time::Duration,
 }
 
 impl SyncReport {
@@ -157,14 +160,14 @@ async fn run_on(
     .await;
     // Durable again before anything is planned or journaled.
     store.set_durable(true)?;
-    match imported {
-        Ok(()) => {}
+    let store_time = match imported {
+        Ok(spent) => spent,
         Err(e) => {
             let summary = serde_json::json!({"counts": counts, "error": e.to_string()});
             store.transaction(|c| audit::finish_run(c, run_id, e.run_status(), &summary))?;
             return Err(e);
         }
-    }
+    };
     store.transaction(|c| audit::settle_unconfirmed(c, run_id))?;
     // The listing is complete here (a failed or cut one returned above).
     let gone =
@@ -235,13 +238,15 @@ async fn run_on(
         done: executed.done,
         failed: executed.failed,
         status,
+        store_time,
     };
     let summary = serde_json::json!({"counts": report.counts, "planned": report.plan.len(), "done": report.done, "failed": report.failed, "brake": report.brake, "gone": report.gone});
     store.transaction(|c| audit::finish_run(c, run_id, status, &summary))?;
     Ok(report)
 }
 
-/// Streams every page into the store, one transaction per page.
+/// Streams every page into the store, one transaction per page; returns the time those
+/// transactions took.
 #[allow(clippy::too_many_arguments)]
 async fn import(
     session: &mut dyn Session,
@@ -253,7 +258,7 @@ async fn import(
     counts: &mut Counts,
     skipped: &mut skips::Skips,
     progress: &Progress,
-) -> Result<(), SyncError> {
+) -> Result<std::time::Duration, SyncError> {
     let ctx = detect::ImportCtx {
         mapping,
         run_id,
@@ -265,6 +270,7 @@ async fn import(
     let guard = crate::paging::ListingGuard::for_known(known, options.max_users, 10_000);
     let mut pages = crate::paging::Pages::new(session, options.page_size, guard);
     let mut started = false;
+    let mut store_time = std::time::Duration::ZERO;
     // Each page is checked by the guard before it is stored: nothing past the ceiling is
     // committed.
     while let Some(page) = pages.next().await.map_err(|e| SyncError::Connector {
@@ -282,6 +288,7 @@ async fn import(
         }
         counts.pages += 1;
         let n = page.users.len() as u64;
+        let writing = std::time::Instant::now();
         store.transaction(|c| {
             for user in &page.users {
                 counts.users += 1;
@@ -306,8 +313,9 @@ async fn import(
             }
             Ok(())
         })?;
+        store_time += writing.elapsed();
         progress.advance(n);
     }
     progress.finish();
-    Ok(())
+    Ok(store_time)
 }
