@@ -114,38 +114,66 @@ pub fn by_source(conn: &Connection, source_id: &str) -> Result<Option<StoredIden
     with_attrs(conn, found)
 }
 
-/// The identity with source id `source_id`, without its attributes.
-pub fn row_by_source(
+/// The identity rows of these source ids (the ones the store has), by source id.
+pub fn rows_by_sources(
     conn: &Connection,
-    source_id: &str,
-) -> Result<Option<StoredIdentity>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(&format!(
-            "SELECT {IDENTITY_COLUMNS} FROM identities WHERE source_id = ?1"
-        ))
-        .map_err(sql)?;
-    stmt.query_row([source_id], identity_row)
-        .optional()
-        .map_err(sql)
+    source_ids: &[&str],
+) -> Result<std::collections::HashMap<String, StoredIdentity>, StoreError> {
+    let mut out = std::collections::HashMap::with_capacity(source_ids.len());
+    for chunk in source_ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT {IDENTITY_COLUMNS} FROM identities WHERE source_id IN ({marks})"
+            ))
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(chunk), identity_row)
+            .map_err(sql)?;
+        for row in rows {
+            let row = row.map_err(sql)?;
+            if let Some(source) = row.source_id.clone() {
+                out.insert(source, row);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The attributes, as stored text, of these identities, by identity id.
+pub fn raw_attrs_of(
+    conn: &Connection,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, BTreeMap<String, RawAttr>>, StoreError> {
+    let mut out: std::collections::HashMap<i64, BTreeMap<String, RawAttr>> =
+        std::collections::HashMap::with_capacity(ids.len());
+    for chunk in ids.chunks(500) {
+        let marks = vec!["?"; chunk.len()].join(", ");
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "SELECT identity_id, name, value, source_value, pending FROM identity_attributes WHERE identity_id IN ({marks})"
+            ))
+            .map_err(sql)?;
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(chunk), |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    (r.get(2)?, r.get(3)?, r.get(4)?),
+                ))
+            })
+            .map_err(sql)?;
+        for row in rows {
+            let (id, name, attr) = row.map_err(sql)?;
+            out.entry(id).or_default().insert(name, attr);
+        }
+    }
+    Ok(out)
 }
 
 /// An attribute as stored: its encoded value, its encoded last source value, whether it waits
 /// for write-back.
 pub type RawAttr = (String, Option<String>, bool);
-
-/// An identity's attributes as stored text, by name: enough to tell that an import changes
-/// nothing without decoding a value.
-pub fn raw_attrs(conn: &Connection, id: i64) -> Result<BTreeMap<String, RawAttr>, StoreError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "SELECT name, value, source_value, pending FROM identity_attributes WHERE identity_id = ?1",
-        )
-        .map_err(sql)?;
-    let rows = stmt
-        .query_map([id], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?))))
-        .map_err(sql)?;
-    rows.collect::<Result<_, _>>().map_err(sql)
-}
 
 /// The identity with platform id `id`.
 pub fn by_id(conn: &Connection, id: i64) -> Result<Option<StoredIdentity>, StoreError> {

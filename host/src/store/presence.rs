@@ -29,12 +29,17 @@ pub fn start(conn: &Connection) -> Result<(), StoreError> {
     .map_err(sql)
 }
 
-/// Records that the listing showed `source_id`.
-pub fn saw(conn: &Connection, source_id: &str) -> Result<(), StoreError> {
-    conn.prepare_cached("INSERT OR IGNORE INTO temp.seen(source_id) VALUES (?1)")
+/// Records that the listing showed these source ids (one statement per 500).
+pub fn saw_all(conn: &Connection, source_ids: &[&str]) -> Result<(), StoreError> {
+    for chunk in source_ids.chunks(500) {
+        let marks = vec!["(?)"; chunk.len()].join(", ");
+        conn.prepare_cached(&format!(
+            "INSERT OR IGNORE INTO temp.seen(source_id) VALUES {marks}"
+        ))
         .map_err(sql)?
-        .execute([source_id])
+        .execute(rusqlite::params_from_iter(chunk))
         .map_err(sql)?;
+    }
     Ok(())
 }
 

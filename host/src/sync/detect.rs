@@ -4,6 +4,8 @@
 //! **leaver**. Ownership decides what an incoming value does to a platform-owned attribute.
 //! Everything here writes through one `&Connection`, inside the caller's per-page transaction.
 
+use std::collections::{BTreeMap, HashMap, HashSet};
+
 use rusqlite::Connection;
 
 use super::counts::Counts;
@@ -53,12 +55,39 @@ fn status(active: bool) -> AccountStatus {
     AccountStatus::from_active(active)
 }
 
+/// What the store held for a page's people before the page was imported: identity rows by
+/// source id, and their attributes as stored text. A source id listed twice in the page is
+/// left out (its second occurrence must see what the first wrote).
+#[derive(Default)]
+pub struct Known {
+    rows: HashMap<String, StoredIdentity>,
+    attrs: HashMap<i64, BTreeMap<String, identities::RawAttr>>,
+}
+
+impl Known {
+    /// Reads it for these source ids.
+    pub fn read(conn: &Connection, source_ids: &[&str]) -> Result<Known, StoreError> {
+        let mut seen = HashSet::new();
+        let twice: HashSet<&str> = source_ids
+            .iter()
+            .copied()
+            .filter(|id| !seen.insert(*id))
+            .collect();
+        let mut rows = identities::rows_by_sources(conn, source_ids)?;
+        rows.retain(|id, _| !twice.contains(id.as_str()));
+        let ids: Vec<i64> = rows.values().map(|r| r.id).collect();
+        let attrs = identities::raw_attrs_of(conn, &ids)?;
+        Ok(Known { rows, attrs })
+    }
+}
+
 /// Imports one mapped user.
 pub fn import_user(
     conn: &Connection,
     ctx: &ImportCtx<'_>,
     user: &User,
     mapped: &Mapped,
+    known: &Known,
     counts: &mut Counts,
 ) -> Result<(), StoreError> {
     let mapping = ctx.mapping;
@@ -66,8 +95,15 @@ pub fn import_user(
     let contract_end = first_date(mapped, &mapping.policy.end_date);
     // Most people of a re-sync changed nothing: tell that from the stored text, without
     // decoding what is stored.
-    if let Some(row) = identities::row_by_source(conn, &user.id)?
-        && unchanged(conn, ctx, user, mapped, contract_end.as_deref(), &row)?
+    if let Some(row) = known.rows.get(&user.id)
+        && unchanged(
+            ctx,
+            user,
+            mapped,
+            contract_end.as_deref(),
+            row,
+            known.attrs.get(&row.id),
+        )
     {
         return Ok(());
     }
@@ -121,37 +157,34 @@ pub fn import_user(
 /// attribute equal, stored and last seen at the source alike, none waiting for write-back):
 /// exactly when `diff` would write and report nothing.
 fn unchanged(
-    conn: &Connection,
     ctx: &ImportCtx<'_>,
     user: &User,
     mapped: &Mapped,
     contract_end: Option<&str>,
     row: &StoredIdentity,
-) -> Result<bool, StoreError> {
+    raw: Option<&BTreeMap<String, identities::RawAttr>>,
+) -> bool {
     if row.gone_run.is_some()
         || row.active != user.active
         || row.display_name != user.display_name
         || row.contract_end.as_deref() != contract_end
     {
-        return Ok(false);
+        return false;
     }
-    let raw = identities::raw_attrs(conn, row.id)?;
     let empty: Vec<Value> = Vec::new();
-    for rule in &ctx.mapping.attributes {
+    let no_attrs = BTreeMap::new();
+    let raw = raw.unwrap_or(&no_attrs);
+    ctx.mapping.attributes.iter().all(|rule| {
         let new = mapped.get(&rule.name).unwrap_or(&empty);
         match raw.get(&rule.name) {
             Some((value, source, pending)) => {
                 let encoded = identities::encode(new);
-                if *pending || *value != encoded || source.as_deref() != Some(encoded.as_str()) {
-                    return Ok(false);
-                }
+                !*pending && *value == encoded && source.as_deref() == Some(encoded.as_str())
             }
             // Never stored: unchanged only while the source has nothing either.
-            None if new.is_empty() => {}
-            None => return Ok(false),
+            None => new.is_empty(),
         }
-    }
-    Ok(true)
+    })
 }
 
 /// Someone marked gone is listed again: a returner (undeleted or visible again at the source).
@@ -384,4 +417,41 @@ fn diff(
         )?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod known_tests {
+    use super::*;
+    use crate::store::{Origin, Store};
+
+    #[test]
+    fn a_person_listed_twice_in_a_page_is_not_read_ahead() {
+        let mut store = Store::in_memory().unwrap();
+        store
+            .transaction(|c| {
+                for source in ["1", "2"] {
+                    identities::insert(
+                        c,
+                        &NewIdentity {
+                            source_id: Some(source),
+                            origin: Origin::Hr,
+                            display_name: source,
+                            active: true,
+                            contract_end: None,
+                            stale_end: None,
+                            run_id: None,
+                        },
+                    )?;
+                }
+                Ok(())
+            })
+            .unwrap();
+        let known = Known::read(store.conn(), &["1", "2", "1", "3"]).unwrap();
+        assert!(
+            !known.rows.contains_key("1"),
+            "listed twice: read from the store each time"
+        );
+        assert!(known.rows.contains_key("2"));
+        assert!(!known.rows.contains_key("3"), "not in the store");
+    }
 }

@@ -290,11 +290,14 @@ async fn import(
         let n = page.users.len() as u64;
         let writing = std::time::Instant::now();
         store.transaction(|c| {
+            let ids: Vec<&str> = page.users.iter().map(|u| u.id.as_str()).collect();
+            crate::store::presence::saw_all(c, &ids)?;
+            // What the store holds for the page's people, read in two queries.
+            let known = detect::Known::read(c, &ids)?;
             for user in &page.users {
                 counts.users += 1;
-                crate::store::presence::saw(c, &user.id)?;
                 match mapping.apply(user) {
-                    Ok(mapped) => detect::import_user(c, &ctx, user, &mapped, counts)?,
+                    Ok(mapped) => detect::import_user(c, &ctx, user, &mapped, &known, counts)?,
                     Err(e) => {
                         counts.skipped += 1;
                         let reason = e.to_string();
