@@ -107,28 +107,8 @@ enum Command {
     Serve {
         #[command(flatten)]
         connector: ConnectorArgs,
-        /// Loopback address to listen on.
-        #[arg(long, default_value = "127.0.0.1:7400")]
-        listen: std::net::SocketAddr,
-        /// The name the connector is served under.
-        #[arg(long, default_value = "peoplespheres")]
-        name: String,
-        /// Swap the connector in when its component file changes.
-        #[arg(long)]
-        watch: bool,
-        /// Where to write the admin API token made at start (ignored when
-        /// CONNECTOR_HOST_ADMIN_TOKEN gives one); default $XDG_RUNTIME_DIR/connector-host/.
-        #[arg(long)]
-        token_file: Option<PathBuf>,
-        /// Listen on a non-loopback address (plain HTTP: only behind a TLS proxy, and only
-        /// with CONNECTOR_HOST_ADMIN_TOKEN set).
-        #[arg(long)]
-        allow_remote: bool,
-        /// Growth of a new version's capabilities that swaps may bring (`host:HOST:PORT`,
-        /// `import:INTERFACE`, `secret:KEY`); repeat for several. Anything else that grows is
-        /// refused, the difference listed.
-        #[arg(long, value_name = "GROWTH")]
-        approve: Vec<String>,
+        #[command(flatten)]
+        options: serving::ServeOptions,
     },
     /// List the audit log (detected events and actions taken).
     Events(sync::EventsArgs),
@@ -252,23 +232,7 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             let mut command = <Cli as clap::CommandFactory>::command();
             clap_complete::generate(shell, &mut command, "connector-host", out);
         }
-        Command::Serve {
-            connector,
-            listen,
-            name,
-            watch,
-            token_file,
-            allow_remote,
-            approve,
-        } => {
-            let options = serving::ServeOptions {
-                listen,
-                name,
-                watch,
-                token_file,
-                allow_remote,
-                approve,
-            };
+        Command::Serve { connector, options } => {
             serving::serve(&with(connector), options, out, err).await?
         }
         Command::Import {

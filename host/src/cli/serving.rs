@@ -49,13 +49,30 @@ pub(super) async fn demo(global: &Global, port: u16, out: &mut dyn Write) -> Res
     Ok(())
 }
 
-/// How `serve` listens.
+/// How `serve` listens, what it serves and what swaps may bring.
+#[derive(Debug, clap::Args)]
 pub(super) struct ServeOptions {
+    /// Loopback address to listen on.
+    #[arg(long, default_value = "127.0.0.1:7400")]
     pub listen: std::net::SocketAddr,
+    /// The name the connector is served under.
+    #[arg(long, default_value = "peoplespheres")]
     pub name: String,
+    /// Swap the connector in when its component file changes.
+    #[arg(long)]
     pub watch: bool,
+    /// Where to write the admin API token made at start (ignored when
+    /// CONNECTOR_HOST_ADMIN_TOKEN gives one); default $XDG_RUNTIME_DIR/connector-host/.
+    #[arg(long)]
     pub token_file: Option<std::path::PathBuf>,
+    /// Listen on a non-loopback address (plain HTTP: only behind a TLS proxy, and only
+    /// with CONNECTOR_HOST_ADMIN_TOKEN set).
+    #[arg(long)]
     pub allow_remote: bool,
+    /// Growth of a new version's capabilities that swaps may bring (`host:HOST:PORT`,
+    /// `import:INTERFACE`, `secret:KEY`); repeat for several. Anything else that grows is
+    /// refused, the difference listed.
+    #[arg(long, value_name = "GROWTH")]
     pub approve: Vec<String>,
 }
 

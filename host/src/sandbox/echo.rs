@@ -4,6 +4,7 @@
 
 use std::collections::VecDeque;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use bytes::Bytes;
@@ -16,7 +17,7 @@ use super::vault::replace_all;
 pub struct EchoMask {
     inner: WasiBody,
     /// (spelling of a real value, its placeholder), longest first.
-    pairs: Vec<(Vec<u8>, Vec<u8>)>,
+    pairs: Arc<Vec<(Vec<u8>, Vec<u8>)>>,
     /// Bytes that may be the start of an echo.
     carry: Vec<u8>,
     /// Frames ready to hand out (a trailers frame waits behind the carried bytes).
@@ -25,7 +26,7 @@ pub struct EchoMask {
 }
 
 impl EchoMask {
-    pub fn new(inner: WasiBody, pairs: Vec<(Vec<u8>, Vec<u8>)>) -> EchoMask {
+    pub fn new(inner: WasiBody, pairs: Arc<Vec<(Vec<u8>, Vec<u8>)>>) -> EchoMask {
         EchoMask {
             inner,
             pairs,
@@ -140,7 +141,7 @@ mod tests {
             Bytes::from_static(b"ter2\",\"n\":1}"),
         ]))
         .boxed_unsync();
-        let pairs = vec![(b"hunter2".to_vec(), b"chsecretX".to_vec())];
+        let pairs = Arc::new(vec![(b"hunter2".to_vec(), b"chsecretX".to_vec())]);
         let body = EchoMask::new(inner, pairs)
             .collect()
             .await

@@ -177,7 +177,7 @@ impl WasiHttpHooks for SandboxHooks {
                     let answer = if vault.is_empty() {
                         answer
                     } else {
-                        Bytes::from(replace_all(&answer, &vault.echoes()))
+                        Bytes::from(replace_all(&answer, vault.echoes()))
                     };
                     let mut head = head;
                     head.headers.remove(http::header::CONTENT_LENGTH);
@@ -239,7 +239,7 @@ fn mask_echoes(response: http::Response<WasiBody>, vault: &Vault) -> http::Respo
     }
     let (mut head, body) = response.into_parts();
     head.headers.remove(http::header::CONTENT_LENGTH);
-    let body = EchoMask::new(body, vault.echoes()).boxed_unsync();
+    let body = EchoMask::new(body, vault.echoes().clone()).boxed_unsync();
     http::Response::from_parts(head, body)
 }
 
