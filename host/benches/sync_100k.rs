@@ -1,12 +1,13 @@
 //! The provisioning engine at scale: a full sync of a simulated tenant (100,000 employees by
 //! default; `SYNC_BENCH_USERS` changes it) through the real connector into a fresh SQLite file,
-//! then a second, idempotent sync. Prints wall times, the time per person spent writing the
-//! listing into the store, the store file's size per person and the process's peak memory
-//! (VmHWM).
-//! The simulator runs in this process too, so its own memory (measured before the sync starts)
-//! is reported separately: the host's share is the growth above it.
+//! then a second, idempotent sync. Prints wall times and people per second, the CPU time of
+//! this process (host and connector) and of the simulator (a child process) apart, the time
+//! per person spent mapping and in the store, the store file's size per person and the
+//! process's peak memory (VmHWM) above its baseline.
 //!
 //! Run: `cargo bench -p connector-host --bench sync_100k`
+
+mod support;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -17,7 +18,7 @@ use connector_host::runtime::{RuntimeOptions, WasmConnector};
 use connector_host::sandbox::Limits;
 use connector_host::store::Store;
 use connector_host::sync::{self, Mapping, Progress, SyncOptions};
-use ps_simulator::{SimConfig, Simulator};
+use support::{SimProcess, own_cpu};
 
 fn status_kib(key: &str) -> u64 {
     std::fs::read_to_string("/proc/self/status")
@@ -31,35 +32,30 @@ fn status_kib(key: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// One sync, measured.
+struct Measured {
+    report: sync::SyncReport,
+    wall: std::time::Duration,
+    host_cpu: std::time::Duration,
+    sim_cpu: std::time::Duration,
+}
+
 fn main() -> anyhow::Result<()> {
-    let users: usize = std::env::var("SYNC_BENCH_USERS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
-    let page_size: u32 = std::env::var("SYNC_BENCH_PAGE_SIZE")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(0);
+    support::serve_if_child();
+    let users: usize = support::env_number("SYNC_BENCH_USERS", 100_000);
+    let page_size: u32 = support::env_number("SYNC_BENCH_PAGE_SIZE", 0);
+    let sim = SimProcess::spawn(users)?;
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let sim = rt.block_on(Simulator::start(SimConfig {
-        users,
-        ..SimConfig::default()
-    }))?;
     let engine = HostEngine::new(Limits::default())?;
     let connector = rt.block_on(WasmConnector::load(
         Arc::clone(&engine),
         &connector_host::builtin::connector_component(),
         RuntimeOptions::default(),
     ))?;
-    let config = vec![
-        ("url".into(), sim.url()),
-        ("login".into(), sim.login().to_string()),
-        ("password".into(), sim.password().to_string()),
-    ];
-    let mut session = rt.block_on(connector.open(config))?;
+    let mut session = rt.block_on(connector.open(sim.config()))?;
     let dir = std::env::temp_dir().join(format!("sync-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;
     let mut store = Store::open(&dir.join("bench.sqlite"))?;
@@ -70,71 +66,80 @@ fn main() -> anyhow::Result<()> {
         ..SyncOptions::default()
     };
     let baseline = status_kib("VmRSS:");
-    let t = Instant::now();
-    let first = rt.block_on(sync::run(
-        session.as_mut(),
-        &mut store,
-        &mapping,
-        &options,
-        &Progress::stderr(),
-    ))?;
-    let first_time = t.elapsed();
+    let mut measure = || -> anyhow::Result<Measured> {
+        let (cpu, sim_cpu, t) = (own_cpu(), sim.cpu(), Instant::now());
+        let report = rt.block_on(sync::run(
+            session.as_mut(),
+            &mut store,
+            &mapping,
+            &options,
+            &Progress::stderr(),
+        ))?;
+        Ok(Measured {
+            report,
+            wall: t.elapsed(),
+            host_cpu: own_cpu().saturating_sub(cpu),
+            sim_cpu: sim.cpu().saturating_sub(sim_cpu),
+        })
+    };
+    let first = measure()?;
     let peak_first = status_kib("VmHWM:");
-    let t = Instant::now();
-    let second = rt.block_on(sync::run(
-        session.as_mut(),
-        &mut store,
-        &mapping,
-        &options,
-        &Progress::stderr(),
-    ))?;
-    let second_time = t.elapsed();
+    let second = measure()?;
     let peak = status_kib("VmHWM:");
     let db = std::fs::metadata(dir.join("bench.sqlite"))
         .map(|m| m.len())
         .unwrap_or(0);
     println!(
         "users: {users}, pages: {} (page size {})",
-        first.counts.pages,
+        first.report.counts.pages,
         if page_size == 0 {
             "connector default".into()
         } else {
             page_size.to_string()
         }
     );
-    println!(
-        "first sync:  {:.1} s, {} joiners, {} to review, {} skipped",
-        first_time.as_secs_f64(),
-        first.counts.joiners,
-        first.counts.reviews,
-        first.counts.skipped
+    let line = |name: &str, m: &Measured, what: String| {
+        let per = |d: std::time::Duration| d.as_secs_f64() * 1e6 / users.max(1) as f64;
+        println!(
+            "{name} {:.2} s, {:.0} people/s ({what}); CPU: host and connector {:.2} s, simulator {:.2} s; per person: mapping {:.1} µs, store {:.1} µs",
+            m.wall.as_secs_f64(),
+            users as f64 / m.wall.as_secs_f64().max(1e-9),
+            m.host_cpu.as_secs_f64(),
+            m.sim_cpu.as_secs_f64(),
+            per(m.report.import_times.mapping),
+            per(m.report.import_times.store),
+        );
+    };
+    let c = &first.report.counts;
+    line(
+        "first sync: ",
+        &first,
+        format!(
+            "{} joiners, {} to review, {} skipped",
+            c.joiners, c.reviews, c.skipped
+        ),
+    );
+    let c = &second.report.counts;
+    line(
+        "second sync:",
+        &second,
+        format!(
+            "{} joiners, {} movers, {} planned actions",
+            c.joiners,
+            c.movers,
+            second.report.plan.len()
+        ),
     );
     println!(
-        "second sync: {:.1} s, {} joiners, {} movers, {} planned actions",
-        second_time.as_secs_f64(),
-        second.counts.joiners,
-        second.counts.movers,
-        second.plan.len()
-    );
-    println!(
-        "RSS before the sync (simulator seeded, connector loaded): {} MiB",
-        baseline / 1024
-    );
-    println!(
-        "peak RSS (VmHWM) after the first sync: {} MiB, after the second: {} MiB",
+        "RSS before the sync (connector loaded): {} MiB; peak (VmHWM) after the first sync {} MiB, after the second {} MiB",
+        baseline / 1024,
         peak_first / 1024,
         peak / 1024
     );
     println!(
-        "host growth above the baseline: {} MiB; store file {} MiB",
+        "host growth above the baseline: {} MiB; store file {} MiB, {} bytes per person",
         peak.saturating_sub(baseline) / 1024,
-        db / (1 << 20)
-    );
-    let per = |d: std::time::Duration| d.as_secs_f64() * 1e6 / users.max(1) as f64;
-    println!(
-        "store writes per person: first sync {:.1} µs, second {:.1} µs; store file {} bytes per person",
-        per(first.store_time),
-        per(second.store_time),
+        db / (1 << 20),
         db / users.max(1) as u64
     );
     let _ = std::fs::remove_dir_all(&dir);

@@ -284,11 +284,15 @@ pub fn unconfirmed_create_for(
     conn: &Connection,
     match_key: &str,
 ) -> Result<Option<(i64, i64)>, StoreError> {
-    conn.query_row(
-        "SELECT a.id, a.identity_id FROM actions a JOIN identities i ON i.id = a.identity_id
+    let mut stmt = conn
+        .prepare_cached(
+            "SELECT a.id, a.identity_id FROM actions a JOIN identities i ON i.id = a.identity_id
          WHERE a.kind = ?2 AND a.state IN (?3, ?4, ?5) AND i.source_id IS NULL
            AND json_extract(a.payload, '$.match') = ?1
          ORDER BY a.id DESC LIMIT 1",
+        )
+        .map_err(sql)?;
+    stmt.query_row(
         params![
             match_key,
             ActionKind::Create,
@@ -299,6 +303,25 @@ pub fn unconfirmed_create_for(
         |r| Ok((r.get(0)?, r.get(1)?)),
     )
     .optional()
+    .map_err(sql)
+}
+
+/// Whether any creation may wait for its confirmation ([`unconfirmed_create_for`] can find
+/// something): most imports have none, and skip the per-person look-up.
+pub fn any_unconfirmed_create(conn: &Connection) -> Result<bool, StoreError> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM actions WHERE state IN (?2, ?3, ?4) AND kind = ?1)",
+    )
+    .map_err(sql)?
+    .query_row(
+        params![
+            ActionKind::Create,
+            ActionState::Started,
+            ActionState::Unconfirmed,
+            ActionState::Failed
+        ],
+        |r| r.get(0),
+    )
     .map_err(sql)
 }
 

@@ -81,6 +81,19 @@ impl Store {
         Self::setup(conn, name, true)
     }
 
+    /// Hands this store over (to the import's writer thread), leaving an empty in-memory
+    /// placeholder with the same name in its place until it is given back by assignment.
+    pub fn lend(&mut self) -> Result<Store, StoreError> {
+        let conn =
+            Connection::open_in_memory().map_err(|e| StoreError::from_sqlite(&self.path, e))?;
+        let placeholder = Store {
+            conn,
+            path: self.path.clone(),
+            remove_on_drop: None,
+        };
+        Ok(std::mem::replace(self, placeholder))
+    }
+
     /// A throw-away store in memory (tests, dry experiments).
     pub fn in_memory() -> Result<Store, StoreError> {
         let conn =

@@ -32,6 +32,9 @@ pub struct StoredIdentity {
     pub stale_end: Option<String>,
     /// The run that found this person gone from the source (absent from a complete listing).
     pub gone_run: Option<i64>,
+    /// The digest of the attributes as last imported, when every one of them is stored as it
+    /// came (none changed on the platform, none waiting for write-back); `None` otherwise.
+    pub source_digest: Option<Vec<u8>>,
     pub attrs: BTreeMap<String, StoredAttr>,
 }
 
@@ -51,7 +54,7 @@ pub(crate) fn decode(text: &str) -> Result<Vec<Value>, StoreError> {
 }
 
 const IDENTITY_COLUMNS: &str =
-    "id, source_id, origin, display_name, active, contract_end, stale_end, gone_run";
+    "id, source_id, origin, display_name, active, contract_end, stale_end, gone_run, source_digest";
 
 fn identity_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredIdentity> {
     Ok(StoredIdentity {
@@ -63,6 +66,7 @@ fn identity_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredIdentity> {
         contract_end: r.get(5)?,
         stale_end: r.get(6)?,
         gone_run: r.get(7)?,
+        source_digest: r.get(8)?,
         attrs: BTreeMap::new(),
     })
 }
@@ -196,16 +200,18 @@ pub struct NewIdentity<'a> {
     pub contract_end: Option<&'a str>,
     pub stale_end: Option<&'a str>,
     pub run_id: Option<i64>,
+    /// The digest of the imported attributes (see [`StoredIdentity::source_digest`]).
+    pub source_digest: Option<&'a [u8]>,
 }
 
 /// Inserts an identity; returns its platform id.
 pub fn insert(conn: &Connection, n: &NewIdentity<'_>) -> Result<i64, StoreError> {
     let at = now();
     conn.prepare_cached(
-        "INSERT INTO identities(source_id, origin, display_name, active, contract_end, stale_end, first_run, last_run, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?8)",
+        "INSERT INTO identities(source_id, origin, display_name, active, contract_end, stale_end, first_run, last_run, created_at, updated_at, source_digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?8, ?9)",
     )
     .map_err(sql)?
-    .execute(params![n.source_id, n.origin, n.display_name, n.active, n.contract_end, n.stale_end, n.run_id, at])
+    .execute(params![n.source_id, n.origin, n.display_name, n.active, n.contract_end, n.stale_end, n.run_id, at, n.source_digest])
     .map_err(sql)?;
     Ok(conn.last_insert_rowid())
 }
@@ -246,7 +252,18 @@ pub fn set_active(conn: &Connection, id: i64, active: bool) -> Result<(), StoreE
     Ok(())
 }
 
-/// Writes one attribute.
+/// Records the digest of the identity's attributes as last imported (`None`: not all of them
+/// are stored as they came).
+pub fn set_digest(conn: &Connection, id: i64, digest: Option<&[u8]>) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE identities SET source_digest = ?2 WHERE id = ?1")
+        .map_err(sql)?
+        .execute(params![id, digest])
+        .map_err(sql)?;
+    Ok(())
+}
+
+/// Writes one attribute. The identity's digest no longer holds (the import that wrote it
+/// records a new one when it applies).
 pub fn put_attr(
     conn: &Connection,
     id: i64,
@@ -260,7 +277,7 @@ pub fn put_attr(
     .map_err(sql)?
     .execute(params![id, name, encode(&attr.value), attr.source_value.as_deref().map(encode), attr.pending, now()])
     .map_err(sql)?;
-    Ok(())
+    set_digest(conn, id, None)
 }
 
 /// Stores a new identity's attributes, each as both its value and its last source value (one
@@ -430,5 +447,5 @@ pub fn confirm_written(conn: &Connection, id: i64, names: &[String]) -> Result<(
     for name in names {
         stmt.execute(params![id, name, now()]).map_err(sql)?;
     }
-    Ok(())
+    set_digest(conn, id, None)
 }

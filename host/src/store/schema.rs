@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::error::StoreError;
 
 /// The schema version this host writes.
-pub const LATEST: i64 = 2;
+pub const LATEST: i64 = 3;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -92,6 +92,11 @@ const MIGRATIONS: &[&str] = &[
     // 1 → 2: people who vanished from a complete listing (deleted or hidden at the source).
     r#"
     ALTER TABLE identities ADD COLUMN gone_run INTEGER;  -- the run that found them gone; NULL: present
+    "#,
+    // 2 → 3: a digest of what the last import found, so an unchanged person is told apart
+    // without reading their attributes.
+    r#"
+    ALTER TABLE identities ADD COLUMN source_digest BLOB;  -- see sync::detect::digest; NULL: unknown
     "#,
 ];
 

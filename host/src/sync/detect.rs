@@ -56,29 +56,68 @@ fn status(active: bool) -> AccountStatus {
 }
 
 /// What the store held for a page's people before the page was imported: identity rows by
-/// source id, and their attributes as stored text. A source id listed twice in the page is
-/// left out (its second occurrence must see what the first wrote).
+/// source id, and the attributes, as stored text, of those whose digest does not tell whether
+/// they changed. A source id listed twice in the page is left out (its second occurrence must
+/// see what the first wrote).
 #[derive(Default)]
 pub struct Known {
     rows: HashMap<String, StoredIdentity>,
     attrs: HashMap<i64, BTreeMap<String, identities::RawAttr>>,
+    twice: HashSet<String>,
+    /// Whether any creation is waiting for its confirmation (after a killed run).
+    open_creates: bool,
 }
 
 impl Known {
     /// Reads it for these source ids.
     pub fn read(conn: &Connection, source_ids: &[&str]) -> Result<Known, StoreError> {
         let mut seen = HashSet::new();
-        let twice: HashSet<&str> = source_ids
+        let twice: HashSet<String> = source_ids
             .iter()
             .copied()
             .filter(|id| !seen.insert(*id))
+            .map(str::to_string)
             .collect();
         let mut rows = identities::rows_by_sources(conn, source_ids)?;
         rows.retain(|id, _| !twice.contains(id.as_str()));
-        let ids: Vec<i64> = rows.values().map(|r| r.id).collect();
-        let attrs = identities::raw_attrs_of(conn, &ids)?;
-        Ok(Known { rows, attrs })
+        let undigested: Vec<i64> = rows
+            .values()
+            .filter(|r| r.source_digest.is_none())
+            .map(|r| r.id)
+            .collect();
+        let attrs = identities::raw_attrs_of(conn, &undigested)?;
+        Ok(Known {
+            rows,
+            attrs,
+            twice,
+            open_creates: audit::any_unconfirmed_create(conn)?,
+        })
     }
+
+    /// Whether the store certainly has no identity for `source_id`.
+    fn absent(&self, source_id: &str) -> bool {
+        !self.rows.contains_key(source_id) && !self.twice.contains(source_id)
+    }
+}
+
+/// A digest of a person's mapped attributes as imported: the mapping's attribute names with
+/// their encoded values, hashed (SHA-256, first 16 bytes). Equal digests mean the same
+/// attributes with the same values under the same mapping.
+pub fn digest(mapping: &Mapping, mapped: &Mapped) -> [u8; 16] {
+    use sha2::Digest as _;
+    let empty: Vec<Value> = Vec::new();
+    let mut hash = sha2::Sha256::new();
+    for rule in &mapping.attributes {
+        let values = mapped.get(&rule.name).unwrap_or(&empty);
+        hash.update(rule.name.as_bytes());
+        hash.update([0]);
+        hash.update(identities::encode(values).as_bytes());
+        hash.update([0]);
+    }
+    let full = hash.finalize();
+    let mut out = [0u8; 16];
+    out.copy_from_slice(&full[..16]);
+    out
 }
 
 /// Imports one mapped user.
@@ -93,23 +132,33 @@ pub fn import_user(
     let mapping = ctx.mapping;
     let system = mapping.system.as_str();
     let contract_end = first_date(mapped, &mapping.policy.end_date);
-    // Most people of a re-sync changed nothing: tell that from the stored text, without
-    // decoding what is stored.
-    if let Some(row) = known.rows.get(&user.id)
-        && unchanged(
+    let digest = digest(mapping, mapped);
+    // Most people of a re-sync changed nothing: tell that from the stored digest (or, without
+    // one, the stored text), without decoding what is stored.
+    if let Some(row) = known.rows.get(&user.id) {
+        match unchanged(
             ctx,
             user,
             mapped,
             contract_end.as_deref(),
             row,
+            &digest,
             known.attrs.get(&row.id),
-        )
-    {
-        return Ok(());
+        ) {
+            Unchanged::ByDigest => return Ok(()),
+            Unchanged::ByText => return identities::set_digest(conn, row.id, Some(&digest)),
+            Unchanged::No => {}
+        }
     }
-    let mut stored = match identities::by_source(conn, &user.id)? {
+    let stored = if known.absent(&user.id) {
+        None
+    } else {
+        identities::by_source(conn, &user.id)?
+    };
+    let mut stored = match stored {
         Some(s) => s,
         None => match match_key(mapping, mapped)
+            .filter(|_| known.open_creates)
             .map(|k| audit::unconfirmed_create_for(conn, &k))
             .transpose()?
             .flatten()
@@ -134,7 +183,17 @@ pub fn import_user(
                     None => return Ok(()),
                 }
             }
-            None => return joiner(conn, ctx, user, mapped, contract_end.as_deref(), counts),
+            None => {
+                return joiner(
+                    conn,
+                    ctx,
+                    user,
+                    mapped,
+                    contract_end.as_deref(),
+                    &digest,
+                    counts,
+                );
+            }
         },
     };
     if stored.gone_run.is_some() {
@@ -148,9 +207,19 @@ pub fn import_user(
         user,
         mapped,
         contract_end.as_deref(),
+        &digest,
         stored,
         counts,
     )
+}
+
+/// Whether an import would change nothing, and how that was told.
+enum Unchanged {
+    /// The stored digest is this import's.
+    ByDigest,
+    /// The stored text equals this import's (the digest was unknown: record it).
+    ByText,
+    No,
 }
 
 /// Whether importing `user` would change nothing of `row` (the identity's row and every mapped
@@ -162,19 +231,25 @@ fn unchanged(
     mapped: &Mapped,
     contract_end: Option<&str>,
     row: &StoredIdentity,
+    digest: &[u8; 16],
     raw: Option<&BTreeMap<String, identities::RawAttr>>,
-) -> bool {
+) -> Unchanged {
     if row.gone_run.is_some()
         || row.active != user.active
         || row.display_name != user.display_name
         || row.contract_end.as_deref() != contract_end
     {
-        return false;
+        return Unchanged::No;
+    }
+    match &row.source_digest {
+        Some(stored) if stored.as_slice() == digest => return Unchanged::ByDigest,
+        Some(_) => return Unchanged::No,
+        None => {}
     }
     let empty: Vec<Value> = Vec::new();
     let no_attrs = BTreeMap::new();
     let raw = raw.unwrap_or(&no_attrs);
-    ctx.mapping.attributes.iter().all(|rule| {
+    let same = ctx.mapping.attributes.iter().all(|rule| {
         let new = mapped.get(&rule.name).unwrap_or(&empty);
         match raw.get(&rule.name) {
             Some((value, source, pending)) => {
@@ -184,7 +259,12 @@ fn unchanged(
             // Never stored: unchanged only while the source has nothing either.
             None => new.is_empty(),
         }
-    })
+    });
+    if same {
+        Unchanged::ByText
+    } else {
+        Unchanged::No
+    }
 }
 
 /// Someone marked gone is listed again: a returner (undeleted or visible again at the source).
@@ -224,6 +304,7 @@ fn joiner(
     user: &User,
     mapped: &Mapped,
     contract_end: Option<&str>,
+    digest: &[u8; 16],
     counts: &mut Counts,
 ) -> Result<(), StoreError> {
     let policy = &ctx.mapping.policy;
@@ -240,6 +321,7 @@ fn joiner(
             contract_end,
             stale_end: stale,
             run_id: Some(ctx.run_id),
+            source_digest: Some(digest),
         },
     )?;
     identities::put_imported_attrs(
@@ -305,12 +387,14 @@ fn event(
     )
 }
 
+#[allow(clippy::too_many_arguments)]
 fn diff(
     conn: &Connection,
     ctx: &ImportCtx<'_>,
     user: &User,
     mapped: &Mapped,
     contract_end: Option<&str>,
+    digest: &[u8; 16],
     stored: StoredIdentity,
     counts: &mut Counts,
 ) -> Result<(), StoreError> {
@@ -318,6 +402,8 @@ fn diff(
     let id = stored.id;
     let empty: Vec<Value> = Vec::new();
     let mut moved = false;
+    // Whether every attribute ends up stored as it came (then `digest` describes them).
+    let mut as_imported = true;
     for rule in &ctx.mapping.attributes {
         let new = mapped.get(&rule.name).unwrap_or(&empty);
         let old = stored.attrs.get(&rule.name).cloned().unwrap_or(StoredAttr {
@@ -326,6 +412,10 @@ fn diff(
             pending: false,
         });
         let decision = ownership::decide(rule.owner, rule.rule, &old, new);
+        as_imported &= match &decision.store {
+            Some((value, pending)) => !*pending && value == new,
+            None => !old.pending && old.value == *new && old.source_value.as_ref() == Some(new),
+        };
         if let Some((value, pending)) = &decision.store {
             identities::put_attr(
                 conn,
@@ -416,7 +506,7 @@ fn diff(
             ctx.run_id,
         )?;
     }
-    Ok(())
+    identities::set_digest(conn, id, as_imported.then_some(digest.as_slice()))
 }
 
 #[cfg(test)]
@@ -440,6 +530,7 @@ mod known_tests {
                             contract_end: None,
                             stale_end: None,
                             run_id: None,
+                            source_digest: None,
                         },
                     )?;
                 }

@@ -10,11 +10,14 @@
 
 mod counts;
 pub mod detect;
+#[cfg(test)]
+mod digest_tests;
 mod error;
 pub mod executor;
 pub mod gone;
 pub mod mapping;
 pub mod ownership;
+mod pipeline;
 pub mod plan;
 pub mod platform;
 pub mod policy;
@@ -34,11 +37,11 @@ use serde::Serialize;
 
 use crate::connector::Session;
 use crate::error::HostError;
-use crate::store::audit::NewEvent;
-use crate::store::{EventKind, RunStatus, Store, audit, identities};
+use crate::store::{RunStatus, Store, audit, identities};
 pub use counts::Counts;
 pub use error::SyncError;
 pub use mapping::{Mapping, MappingError};
+pub use pipeline::ImportTimes;
 pub use plan::{ActionKind, PlannedAction};
 pub use policy::Brake;
 pub use progress::Progress;
@@ -79,9 +82,9 @@ pub struct SyncReport {
     pub done: u64,
     pub failed: u64,
     pub status: RunStatus,
-    /// Time spent writing the listing's pages into the store (for the bench; not reported).
+    /// Where the import's time went (for the bench; not reported).
     #[serde(skip)]
-    pub store_time: std::time::Duration,
+    pub import_times: ImportTimes,
 }
 
 impl SyncReport {
@@ -160,7 +163,7 @@ async fn run_on(
     .await;
     // Durable again before anything is planned or journaled.
     store.set_durable(true)?;
-    let store_time = match imported {
+    let import_times = match imported {
         Ok(spent) => spent,
         Err(e) => {
             let summary = serde_json::json!({"counts": counts, "error": e.to_string()});
@@ -238,15 +241,15 @@ async fn run_on(
         done: executed.done,
         failed: executed.failed,
         status,
-        store_time,
+        import_times,
     };
     let summary = serde_json::json!({"counts": report.counts, "planned": report.plan.len(), "done": report.done, "failed": report.failed, "brake": report.brake, "gone": report.gone});
     store.transaction(|c| audit::finish_run(c, run_id, status, &summary))?;
     Ok(report)
 }
 
-/// Streams every page into the store, one transaction per page; returns the time those
-/// transactions took.
+/// Streams every page into the store, one transaction per page, the next page listed while
+/// the previous one is stored ([`pipeline`]); returns where its time went.
 #[allow(clippy::too_many_arguments)]
 async fn import(
     session: &mut dyn Session,
@@ -258,22 +261,63 @@ async fn import(
     counts: &mut Counts,
     skipped: &mut skips::Skips,
     progress: &Progress,
-) -> Result<std::time::Duration, SyncError> {
-    let ctx = detect::ImportCtx {
-        mapping,
-        run_id,
-        cutoff,
-        first_sight_cutoff,
-    };
+) -> Result<ImportTimes, SyncError> {
     store.transaction(crate::store::presence::start)?;
     let known = store.transaction(crate::store::presence::known)?;
     let guard = crate::paging::ListingGuard::for_known(known, options.max_users, 10_000);
     let mut pages = crate::paging::Pages::new(session, options.page_size, guard);
-    let mut started = false;
-    let mut store_time = std::time::Duration::ZERO;
+    let ctx = pipeline::RunCtx {
+        mapping: mapping.clone(),
+        run_id,
+        cutoff: cutoff.to_string(),
+        first_sight_cutoff: first_sight_cutoff.to_string(),
+    };
+    let state = pipeline::Written {
+        store: store.lend()?,
+        counts: std::mem::take(counts),
+        skipped: std::mem::take(skipped),
+        times: ImportTimes::default(),
+    };
+    let mut writer = pipeline::PageWriter::start(ctx, state)?;
+    let mut listed = 0u64;
     // Each page is checked by the guard before it is stored: nothing past the ceiling is
     // committed.
-    while let Some(page) = pages.next().await.map_err(|e| SyncError::Connector {
+    let outcome: Result<(), SyncError> = async {
+        let mut started = false;
+        while let Some(page) = pages.next().await.map_err(listing_error)? {
+            if !started {
+                progress.start("import", page.total);
+                started = true;
+            }
+            let n = page.users.len() as u64;
+            writer.write(page.users).await?;
+            progress.advance(listed);
+            listed = n;
+        }
+        writer.settle().await?;
+        progress.advance(listed);
+        Ok(())
+    }
+    .await;
+    // However the listing ended, the page being written finishes and the store comes back.
+    let settled = writer.settle().await;
+    let written = writer.finish().ok_or_else(|| {
+        SyncError::Store(crate::store::StoreError::Open {
+            path: store.path().to_string(),
+            reason: "the store's writer thread was lost".into(),
+        })
+    })?;
+    *store = written.store;
+    *counts = written.counts;
+    *skipped = written.skipped;
+    outcome?;
+    settled?;
+    progress.finish();
+    Ok(written.times)
+}
+
+fn listing_error(e: crate::paging::PagingError) -> SyncError {
+    SyncError::Connector {
         operation: "list-users",
         source: match e {
             crate::paging::PagingError::Connector(source) => source,
@@ -281,44 +325,5 @@ async fn import(
                 HostError::Connector(crate::error::ConnectorError::Protocol(e.to_string()))
             }
         },
-    })? {
-        if !started {
-            progress.start("import", page.total);
-            started = true;
-        }
-        counts.pages += 1;
-        let n = page.users.len() as u64;
-        let writing = std::time::Instant::now();
-        store.transaction(|c| {
-            let ids: Vec<&str> = page.users.iter().map(|u| u.id.as_str()).collect();
-            crate::store::presence::saw_all(c, &ids)?;
-            // What the store holds for the page's people, read in two queries.
-            let known = detect::Known::read(c, &ids)?;
-            for user in &page.users {
-                counts.users += 1;
-                match mapping.apply(user) {
-                    Ok(mapped) => detect::import_user(c, &ctx, user, &mapped, &known, counts)?,
-                    Err(e) => {
-                        counts.skipped += 1;
-                        let reason = e.to_string();
-                        let subject = format!("{} ({})", user.display_name, user.id);
-                        audit::append(
-                            c,
-                            &audit::NewEvent {
-                                attribute: Some(&e.attribute),
-                                detail: Some(reason.clone()),
-                                ..NewEvent::of(Some(run_id), EventKind::Skipped, &subject)
-                            },
-                        )?;
-                        skipped.add(&subject, &e);
-                    }
-                }
-            }
-            Ok(())
-        })?;
-        store_time += writing.elapsed();
-        progress.advance(n);
     }
-    progress.finish();
-    Ok(store_time)
 }

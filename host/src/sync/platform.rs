@@ -294,6 +294,7 @@ pub fn write(c: &Connection, change: &Change) -> Result<i64, StoreError> {
                     contract_end: None,
                     stale_end: None,
                     run_id: None,
+                    source_digest: None,
                 },
             )?;
             for (n, value) in values {

@@ -41,7 +41,7 @@ pub(super) fn text(s: &str) -> Value {
     Value::Text(s.into())
 }
 
-fn user(id: u32, end: Option<&str>) -> User {
+pub(super) fn user(id: u32, end: Option<&str>) -> User {
     let mut attributes = vec![
         Attribute {
             name: "first_name".into(),
@@ -166,7 +166,7 @@ impl crate::connector::Session for Fake {
     }
 }
 
-const MAPPING: &str = r#"
+pub(super) const MAPPING: &str = r#"
 match_on = "email"
 movers = ["manager"]
 [policy]
