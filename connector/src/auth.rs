@@ -176,6 +176,42 @@ impl Auth {
     ) -> Result<HttpResponse, Error> {
         let token = self.bearer(t, cfg)?;
         let resp = t.send(req.clone().with_bearer(&token))?;
+        self.retry_unauthorized(t, cfg, req, resp)
+    }
+
+    /// Sends `req` with a bearer token without waiting for the answer; see
+    /// [`Self::collect_authorized`].
+    pub fn send_authorized_ahead<T: Transport>(
+        &mut self,
+        t: &T,
+        cfg: &Config,
+        req: HttpRequest,
+    ) -> Result<T::Ahead, Error> {
+        let token = self.bearer(t, cfg)?;
+        Ok(t.send_ahead(req.with_bearer(&token))?)
+    }
+
+    /// The answer of `req` sent ahead, with the same renewal as [`Self::send_authorized`].
+    pub fn collect_authorized<T: Transport>(
+        &mut self,
+        t: &T,
+        cfg: &Config,
+        req: HttpRequest,
+        ahead: T::Ahead,
+    ) -> Result<HttpResponse, Error> {
+        let resp = t.collect(ahead)?;
+        self.retry_unauthorized(t, cfg, req, resp)
+    }
+
+    /// `resp` to `req`, or, when it says the token was refused, the answer to `req` sent again
+    /// with a renewed one.
+    fn retry_unauthorized<T: Transport>(
+        &mut self,
+        t: &T,
+        cfg: &Config,
+        req: HttpRequest,
+        resp: HttpResponse,
+    ) -> Result<HttpResponse, Error> {
         if resp.status != 401 && !api::graphql::graphql_unauthenticated(&resp) {
             return Ok(resp);
         }

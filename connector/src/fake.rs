@@ -15,6 +15,10 @@ pub struct Fake {
     pub logs: RefCell<Vec<String>>,
     /// Backoffs requested (not slept).
     pub sleeps: RefCell<Vec<u64>>,
+    /// Requests sent ahead (each sent for real only when its answer is collected).
+    pub ahead: Cell<u64>,
+    /// Requests sent ahead whose answers were collected.
+    pub collected: Cell<u64>,
 }
 
 impl Fake {
@@ -90,6 +94,19 @@ impl Fake {
 }
 
 impl Transport for Fake {
+    /// Scripted answers come in order: a request sent ahead is sent when collected.
+    type Ahead = HttpRequest;
+
+    fn send_ahead(&self, req: HttpRequest) -> Result<HttpRequest, TransportError> {
+        self.ahead.set(self.ahead.get() + 1);
+        Ok(req)
+    }
+
+    fn collect(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.collected.set(self.collected.get() + 1);
+        self.send(req)
+    }
+
     fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         self.requests.borrow_mut().push(req);
         self.queue.borrow_mut().pop_front().unwrap_or_else(|| {

@@ -113,7 +113,15 @@ impl From<TransportError> for Error {
 
 /// What the domain needs from its environment.
 pub trait Transport {
+    /// A request sent ahead of the need for its answer.
+    type Ahead;
     fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError>;
+    /// Sends `req` without waiting for its answer, which [`Transport::collect`] reads; the
+    /// domain goes on working meanwhile. Dropping it unread cancels the request. (A transport
+    /// that cannot do this sends the request in `collect`.)
+    fn send_ahead(&self, req: HttpRequest) -> Result<Self::Ahead, TransportError>;
+    /// The answer of a request sent ahead.
+    fn collect(&self, ahead: Self::Ahead) -> Result<HttpResponse, TransportError>;
     /// Seconds since the Unix epoch.
     fn now_unix(&self) -> u64;
     /// Emits a log line. Never called with a secret.

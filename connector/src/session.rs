@@ -39,6 +39,9 @@ pub struct Session<T: Transport> {
     max_first: u32,
     /// What the creation form says (read once per session).
     pub(crate) creation_form: Option<FormRules>,
+    /// The next page of a listing, asked for before the current one was converted: the
+    /// request (as built, before authorization) and its answer on the way.
+    ahead: Option<(HttpRequest, T::Ahead)>,
 }
 
 impl<T: Transport> std::fmt::Debug for Session<T> {
@@ -70,6 +73,7 @@ impl<T: Transport> Session<T> {
             warned: RefCell::new(HashSet::new()),
             max_first: api::graphql::MAX_FIRST,
             creation_form: None,
+            ahead: None,
         })
     }
 
@@ -91,9 +95,25 @@ impl<T: Transport> Session<T> {
         what: &str,
         accepted: &[u16],
     ) -> Result<HttpResponse, Error> {
+        self.call_with(req, what, accepted, None)
+    }
+
+    /// [`Self::call_accepting`] whose first attempt may be a request already sent ahead.
+    fn call_with(
+        &mut self,
+        req: HttpRequest,
+        what: &str,
+        accepted: &[u16],
+        mut ahead: Option<T::Ahead>,
+    ) -> Result<HttpResponse, Error> {
         let mut attempt = 0;
         loop {
-            let result = self.auth.send_authorized(&self.t, &self.cfg, req.clone());
+            let result = match ahead.take() {
+                Some(sent) => self
+                    .auth
+                    .collect_authorized(&self.t, &self.cfg, req.clone(), sent),
+                None => self.auth.send_authorized(&self.t, &self.cfg, req.clone()),
+            };
             let (failure, retryable) = match result {
                 Ok(resp) if retry::is_truncated(&resp) => (
                     Error::Protocol(format!("{what}: truncated or malformed answer")),
@@ -278,8 +298,15 @@ impl<T: Transport> Session<T> {
         build: impl Fn(u32) -> HttpRequest,
     ) -> Result<RecordsAnswer, Error> {
         let mut asked = asked;
+        // The first attempt's answer may be on its way already (see `list_users`); a request
+        // sent ahead for anything else is dropped, which cancels it.
+        let first = build(asked);
+        let mut ahead = match self.ahead.take() {
+            Some((sent, answer)) if sent == first => Some(answer),
+            _ => None,
+        };
         loop {
-            let resp = self.call(build(asked), what)?;
+            let resp = self.call_with(build(asked), what, &[], ahead.take())?;
             match api::graphql::parse_records(&resp) {
                 Err(Error::Protocol(msg)) => match api::graphql::smaller_first(&msg, asked) {
                     Some(n) => {
@@ -317,6 +344,18 @@ impl<T: Transport> Session<T> {
         let size = paging::clamp_page_size(page_size);
         let after = page_token.map(paging::decode).transpose()?;
         let conn = self.fetch_users(size, after.as_deref())?;
+        let next_cursor = if conn.page_info.has_next_page && !conn.edges.is_empty() {
+            conn.page_info
+                .end_cursor
+                .clone()
+                .filter(|c| api::graphql::id_from_cursor(c).is_some())
+                .or_else(|| conn.edges.last().map(|e| e.cursor.clone()))
+        } else {
+            None
+        };
+        if let Some(cursor) = &next_cursor {
+            self.send_next_page_ahead(size, cursor);
+        }
         let records: Vec<&serde_json::Value> = conn
             .edges
             .iter()
@@ -331,16 +370,7 @@ impl<T: Transport> Session<T> {
             .into_iter()
             .map(|u| self.with_career(u))
             .collect::<Result<Vec<_>, _>>()?;
-        let next_page_token = if conn.page_info.has_next_page && !conn.edges.is_empty() {
-            conn.page_info
-                .end_cursor
-                .clone()
-                .filter(|c| api::graphql::id_from_cursor(c).is_some())
-                .or_else(|| conn.edges.last().map(|e| e.cursor.clone()))
-                .map(|c| paging::encode(&c))
-        } else {
-            None
-        };
+        let next_page_token = next_cursor.map(|c| paging::encode(&c));
         self.t.log(
             LogLevel::Debug,
             &format!("page fetched: {} users", users.len()),
@@ -350,6 +380,39 @@ impl<T: Transport> Session<T> {
             next_page_token,
             total: conn.total_count,
         })
+    }
+
+    /// Sends the request for the page after `cursor` now, so the tenant prepares it while this
+    /// page is converted and stored; the next `list_users` collects it if it asks for exactly
+    /// that. One request ahead at most; a failure to send it is left to that next call.
+    fn send_next_page_ahead(&mut self, size: u32, cursor: &str) {
+        let req = self.users_request(size.min(self.max_first), Some(cursor), None);
+        self.ahead = self
+            .auth
+            .send_authorized_ahead(&self.t, &self.cfg, req.clone())
+            .ok()
+            .map(|sent| (req, sent));
+    }
+
+    /// The GraphQL request for `first` users after `after` (optionally with positions).
+    fn users_request(
+        &self,
+        first: u32,
+        after: Option<&str>,
+        positions: Option<u32>,
+    ) -> HttpRequest {
+        let aliases = self
+            .catalogue
+            .as_ref()
+            .map(Catalogue::aliases)
+            .unwrap_or_default();
+        api::graphql::users_request(
+            &self.cfg.endpoints.graphql,
+            &aliases,
+            first,
+            after,
+            positions,
+        )
     }
 
     pub fn get_user(&mut self, id: &str) -> Result<User, Error> {

@@ -141,6 +141,12 @@ fn thousand_users_in_twelve_calls() {
     }
     assert_eq!(pages, 10);
     assert_eq!(s.transport().count(), 12);
+    // Each page after the first was asked for while the previous one was converted, and that
+    // request is the one the next call used.
+    assert_eq!(
+        (s.transport().ahead.get(), s.transport().collected.get()),
+        (9, 9)
+    );
     assert_eq!(seen.first().map(String::as_str), Some("1"));
     assert_eq!(seen.last().map(String::as_str), Some("1000"));
     let f = s.transport();
@@ -200,6 +206,30 @@ fn users_are_mapped_with_positions() {
     let kids = s.list_choices("position", Some("50")).unwrap();
     assert_eq!(kids[0].path, "Direction/CTO");
     assert_eq!(s.transport().count(), 3);
+}
+
+#[test]
+fn a_page_sent_ahead_for_another_question_is_dropped_unused() {
+    let mut s = session();
+    let f = s.transport();
+    f.push_json(200, &token(1))
+        .push_json(200, &seeded_fields_json());
+    f.push_json(200, &users_answer(&[1, 2], true, 4, true));
+    let page = s.list_users(None, 2).unwrap();
+    assert!(page.next_page_token.is_some());
+    assert_eq!(s.transport().ahead.get(), 1);
+    // The caller starts the listing again instead of going on: the request sent ahead is not
+    // the one it needs.
+    s.transport()
+        .push_json(200, &users_answer(&[1, 2], true, 4, false));
+    let again = s.list_users(None, 2).unwrap();
+    assert_eq!(again.users.len(), 2);
+    assert_eq!(s.transport().collected.get(), 0);
+    assert_eq!(
+        s.transport().count(),
+        4,
+        "token, fields, and two first pages"
+    );
 }
 
 #[test]

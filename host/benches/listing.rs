@@ -13,7 +13,9 @@
 //! component's ratios to native.
 //!
 //! Run: `cargo bench -p connector-host --bench listing`
-//! (`LISTING_BENCH_USERS`, default 10,000; `LISTING_BENCH_PAGE_SIZES`, default `100,1000`).
+//! (`LISTING_BENCH_USERS`, default 10,000; `LISTING_BENCH_PAGE_SIZES`, default `100,1000`;
+//! `LISTING_BENCH_COMPONENT`, a component file instead of the built-in one, e.g. a build with
+//! its function names kept for a profiler).
 
 mod support;
 
@@ -82,6 +84,17 @@ impl Ureq {
 }
 
 impl Transport for Ureq {
+    /// Blocking: a request sent ahead is sent when its answer is collected.
+    type Ahead = HttpRequest;
+
+    fn send_ahead(&self, req: HttpRequest) -> Result<HttpRequest, TransportError> {
+        Ok(req)
+    }
+
+    fn collect(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
+        self.send(req)
+    }
+
     fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
         let resp = self.exchange(&req);
         self.sent.borrow_mut().push(req);
@@ -186,9 +199,13 @@ fn main() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     let engine = HostEngine::new(Limits::default())?;
+    let component = match std::env::var_os("LISTING_BENCH_COMPONENT") {
+        Some(path) => connector_host::source::ComponentSource::File(path.into()),
+        None => connector_host::builtin::connector_component(),
+    };
     let connector = rt.block_on(WasmConnector::load(
         Arc::clone(&engine),
-        &connector_host::builtin::connector_component(),
+        &component,
         RuntimeOptions::default(),
     ))?;
     println!("listing {users} people from the simulator (a child process), medians of {runs} runs");

@@ -146,30 +146,32 @@ pub struct RecordsAnswer {
 /// it says unauthorized, else `protocol` (a query this connector built was refused).
 pub fn graphql_data(resp: &HttpResponse) -> Result<serde_json::Value, Error> {
     let mut body = resp.json("GraphQL")?;
-    if let Some(errors) = body
-        .get("errors")
-        .and_then(|e| e.as_array())
-        .filter(|a| !a.is_empty())
-    {
-        let msg = errors
-            .iter()
-            .find_map(|e| str_of(e, "message"))
-            .unwrap_or("unknown error");
-        let lower = msg.to_ascii_lowercase();
-        return Err(
-            if lower.contains("unauthorized") || lower.contains("forbidden") {
-                Error::Forbidden(format!("GraphQL: {}", short(msg)))
-            } else if lower.contains("unauthenticated") {
-                Error::Unauthorized(format!("GraphQL: {}", short(msg)))
-            } else {
-                Error::Protocol(format!("GraphQL error: {}", short(msg)))
-            },
-        );
+    if let Some(e) = body.get("errors").and_then(refusal) {
+        return Err(e);
     }
     body.get_mut("data")
         .filter(|d| d.is_object())
         .map(serde_json::Value::take)
         .ok_or_else(|| Error::Protocol("GraphQL: no data".into()))
+}
+
+/// What a GraphQL `errors` member means, if it holds any error.
+fn refusal(errors: &serde_json::Value) -> Option<Error> {
+    let errors = errors.as_array().filter(|a| !a.is_empty())?;
+    let msg = errors
+        .iter()
+        .find_map(|e| str_of(e, "message"))
+        .unwrap_or("unknown error");
+    let lower = msg.to_ascii_lowercase();
+    Some(
+        if lower.contains("unauthorized") || lower.contains("forbidden") {
+            Error::Forbidden(format!("GraphQL: {}", short(msg)))
+        } else if lower.contains("unauthenticated") {
+            Error::Unauthorized(format!("GraphQL: {}", short(msg)))
+        } else {
+            Error::Protocol(format!("GraphQL error: {}", short(msg)))
+        },
+    )
 }
 
 /// Whether a 200 GraphQL answer says the token was not accepted (Lighthouse-style servers
@@ -194,13 +196,42 @@ pub fn graphql_unauthenticated(resp: &HttpResponse) -> bool {
             })
 }
 
-/// Parses the answer of `users_request` / `positions_request`.
+/// A records answer, read straight into its types.
+#[derive(Deserialize)]
+struct RecordsEnvelope {
+    #[serde(default)]
+    errors: Option<serde_json::Value>,
+    data: Option<RecordsData>,
+}
+
+#[derive(Deserialize)]
+struct RecordsData {
+    #[serde(rename = "getPsoRecords", default)]
+    users: Option<ConnectionDto>,
+    #[serde(default)]
+    positions: Option<ConnectionDto>,
+}
+
+/// Parses the answer of `users_request` / `positions_request`: in one pass into the connection
+/// types when it has the expected shape; otherwise through a JSON tree, which says what is
+/// wrong with it.
 pub fn parse_records(resp: &HttpResponse) -> Result<RecordsAnswer, Error> {
+    if let Ok(envelope) = serde_json::from_slice::<RecordsEnvelope>(&resp.body) {
+        if let Some(e) = envelope.errors.as_ref().and_then(refusal) {
+            return Err(e);
+        }
+        if let Some(data) = envelope.data {
+            return Ok(RecordsAnswer {
+                users: data.users,
+                positions: data.positions,
+            });
+        }
+    }
     let data = graphql_data(resp)?;
     let conn = |key: &str| -> Result<Option<ConnectionDto>, Error> {
         match data.get(key) {
             None | Some(serde_json::Value::Null) => Ok(None),
-            Some(v) => serde_json::from_value(v.clone()).map(Some).map_err(|e| {
+            Some(v) => ConnectionDto::deserialize(v).map(Some).map_err(|e| {
                 Error::Protocol(format!(
                     "GraphQL `{key}`: unexpected shape ({})",
                     short(&e.to_string())

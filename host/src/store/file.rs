@@ -124,6 +124,8 @@ impl Store {
         }
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(err)?;
+        // The import prepares a statement per batch size beside its own: room for all.
+        conn.set_prepared_statement_cache_capacity(64);
         super::schema::migrate(&mut conn, &path)?;
         Ok(Store {
             conn,

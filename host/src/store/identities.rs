@@ -280,26 +280,41 @@ pub fn put_attr(
     set_digest(conn, id, None)
 }
 
-/// Stores a new identity's attributes, each as both its value and its last source value (one
-/// statement, one timestamp, each value encoded once).
-pub fn put_imported_attrs<'a>(
-    conn: &Connection,
-    id: i64,
-    attrs: impl IntoIterator<Item = (&'a str, &'a [Value])>,
-) -> Result<(), StoreError> {
-    let mut stmt = conn
-        .prepare_cached(
-            "INSERT INTO identity_attributes(identity_id, name, value, source_value, pending, updated_at) VALUES (?1, ?2, ?3, ?3, 0, ?4)
-             ON CONFLICT(identity_id, name) DO UPDATE SET value = excluded.value, source_value = excluded.source_value, pending = excluded.pending, updated_at = excluded.updated_at",
-        )
-        .map_err(sql)?;
+/// Stores a new identity's attributes (name, encoded values), each as both its value and its
+/// last source value: up to [`ROWS_PER_INSERT`] rows per statement, one timestamp.
+pub fn put_new_attrs(conn: &Connection, id: i64, attrs: &[(&str, &str)]) -> Result<(), StoreError> {
     let at = now();
-    for (name, values) in attrs {
-        stmt.execute(params![id, name, encode(values), at])
+    for chunk in attrs.chunks(ROWS_PER_INSERT) {
+        // ?1 the identity, ?2 the time, then each row's name and encoded values.
+        let rows = (0..chunk.len())
+            .map(|i| {
+                format!(
+                    "(?1, ?{}, ?{}, ?{}, 0, ?2)",
+                    3 + 2 * i,
+                    4 + 2 * i,
+                    4 + 2 * i
+                )
+            })
+            .collect::<Vec<_>>()
+            .join(", ");
+        let mut stmt = conn
+            .prepare_cached(&format!(
+                "INSERT INTO identity_attributes(identity_id, name, value, source_value, pending, updated_at) VALUES {rows}"
+            ))
             .map_err(sql)?;
+        let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(2 + 2 * chunk.len());
+        params.push(&id);
+        params.push(&at);
+        for (name, text) in chunk {
+            params.extend([name as &dyn rusqlite::ToSql, text]);
+        }
+        stmt.execute(params.as_slice()).map_err(sql)?;
     }
     Ok(())
 }
+
+/// Rows of one attribute insert (a statement is prepared once per row count up to this).
+pub const ROWS_PER_INSERT: usize = 32;
 
 /// The identity (other than `except`) whose attribute `name` holds exactly `value`, if any:
 /// how platform-side creation refuses a second identity with the same match key.

@@ -96,7 +96,7 @@ const MIGRATIONS: &[&str] = &[
     // 2 → 3: a digest of what the last import found, so an unchanged person is told apart
     // without reading their attributes.
     r#"
-    ALTER TABLE identities ADD COLUMN source_digest BLOB;  -- see sync::detect::digest; NULL: unknown
+    ALTER TABLE identities ADD COLUMN source_digest BLOB;  -- see sync::detect::Encoded; NULL: unknown
     "#,
 ];
 

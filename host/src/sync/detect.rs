@@ -100,25 +100,46 @@ impl Known {
     }
 }
 
-/// A digest of a person's mapped attributes as imported: the mapping's attribute names with
-/// their encoded values, hashed (SHA-256, first 16 bytes). Equal digests mean the same
-/// attributes with the same values under the same mapping.
-pub fn digest(mapping: &Mapping, mapped: &Mapped) -> [u8; 16] {
-    use sha2::Digest as _;
-    let empty: Vec<Value> = Vec::new();
-    let mut hash = sha2::Sha256::new();
-    for rule in &mapping.attributes {
-        let values = mapped.get(&rule.name).unwrap_or(&empty);
-        hash.update(rule.name.as_bytes());
-        hash.update([0]);
-        hash.update(identities::encode(values).as_bytes());
-        hash.update([0]);
-    }
-    let full = hash.finalize();
-    let mut out = [0u8; 16];
-    out.copy_from_slice(&full[..16]);
-    out
+/// A person's mapped attributes encoded as the store keeps them (each once), by mapping rule,
+/// with their digest: the rules' names with their encoded values, hashed (SHA-256, first 16
+/// bytes). Equal digests mean the same attributes with the same values under the same mapping.
+pub struct Encoded<'m> {
+    /// Per rule of the mapping: its name and encoded values (`None`: nothing mapped).
+    values: Vec<(&'m str, Option<String>)>,
+    digest: [u8; 16],
 }
+
+impl<'m> Encoded<'m> {
+    pub fn of(mapping: &'m Mapping, mapped: &Mapped) -> Encoded<'m> {
+        use sha2::Digest as _;
+        let values: Vec<(&str, Option<String>)> = mapping
+            .attributes
+            .iter()
+            .map(|rule| {
+                let name = rule.name.as_str();
+                (name, mapped.get(name).map(|v| identities::encode(v)))
+            })
+            .collect();
+        let mut hash = sha2::Sha256::new();
+        for (name, text) in &values {
+            hash.update(name.as_bytes());
+            hash.update([0]);
+            hash.update(text.as_deref().unwrap_or(EMPTY).as_bytes());
+            hash.update([0]);
+        }
+        let full = hash.finalize();
+        let mut digest = [0u8; 16];
+        digest.copy_from_slice(&full[..16]);
+        Encoded { values, digest }
+    }
+
+    pub fn digest(&self) -> &[u8; 16] {
+        &self.digest
+    }
+}
+
+/// No values, encoded.
+const EMPTY: &str = "[]";
 
 /// Imports one mapped user.
 pub fn import_user(
@@ -132,17 +153,16 @@ pub fn import_user(
     let mapping = ctx.mapping;
     let system = mapping.system.as_str();
     let contract_end = first_date(mapped, &mapping.policy.end_date);
-    let digest = digest(mapping, mapped);
+    let encoded = Encoded::of(mapping, mapped);
+    let digest = *encoded.digest();
     // Most people of a re-sync changed nothing: tell that from the stored digest (or, without
     // one, the stored text), without decoding what is stored.
     if let Some(row) = known.rows.get(&user.id) {
         match unchanged(
-            ctx,
             user,
-            mapped,
+            &encoded,
             contract_end.as_deref(),
             row,
-            &digest,
             known.attrs.get(&row.id),
         ) {
             Unchanged::ByDigest => return Ok(()),
@@ -184,15 +204,7 @@ pub fn import_user(
                 }
             }
             None => {
-                return joiner(
-                    conn,
-                    ctx,
-                    user,
-                    mapped,
-                    contract_end.as_deref(),
-                    &digest,
-                    counts,
-                );
+                return joiner(conn, ctx, user, &encoded, contract_end.as_deref(), counts);
             }
         },
     };
@@ -226,12 +238,10 @@ enum Unchanged {
 /// attribute equal, stored and last seen at the source alike, none waiting for write-back):
 /// exactly when `diff` would write and report nothing.
 fn unchanged(
-    ctx: &ImportCtx<'_>,
     user: &User,
-    mapped: &Mapped,
+    encoded: &Encoded<'_>,
     contract_end: Option<&str>,
     row: &StoredIdentity,
-    digest: &[u8; 16],
     raw: Option<&BTreeMap<String, identities::RawAttr>>,
 ) -> Unchanged {
     if row.gone_run.is_some()
@@ -242,22 +252,20 @@ fn unchanged(
         return Unchanged::No;
     }
     match &row.source_digest {
-        Some(stored) if stored.as_slice() == digest => return Unchanged::ByDigest,
+        Some(stored) if stored.as_slice() == encoded.digest() => return Unchanged::ByDigest,
         Some(_) => return Unchanged::No,
         None => {}
     }
-    let empty: Vec<Value> = Vec::new();
     let no_attrs = BTreeMap::new();
     let raw = raw.unwrap_or(&no_attrs);
-    let same = ctx.mapping.attributes.iter().all(|rule| {
-        let new = mapped.get(&rule.name).unwrap_or(&empty);
-        match raw.get(&rule.name) {
+    let same = encoded.values.iter().all(|(name, new)| {
+        match raw.get(*name) {
             Some((value, source, pending)) => {
-                let encoded = identities::encode(new);
-                !*pending && *value == encoded && source.as_deref() == Some(encoded.as_str())
+                let new = new.as_deref().unwrap_or(EMPTY);
+                !*pending && value == new && source.as_deref() == Some(new)
             }
             // Never stored: unchanged only while the source has nothing either.
-            None => new.is_empty(),
+            None => new.is_none(),
         }
     });
     if same {
@@ -302,9 +310,8 @@ fn joiner(
     conn: &Connection,
     ctx: &ImportCtx<'_>,
     user: &User,
-    mapped: &Mapped,
+    encoded: &Encoded<'_>,
     contract_end: Option<&str>,
-    digest: &[u8; 16],
     counts: &mut Counts,
 ) -> Result<(), StoreError> {
     let policy = &ctx.mapping.policy;
@@ -321,16 +328,15 @@ fn joiner(
             contract_end,
             stale_end: stale,
             run_id: Some(ctx.run_id),
-            source_digest: Some(digest),
+            source_digest: Some(encoded.digest()),
         },
     )?;
-    identities::put_imported_attrs(
-        conn,
-        id,
-        mapped
-            .iter()
-            .map(|(name, values)| (name.as_str(), values.as_slice())),
-    )?;
+    let attrs: Vec<(&str, &str)> = encoded
+        .values
+        .iter()
+        .filter_map(|(name, text)| Some((*name, text.as_deref()?)))
+        .collect();
+    identities::put_new_attrs(conn, id, &attrs)?;
     identities::put_account(conn, id, &ctx.mapping.system, &user.id, status(user.active))?;
     let subject = format!("{} ({})", user.display_name, user.id);
     audit::append(

@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 
-use crate::catalogue::{PSO_TYPES, pso_type_by_alias};
+use crate::catalogue::{PSO_TYPES, SimField, pso_type_by_alias};
 use crate::journal::GraphqlRoots;
 use crate::profile::{OverFirst, WireProfile};
 use crate::server::{Shared, lock};
@@ -137,7 +137,16 @@ fn check_after(after: Option<&str>) -> Result<u64, Error> {
 
 /// The value of a field or sub-field in a record's map (sub-fields of a list composite: an array).
 fn extract(t: &Tenant, pso: &str, values: &BTreeMap<String, Value>, alias: &str) -> Option<Value> {
-    match t.catalogue.any_field(pso, alias) {
+    extract_found(t.catalogue.any_field(pso, alias), values, alias)
+}
+
+/// [`extract`] for a field already looked up in the catalogue.
+fn extract_found(
+    found: Option<(&SimField, Option<&SimField>)>,
+    values: &BTreeMap<String, Value>,
+    alias: &str,
+) -> Option<Value> {
+    match found {
         Some((_, None)) => values.get(alias).cloned(),
         Some((_, Some(parent))) => match values.get(&parent.alias)? {
             Value::Object(o) => o.get(alias).cloned(),
@@ -248,12 +257,17 @@ impl Query {
                 )));
             }
         }
+        // Each requested field is looked up in the catalogue once per request, not per record.
+        let found: Vec<_> = fields
+            .iter()
+            .map(|f| (f, t.catalogue.any_field(&alias, f)))
+            .collect();
         let node = |v: &View<'_>| {
-            let map: BTreeMap<String, Value> = fields
+            let map: BTreeMap<String, Value> = found
                 .iter()
-                .filter_map(|f| {
-                    let x = extract(&t, &alias, &v.values, f)?;
-                    let encoded = match t.catalogue.any_field(&alias, f) {
+                .filter_map(|&(f, field)| {
+                    let x = extract_found(field, &v.values, f)?;
+                    let encoded = match field {
                         Some((sf, _)) => t.profile.record_value(sf, &x),
                         None => x,
                     };
