@@ -109,6 +109,13 @@ fn main() -> anyhow::Result<()> {
             per(m.report.import_times.mapping),
             per(m.report.import_times.store),
         );
+        let t = &m.report.import_times;
+        println!(
+            "             wall: import {:.2} s, settling {:.2} s, planning {:.2} s",
+            t.listing.as_secs_f64(),
+            t.settling.as_secs_f64(),
+            t.planning.as_secs_f64()
+        );
     };
     let c = &first.report.counts;
     line(

@@ -149,6 +149,7 @@ async fn run_on(
     let mut counts = Counts::default();
     let mut skipped = skips::Skips::default();
     store.set_durable(false)?;
+    let import_started = std::time::Instant::now();
     let imported = import(
         session,
         store,
@@ -171,6 +172,9 @@ async fn run_on(
             return Err(e);
         }
     };
+    let mut import_times = import_times;
+    import_times.listing = import_started.elapsed();
+    let settling = std::time::Instant::now();
     store.transaction(|c| audit::settle_unconfirmed(c, run_id))?;
     // The listing is complete here (a failed or cut one returned above).
     let gone =
@@ -178,7 +182,10 @@ async fn run_on(
     let skip_brake = counts.users > 0
         && counts.skipped as f64 / counts.users as f64 > mapping.policy.max_skipped_share;
     let mut held = Vec::new();
+    import_times.settling = settling.elapsed();
+    let planning = std::time::Instant::now();
     let plan = store.transaction(|c| plan::build(c, &mapping, &cutoff, &mut held))?;
+    import_times.planning = planning.elapsed();
     counts.skipped += held.len() as u64;
     for h in held {
         skipped.add_held(h);

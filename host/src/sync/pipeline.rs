@@ -29,6 +29,12 @@ pub struct ImportTimes {
     pub mapping: Duration,
     /// The store's transactions: reading what is stored, comparing, writing.
     pub store: Duration,
+    /// Wall time of the whole import (listing and storing every page).
+    pub listing: Duration,
+    /// Wall time settling the run after the import (interrupted actions, people gone).
+    pub settling: Duration,
+    /// Wall time building the plan.
+    pub planning: Duration,
 }
 
 /// What the writer needs of the run, owned.
