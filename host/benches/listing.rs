@@ -20,13 +20,10 @@
 mod support;
 
 use std::cell::RefCell;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use connector_host::Connector;
-use connector_host::engine::HostEngine;
-use connector_host::runtime::{RuntimeOptions, WasmConnector};
-use connector_host::sandbox::Limits;
+use connector_host::runtime::WasmConnector;
 use peoplespheres_connector::http::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 use support::{SimProcess, median, own_cpu};
 
@@ -194,20 +191,11 @@ fn main() -> anyhow::Result<()> {
         .filter_map(|s| s.trim().parse().ok())
         .collect();
     let sim = SimProcess::spawn(users)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let engine = HostEngine::new(Limits::default())?;
-    let component = match std::env::var_os("LISTING_BENCH_COMPONENT") {
-        Some(path) => connector_host::source::ComponentSource::File(path.into()),
-        None => connector_host::builtin::connector_component(),
-    };
-    let connector = rt.block_on(WasmConnector::load(
-        Arc::clone(&engine),
-        &component,
-        RuntimeOptions::default(),
-    ))?;
+    let rt = support::runtime()?;
+    let connector = support::load(
+        &rt,
+        std::env::var_os("LISTING_BENCH_COMPONENT").map(Into::into),
+    )?;
     println!("listing {users} people from the simulator (a child process), medians of {runs} runs");
     for size in sizes {
         let (mut native, mut component, mut noop) = (Vec::new(), Vec::new(), Vec::new());

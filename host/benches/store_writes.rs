@@ -9,17 +9,13 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use connector_host::Connector;
 use connector_host::connector::Session;
-use connector_host::engine::HostEngine;
 use connector_host::error::{ConnectorError, HostError};
 use connector_host::model::{Attribute, AttributeChange, Choice, Field, User, UserPage};
-use connector_host::runtime::{RuntimeOptions, WasmConnector};
-use connector_host::sandbox::Limits;
 use connector_host::store::Store;
 use connector_host::sync::{self, Mapping, Progress, SyncOptions};
 use support::{SimProcess, median};
@@ -73,18 +69,10 @@ fn main() -> anyhow::Result<()> {
     let users: usize = support::env_number("STORE_BENCH_USERS", 20_000);
     let runs: usize = support::env_number("STORE_BENCH_RUNS", 3);
     let page_size: u32 = support::env_number("STORE_BENCH_PAGE_SIZE", 0);
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt = support::runtime()?;
     let mut listed = {
         let sim = SimProcess::spawn(users)?;
-        let engine = HostEngine::new(Limits::default())?;
-        let connector = rt.block_on(WasmConnector::load(
-            Arc::clone(&engine),
-            &connector_host::builtin::connector_component(),
-            RuntimeOptions::default(),
-        ))?;
+        let connector = support::load(&rt, None)?;
         rt.block_on(async {
             let mut session = connector.open(sim.config()).await?;
             let fields = session.get_fields().await?;

@@ -9,13 +9,9 @@
 
 mod support;
 
-use std::sync::Arc;
 use std::time::Instant;
 
 use connector_host::Connector;
-use connector_host::engine::HostEngine;
-use connector_host::runtime::{RuntimeOptions, WasmConnector};
-use connector_host::sandbox::Limits;
 use connector_host::store::Store;
 use connector_host::sync::{self, Mapping, Progress, SyncOptions};
 use support::{SimProcess, own_cpu};
@@ -45,16 +41,8 @@ fn main() -> anyhow::Result<()> {
     let users: usize = support::env_number("SYNC_BENCH_USERS", 100_000);
     let page_size: u32 = support::env_number("SYNC_BENCH_PAGE_SIZE", 0);
     let sim = SimProcess::spawn(users)?;
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    let engine = HostEngine::new(Limits::default())?;
-    let connector = rt.block_on(WasmConnector::load(
-        Arc::clone(&engine),
-        &connector_host::builtin::connector_component(),
-        RuntimeOptions::default(),
-    ))?;
+    let rt = support::runtime()?;
+    let connector = support::load(&rt, None)?;
     let mut session = rt.block_on(connector.open(sim.config()))?;
     let dir = std::env::temp_dir().join(format!("sync-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir)?;

@@ -9,6 +9,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 const CHILD_ENV: &str = "CONNECTOR_BENCH_SIMULATOR_USERS";
@@ -89,11 +90,7 @@ pub fn serve_if_child() {
 }
 
 fn serve(users: usize) -> anyhow::Result<()> {
-    // The simulator's own runtime: two workers, as many as this machine has cores.
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
+    let rt = runtime()?;
     let sim = rt.block_on(ps_simulator::Simulator::start(ps_simulator::SimConfig {
         users,
         ..ps_simulator::SimConfig::default()
@@ -105,6 +102,33 @@ fn serve(users: usize) -> anyhow::Result<()> {
     let _ = std::io::stdin().read_to_end(&mut sink);
     rt.block_on(sim.shutdown());
     Ok(())
+}
+
+/// The host's runtime in a bench: two workers, as many as this machine has cores.
+pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?)
+}
+
+/// Loads a connector (`None`: the built-in one) into a new engine with the default limits.
+pub fn load(
+    rt: &tokio::runtime::Runtime,
+    component: Option<std::path::PathBuf>,
+) -> anyhow::Result<connector_host::runtime::WasmConnector> {
+    use connector_host::source::ComponentSource;
+    let engine =
+        connector_host::engine::HostEngine::new(connector_host::sandbox::Limits::default())?;
+    let source = match component {
+        Some(path) => ComponentSource::File(path),
+        None => connector_host::builtin::connector_component(),
+    };
+    Ok(rt.block_on(connector_host::runtime::WasmConnector::load(
+        Arc::clone(&engine),
+        &source,
+        connector_host::runtime::RuntimeOptions::default(),
+    ))?)
 }
 
 /// CPU time (user + system) of process `pid` ("self" for this one), from `/proc`.

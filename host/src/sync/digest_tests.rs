@@ -4,28 +4,24 @@ use super::test_harness::*;
 use super::*;
 use crate::model::Value;
 
-fn digests(h: &Harness) -> Vec<Option<Vec<u8>>> {
-    let mut stmt = h
-        .store
-        .conn()
-        .prepare("SELECT source_digest FROM identities ORDER BY id")
-        .expect("query");
+/// One column of every row a query returns.
+fn column<T: rusqlite::types::FromSql>(h: &Harness, sql: &str) -> Vec<T> {
+    let mut stmt = h.store.conn().prepare(sql).expect("query");
     stmt.query_map([], |r| r.get(0))
         .expect("rows")
         .collect::<Result<_, _>>()
-        .expect("digests")
+        .expect("values")
+}
+
+fn digests(h: &Harness) -> Vec<Option<Vec<u8>>> {
+    column(h, "SELECT source_digest FROM identities ORDER BY id")
 }
 
 fn updated_at(h: &Harness) -> Vec<String> {
-    let mut stmt = h
-        .store
-        .conn()
-        .prepare("SELECT updated_at FROM identity_attributes ORDER BY identity_id, name")
-        .expect("query");
-    stmt.query_map([], |r| r.get(0))
-        .expect("rows")
-        .collect::<Result<_, _>>()
-        .expect("times")
+    column(
+        h,
+        "SELECT updated_at FROM identity_attributes ORDER BY identity_id, name",
+    )
 }
 
 #[test]
@@ -75,24 +71,8 @@ fn a_change_at_the_source_is_seen_whatever_the_stored_digest() {
 fn a_platform_edit_clears_the_digest_so_the_next_import_weighs_it() {
     let mut h = Harness::new(2);
     h.sync(false, false);
-    let id = identities::by_source(h.store.conn(), "1")
-        .expect("query")
-        .expect("identity")
-        .id;
-    h.store
-        .transaction(|c| {
-            identities::put_attr(
-                c,
-                id,
-                "email",
-                &crate::store::StoredAttr {
-                    value: vec![text("changed@example.com")],
-                    source_value: Some(vec![text("p1@example.com")]),
-                    pending: true,
-                },
-            )
-        })
-        .expect("edit");
+    let id = h.identity_of(1);
+    h.edit_on_platform(id, "email", "changed@example.com", "p1@example.com");
     let stored = identities::by_id(h.store.conn(), id)
         .expect("query")
         .expect("identity");

@@ -283,6 +283,30 @@ impl Harness {
         )
         .expect("events")
     }
+    /// The platform id of the identity imported from source user `source`.
+    pub(super) fn identity_of(&self, source: u32) -> i64 {
+        identities::by_source(self.store.conn(), &source.to_string())
+            .expect("query")
+            .expect("identity")
+            .id
+    }
+    /// Changes an attribute on the platform (pending write-back) over its last source value.
+    pub(super) fn edit_on_platform(&mut self, id: i64, name: &str, value: &str, source: &str) {
+        self.store
+            .transaction(|c| {
+                identities::put_attr(
+                    c,
+                    id,
+                    name,
+                    &crate::store::StoredAttr {
+                        value: vec![text(value)],
+                        source_value: Some(vec![text(source)]),
+                        pending: true,
+                    },
+                )
+            })
+            .expect("edit");
+    }
     /// An identity created on the platform (no account yet) with these pending attributes.
     pub(super) fn insert_platform_identity(&mut self, name: &str, attrs: &[(&str, Value)]) -> i64 {
         let change = super::platform::Change {

@@ -116,39 +116,10 @@ fn people_already_gone_when_first_seen_are_reported_not_suspended() {
 fn platform_owned_values_are_written_back_and_hr_values_win_their_own() {
     let mut h = Harness::new(3);
     h.sync(false, false);
-    let id = identities::by_source(h.store.conn(), "2")
-        .expect("q")
-        .expect("id")
-        .id;
-    h.store
-        .transaction(|c| {
-            identities::put_attr(
-                c,
-                id,
-                "email",
-                &crate::store::StoredAttr {
-                    value: vec![text("new@example.com")],
-                    source_value: Some(vec![text("p2@example.com")]),
-                    pending: true,
-                },
-            )
-        })
-        .expect("set");
+    let id = h.identity_of(2);
+    h.edit_on_platform(id, "email", "new@example.com", "p2@example.com");
     // HR-owned value changed on the platform by hand: the import puts HR's value back, nothing is pushed.
-    h.store
-        .transaction(|c| {
-            identities::put_attr(
-                c,
-                id,
-                "first_name",
-                &crate::store::StoredAttr {
-                    value: vec![text("Hacked")],
-                    source_value: Some(vec![text("First2")]),
-                    pending: true,
-                },
-            )
-        })
-        .expect("set");
+    h.edit_on_platform(id, "first_name", "Hacked", "First2");
     let r = h.sync(false, false);
     assert_eq!(r.planned(ActionKind::Update), 1);
     assert_eq!(
