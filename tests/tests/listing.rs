@@ -240,3 +240,43 @@ fn get_user_agrees_with_list_and_unknown_ids_are_not_found() {
         );
     }
 }
+
+#[test]
+fn the_next_page_is_asked_for_before_the_host_asks_and_serves_it() {
+    let sim = simulator(250);
+    let connector = connector(RuntimeOptions::default());
+    let rt = runtime();
+    let mut session = rt.block_on(connector.open(config_for(&sim))).expect("open");
+    let graphql = || {
+        sim.journal()
+            .iter()
+            .filter(|e| e.path == "/graphql")
+            .count()
+    };
+    let first = rt
+        .block_on(session.list_users(None, 100))
+        .expect("first page");
+    // The request for the second page left while the first was converted: it reaches the
+    // tenant without the host asking for anything.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while graphql() < 2 && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(graphql(), 2, "page 1, and page 2 asked ahead");
+    let second = rt
+        .block_on(session.list_users(first.next_page_token.as_deref(), 100))
+        .expect("second page");
+    let third = rt
+        .block_on(session.list_users(second.next_page_token.as_deref(), 100))
+        .expect("third page");
+    assert_eq!(third.next_page_token, None);
+    let ids: Vec<String> = [&first, &second, &third]
+        .iter()
+        .flat_map(|p| p.users.iter().map(|u| u.id.clone()))
+        .collect();
+    let expected: Vec<String> = sim.users().iter().map(|u| u.id.to_string()).collect();
+    assert_eq!(ids, expected, "every user once, in order");
+    // Pages 2 and 3 came from the requests sent ahead; nothing is asked after the last page.
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    assert_eq!(graphql(), 3);
+}
