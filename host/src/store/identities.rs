@@ -1,6 +1,7 @@
 //! Typed queries over identities, their attribute values and their accounts. Every function
 //! takes a `&Connection` so callers group them in one transaction ([`super::Store::transaction`]).
-//! Attribute values are stored as JSON arrays of host [`Value`]s.
+//! Attribute values are stored as JSON arrays of host [`Value`]s, an identity's attributes
+//! together in its row ([`super::attributes`]).
 
 use std::collections::BTreeMap;
 
@@ -11,14 +12,8 @@ use super::file::now;
 use crate::model::Value;
 use crate::store::kinds::{AccountStatus, Origin};
 
-/// One stored attribute: the platform's value, the value last imported, and whether a
-/// platform-side change waits to be written back.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredAttr {
-    pub value: Vec<Value>,
-    pub source_value: Option<Vec<Value>>,
-    pub pending: bool,
-}
+pub use super::attributes::StoredAttr;
+pub(crate) use super::attributes::encode_values as encode;
 
 /// An identity as stored.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,17 +37,6 @@ fn sql(e: rusqlite::Error) -> StoreError {
     StoreError::from_sqlite("(store)", e)
 }
 
-pub(crate) fn encode(values: &[Value]) -> String {
-    serde_json::to_string(values).unwrap_or_else(|_| "[]".into())
-}
-
-pub(crate) fn decode(text: &str) -> Result<Vec<Value>, StoreError> {
-    serde_json::from_str(text).map_err(|e| StoreError::Corrupt {
-        path: "(store)".into(),
-        reason: format!("{e}: {text}"),
-    })
-}
-
 const IDENTITY_COLUMNS: &str =
     "id, source_id, origin, display_name, active, contract_end, stale_end, gone_run, source_digest";
 
@@ -71,6 +55,37 @@ fn identity_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<StoredIdentity> {
     })
 }
 
+/// The identity's attributes, from its row.
+fn read_attrs(conn: &Connection, id: i64) -> Result<super::attributes::Attributes, StoreError> {
+    let text: String = conn
+        .prepare_cached("SELECT attributes FROM identities WHERE id = ?1")
+        .map_err(sql)?
+        .query_row([id], |r| r.get(0))
+        .map_err(sql)?;
+    super::attributes::decode(&text)
+}
+
+/// Writes the identity's attributes back; its digest no longer holds (the import that wrote
+/// them records a new one when it applies).
+fn write_attrs(
+    conn: &Connection,
+    id: i64,
+    attrs: &super::attributes::Attributes,
+) -> Result<(), StoreError> {
+    conn.prepare_cached(
+        "UPDATE identities SET attributes = ?2, pending_writes = ?3, source_digest = NULL, updated_at = ?4 WHERE id = ?1",
+    )
+    .map_err(sql)?
+    .execute(params![
+        id,
+        super::attributes::encode(attrs),
+        super::attributes::any_pending(attrs),
+        now()
+    ])
+    .map_err(sql)?;
+    Ok(())
+}
+
 fn with_attrs(
     conn: &Connection,
     identity: Option<StoredIdentity>,
@@ -78,29 +93,7 @@ fn with_attrs(
     let Some(mut identity) = identity else {
         return Ok(None);
     };
-    let mut stmt = conn.prepare_cached("SELECT name, value, source_value, pending FROM identity_attributes WHERE identity_id = ?1").map_err(sql)?;
-    let rows = stmt
-        .query_map([identity.id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, Option<String>>(2)?,
-                r.get::<_, bool>(3)?,
-            ))
-        })
-        .map_err(sql)?;
-    for row in rows {
-        let (name, value, source_value, pending) = row.map_err(sql)?;
-        let source_value = source_value.as_deref().map(decode).transpose()?;
-        identity.attrs.insert(
-            name,
-            StoredAttr {
-                value: decode(&value)?,
-                source_value,
-                pending,
-            },
-        );
-    }
+    identity.attrs = read_attrs(conn, identity.id)?;
     Ok(Some(identity))
 }
 
@@ -144,41 +137,6 @@ pub fn rows_by_sources(
     Ok(out)
 }
 
-/// The attributes, as stored text, of these identities, by identity id.
-pub fn raw_attrs_of(
-    conn: &Connection,
-    ids: &[i64],
-) -> Result<std::collections::HashMap<i64, BTreeMap<String, RawAttr>>, StoreError> {
-    let mut out: std::collections::HashMap<i64, BTreeMap<String, RawAttr>> =
-        std::collections::HashMap::with_capacity(ids.len());
-    for chunk in ids.chunks(500) {
-        let marks = vec!["?"; chunk.len()].join(", ");
-        let mut stmt = conn
-            .prepare_cached(&format!(
-                "SELECT identity_id, name, value, source_value, pending FROM identity_attributes WHERE identity_id IN ({marks})"
-            ))
-            .map_err(sql)?;
-        let rows = stmt
-            .query_map(rusqlite::params_from_iter(chunk), |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, String>(1)?,
-                    (r.get(2)?, r.get(3)?, r.get(4)?),
-                ))
-            })
-            .map_err(sql)?;
-        for row in rows {
-            let (id, name, attr) = row.map_err(sql)?;
-            out.entry(id).or_default().insert(name, attr);
-        }
-    }
-    Ok(out)
-}
-
-/// An attribute as stored: its encoded value, its encoded last source value, whether it waits
-/// for write-back.
-pub type RawAttr = (String, Option<String>, bool);
-
 /// The identity with platform id `id`.
 pub fn by_id(conn: &Connection, id: i64) -> Result<Option<StoredIdentity>, StoreError> {
     let mut stmt = conn
@@ -202,16 +160,18 @@ pub struct NewIdentity<'a> {
     pub run_id: Option<i64>,
     /// The digest of the imported attributes (see [`StoredIdentity::source_digest`]).
     pub source_digest: Option<&'a [u8]>,
+    /// The attributes column (see [`super::attributes::imported`]); `None`: no attributes.
+    pub attributes: Option<&'a str>,
 }
 
 /// Inserts an identity; returns its platform id.
 pub fn insert(conn: &Connection, n: &NewIdentity<'_>) -> Result<i64, StoreError> {
     let at = now();
     conn.prepare_cached(
-        "INSERT INTO identities(source_id, origin, display_name, active, contract_end, stale_end, first_run, last_run, created_at, updated_at, source_digest) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?8, ?9)",
+        "INSERT INTO identities(source_id, origin, display_name, active, contract_end, stale_end, first_run, last_run, created_at, updated_at, source_digest, attributes) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, ?8, ?8, ?9, ?10)",
     )
     .map_err(sql)?
-    .execute(params![n.source_id, n.origin, n.display_name, n.active, n.contract_end, n.stale_end, n.run_id, at, n.source_digest])
+    .execute(params![n.source_id, n.origin, n.display_name, n.active, n.contract_end, n.stale_end, n.run_id, at, n.source_digest, n.attributes.unwrap_or("{}")])
     .map_err(sql)?;
     Ok(conn.last_insert_rowid())
 }
@@ -270,51 +230,10 @@ pub fn put_attr(
     name: &str,
     attr: &StoredAttr,
 ) -> Result<(), StoreError> {
-    conn.prepare_cached(
-        "INSERT INTO identity_attributes(identity_id, name, value, source_value, pending, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-         ON CONFLICT(identity_id, name) DO UPDATE SET value = excluded.value, source_value = excluded.source_value, pending = excluded.pending, updated_at = excluded.updated_at",
-    )
-    .map_err(sql)?
-    .execute(params![id, name, encode(&attr.value), attr.source_value.as_deref().map(encode), attr.pending, now()])
-    .map_err(sql)?;
-    set_digest(conn, id, None)
+    let mut attrs = read_attrs(conn, id)?;
+    attrs.insert(name.to_string(), attr.clone());
+    write_attrs(conn, id, &attrs)
 }
-
-/// Stores a new identity's attributes (name, encoded values), each as both its value and its
-/// last source value: up to [`ROWS_PER_INSERT`] rows per statement, one timestamp.
-pub fn put_new_attrs(conn: &Connection, id: i64, attrs: &[(&str, &str)]) -> Result<(), StoreError> {
-    let at = now();
-    for chunk in attrs.chunks(ROWS_PER_INSERT) {
-        // ?1 the identity, ?2 the time, then each row's name and encoded values.
-        let rows = (0..chunk.len())
-            .map(|i| {
-                format!(
-                    "(?1, ?{}, ?{}, ?{}, 0, ?2)",
-                    3 + 2 * i,
-                    4 + 2 * i,
-                    4 + 2 * i
-                )
-            })
-            .collect::<Vec<_>>()
-            .join(", ");
-        let mut stmt = conn
-            .prepare_cached(&format!(
-                "INSERT INTO identity_attributes(identity_id, name, value, source_value, pending, updated_at) VALUES {rows}"
-            ))
-            .map_err(sql)?;
-        let mut params: Vec<&dyn rusqlite::ToSql> = Vec::with_capacity(2 + 2 * chunk.len());
-        params.push(&id);
-        params.push(&at);
-        for (name, text) in chunk {
-            params.extend([name as &dyn rusqlite::ToSql, text]);
-        }
-        stmt.execute(params.as_slice()).map_err(sql)?;
-    }
-    Ok(())
-}
-
-/// Rows of one attribute insert (a statement is prepared once per row count up to this).
-pub const ROWS_PER_INSERT: usize = 32;
 
 /// The identity (other than `except`) whose attribute `name` holds exactly `value`, if any:
 /// how platform-side creation refuses a second identity with the same match key.
@@ -324,8 +243,11 @@ pub fn find_by_attr(
     value: &[Value],
     except: Option<i64>,
 ) -> Result<Option<i64>, StoreError> {
+    // Both sides rendered by SQLite's JSON functions, so equal values compare equal as text.
     conn.query_row(
-        "SELECT identity_id FROM identity_attributes WHERE name = ?1 AND value = ?2 AND identity_id IS NOT ?3 ORDER BY identity_id LIMIT 1",
+        "SELECT i.id FROM identities i, json_each(i.attributes) a
+         WHERE a.key = ?1 AND json_extract(a.value, '$[0]') = json(?2) AND i.id IS NOT ?3
+         ORDER BY i.id LIMIT 1",
         params![name, encode(value), except],
         |r| r.get(0),
     )
@@ -415,12 +337,12 @@ pub fn leaver_candidates(
 /// An identity's platform changes waiting for write-back: `(identity id, remote id, [(name, value)])`.
 pub type PendingWrite = (i64, String, Vec<(String, Vec<Value>)>);
 
-/// Identities with platform changes waiting for write-back.
+/// Identities with platform changes waiting for write-back, their attributes by name.
 pub fn pending_writes(conn: &Connection, system: &str) -> Result<Vec<PendingWrite>, StoreError> {
     let mut stmt = conn
         .prepare(
-            "SELECT a.identity_id, a.remote_id, t.name, t.value FROM identity_attributes t JOIN accounts a ON a.identity_id = t.identity_id AND a.system = ?1
-             WHERE t.pending = 1 ORDER BY a.identity_id, t.name",
+            "SELECT a.identity_id, a.remote_id, i.attributes FROM identities i JOIN accounts a ON a.identity_id = i.id AND a.system = ?1
+             WHERE i.pending_writes = 1 ORDER BY a.identity_id",
         )
         .map_err(sql)?;
     let rows = stmt
@@ -429,17 +351,19 @@ pub fn pending_writes(conn: &Connection, system: &str) -> Result<Vec<PendingWrit
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,
                 r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
             ))
         })
         .map_err(sql)?;
     let mut out: Vec<PendingWrite> = Vec::new();
     for row in rows {
-        let (id, remote, name, value) = row.map_err(sql)?;
-        let value = decode(&value)?;
-        match out.last_mut() {
-            Some((last, _, attrs)) if *last == id => attrs.push((name, value)),
-            _ => out.push((id, remote, vec![(name, value)])),
+        let (id, remote, text) = row.map_err(sql)?;
+        let pending: Vec<(String, Vec<Value>)> = super::attributes::decode(&text)?
+            .into_iter()
+            .filter(|(_, a)| a.pending)
+            .map(|(name, a)| (name, a.value))
+            .collect();
+        if !pending.is_empty() {
+            out.push((id, remote, pending));
         }
     }
     Ok(out)
@@ -456,11 +380,14 @@ pub fn to_create(conn: &Connection) -> Result<Vec<i64>, StoreError> {
     rows.collect::<Result<_, _>>().map_err(sql)
 }
 
-/// Marks every pending attribute of an identity written back (its value is now the source's).
+/// Marks these attributes of an identity written back (their value is now the source's).
 pub fn confirm_written(conn: &Connection, id: i64, names: &[String]) -> Result<(), StoreError> {
-    let mut stmt = conn.prepare_cached("UPDATE identity_attributes SET pending = 0, source_value = value, updated_at = ?3 WHERE identity_id = ?1 AND name = ?2").map_err(sql)?;
+    let mut attrs = read_attrs(conn, id)?;
     for name in names {
-        stmt.execute(params![id, name, now()]).map_err(sql)?;
+        if let Some(a) = attrs.get_mut(name) {
+            a.pending = false;
+            a.source_value = Some(a.value.clone());
+        }
     }
-    set_digest(conn, id, None)
+    write_attrs(conn, id, &attrs)
 }

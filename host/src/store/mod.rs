@@ -6,6 +6,7 @@
 //! A store is opened in SQLite's exclusive locking mode, so two runs never interleave on one
 //! file: the second is refused with [`StoreError::Locked`] naming the file.
 
+pub mod attributes;
 pub mod audit;
 mod error;
 mod file;

@@ -93,10 +93,18 @@ const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE identities ADD COLUMN gone_run INTEGER;  -- the run that found them gone; NULL: present
     "#,
-    // 2 → 3: a digest of what the last import found, so an unchanged person is told apart
-    // without reading their attributes.
+    // 2 → 3: an identity's attributes move into its row (one JSON object; see
+    // `store::attributes`), with a flag for pending write-backs, and a digest of what the last
+    // import found, so an unchanged person is told apart without reading their attributes.
     r#"
+    ALTER TABLE identities ADD COLUMN attributes TEXT NOT NULL DEFAULT '{}';
+    ALTER TABLE identities ADD COLUMN pending_writes INTEGER NOT NULL DEFAULT 0;  -- 1: an attribute waits for write-back
     ALTER TABLE identities ADD COLUMN source_digest BLOB;  -- see sync::detect::Encoded; NULL: unknown
+    UPDATE identities SET
+        attributes = COALESCE((SELECT json_group_object(t.name, json_array(json(t.value), json(t.source_value), t.pending))
+                               FROM identity_attributes t WHERE t.identity_id = identities.id), '{}'),
+        pending_writes = EXISTS (SELECT 1 FROM identity_attributes t WHERE t.identity_id = identities.id AND t.pending = 1);
+    DROP TABLE identity_attributes;
     "#,
 ];
 
@@ -126,4 +134,56 @@ pub fn migrate(conn: &mut Connection, path: &str) -> Result<(), StoreError> {
         tx.commit().map_err(|e| StoreError::from_sqlite(path, e))?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Value;
+
+    #[test]
+    fn a_store_of_schema_2_keeps_every_attribute_when_it_moves_into_the_rows() {
+        let mut conn = Connection::open_in_memory().expect("db");
+        for sql in &MIGRATIONS[..2] {
+            conn.execute_batch(sql).expect("old schema");
+        }
+        conn.pragma_update(None, "user_version", 2)
+            .expect("version");
+        conn.execute_batch(
+            r#"
+            INSERT INTO identities(id, source_id, origin, display_name, active, created_at, updated_at)
+                VALUES (1, '7', 'hr', 'Zoé', 1, 't', 't'), (2, '8', 'hr', 'Ana', 1, 't', 't');
+            INSERT INTO identity_attributes(identity_id, name, value, source_value, pending, updated_at) VALUES
+                (1, 'email', '[{"type":"text","value":"z@example.com"}]', '[{"type":"text","value":"old@example.com"}]', 1, 't'),
+                (1, 'career_history.position', '[{"type":"text","value":"A"},{"type":"text","value":"B"}]', NULL, 0, 't');
+            "#,
+        )
+        .expect("old rows");
+        migrate(&mut conn, ":memory:").expect("migrate");
+        let zoe = crate::store::identities::by_id(&conn, 1)
+            .expect("read")
+            .expect("identity");
+        let email = &zoe.attrs["email"];
+        assert_eq!(email.value, vec![Value::Text("z@example.com".into())]);
+        assert_eq!(
+            email.source_value,
+            Some(vec![Value::Text("old@example.com".into())])
+        );
+        assert!(email.pending);
+        let career = &zoe.attrs["career_history.position"];
+        assert_eq!(career.value.len(), 2);
+        assert_eq!(career.source_value, None);
+        let ana = crate::store::identities::by_id(&conn, 2)
+            .expect("read")
+            .expect("identity");
+        assert!(ana.attrs.is_empty());
+        let flags: Vec<bool> = conn
+            .prepare("SELECT pending_writes FROM identities ORDER BY id")
+            .expect("query")
+            .query_map([], |r| r.get(0))
+            .expect("rows")
+            .collect::<Result<_, _>>()
+            .expect("flags");
+        assert_eq!(flags, vec![true, false]);
+    }
 }

@@ -4,7 +4,7 @@
 //! **leaver**. Ownership decides what an incoming value does to a platform-owned attribute.
 //! Everything here writes through one `&Connection`, inside the caller's per-page transaction.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{HashMap, HashSet};
 
 use rusqlite::Connection;
 
@@ -56,13 +56,11 @@ fn status(active: bool) -> AccountStatus {
 }
 
 /// What the store held for a page's people before the page was imported: identity rows by
-/// source id, and the attributes, as stored text, of those whose digest does not tell whether
-/// they changed. A source id listed twice in the page is left out (its second occurrence must
-/// see what the first wrote).
+/// source id (without their attributes: the digest tells whether those changed). A source id
+/// listed twice in the page is left out (its second occurrence must see what the first wrote).
 #[derive(Default)]
 pub struct Known {
     rows: HashMap<String, StoredIdentity>,
-    attrs: HashMap<i64, BTreeMap<String, identities::RawAttr>>,
     twice: HashSet<String>,
     /// Whether any creation is waiting for its confirmation (after a killed run).
     open_creates: bool,
@@ -80,15 +78,8 @@ impl Known {
             .collect();
         let mut rows = identities::rows_by_sources(conn, source_ids)?;
         rows.retain(|id, _| !twice.contains(id.as_str()));
-        let undigested: Vec<i64> = rows
-            .values()
-            .filter(|r| r.source_digest.is_none())
-            .map(|r| r.id)
-            .collect();
-        let attrs = identities::raw_attrs_of(conn, &undigested)?;
         Ok(Known {
             rows,
-            attrs,
             twice,
             open_creates: audit::any_unconfirmed_create(conn)?,
         })
@@ -136,6 +127,16 @@ impl<'m> Encoded<'m> {
     pub fn digest(&self) -> &[u8; 16] {
         &self.digest
     }
+
+    /// The attributes column of a person imported with these values.
+    pub fn column(&self) -> String {
+        let attrs: Vec<(&str, &str)> = self
+            .values
+            .iter()
+            .filter_map(|(name, text)| Some((*name, text.as_deref()?)))
+            .collect();
+        crate::store::attributes::imported(&attrs)
+    }
 }
 
 /// No values, encoded.
@@ -155,20 +156,12 @@ pub fn import_user(
     let contract_end = first_date(mapped, &mapping.policy.end_date);
     let encoded = Encoded::of(mapping, mapped);
     let digest = *encoded.digest();
-    // Most people of a re-sync changed nothing: tell that from the stored digest (or, without
-    // one, the stored text), without decoding what is stored.
-    if let Some(row) = known.rows.get(&user.id) {
-        match unchanged(
-            user,
-            &encoded,
-            contract_end.as_deref(),
-            row,
-            known.attrs.get(&row.id),
-        ) {
-            Unchanged::ByDigest => return Ok(()),
-            Unchanged::ByText => return identities::set_digest(conn, row.id, Some(&digest)),
-            Unchanged::No => {}
-        }
+    // Most people of a re-sync changed nothing: tell that from the stored digest, without
+    // reading their attributes. (Without a digest, `diff` compares them and records one.)
+    if let Some(row) = known.rows.get(&user.id)
+        && unchanged(user, &encoded, contract_end.as_deref(), row)
+    {
+        return Ok(());
     }
     let stored = if known.absent(&user.id) {
         None
@@ -225,54 +218,20 @@ pub fn import_user(
     )
 }
 
-/// Whether an import would change nothing, and how that was told.
-enum Unchanged {
-    /// The stored digest is this import's.
-    ByDigest,
-    /// The stored text equals this import's (the digest was unknown: record it).
-    ByText,
-    No,
-}
-
-/// Whether importing `user` would change nothing of `row` (the identity's row and every mapped
-/// attribute equal, stored and last seen at the source alike, none waiting for write-back):
-/// exactly when `diff` would write and report nothing.
+/// Whether importing `user` would change nothing of `row`: the identity's row is equal and the
+/// stored digest is this import's (every mapped attribute stored as it came, none waiting for
+/// write-back), exactly when `diff` would write and report nothing.
 fn unchanged(
     user: &User,
     encoded: &Encoded<'_>,
     contract_end: Option<&str>,
     row: &StoredIdentity,
-    raw: Option<&BTreeMap<String, identities::RawAttr>>,
-) -> Unchanged {
-    if row.gone_run.is_some()
-        || row.active != user.active
-        || row.display_name != user.display_name
-        || row.contract_end.as_deref() != contract_end
-    {
-        return Unchanged::No;
-    }
-    match &row.source_digest {
-        Some(stored) if stored.as_slice() == encoded.digest() => return Unchanged::ByDigest,
-        Some(_) => return Unchanged::No,
-        None => {}
-    }
-    let no_attrs = BTreeMap::new();
-    let raw = raw.unwrap_or(&no_attrs);
-    let same = encoded.values.iter().all(|(name, new)| {
-        match raw.get(*name) {
-            Some((value, source, pending)) => {
-                let new = new.as_deref().unwrap_or(EMPTY);
-                !*pending && value == new && source.as_deref() == Some(new)
-            }
-            // Never stored: unchanged only while the source has nothing either.
-            None => new.is_none(),
-        }
-    });
-    if same {
-        Unchanged::ByText
-    } else {
-        Unchanged::No
-    }
+) -> bool {
+    row.gone_run.is_none()
+        && row.active == user.active
+        && row.display_name == user.display_name
+        && row.contract_end.as_deref() == contract_end
+        && row.source_digest.as_deref() == Some(encoded.digest().as_slice())
 }
 
 /// Someone marked gone is listed again: a returner (undeleted or visible again at the source).
@@ -329,14 +288,9 @@ fn joiner(
             stale_end: stale,
             run_id: Some(ctx.run_id),
             source_digest: Some(encoded.digest()),
+            attributes: Some(&encoded.column()),
         },
     )?;
-    let attrs: Vec<(&str, &str)> = encoded
-        .values
-        .iter()
-        .filter_map(|(name, text)| Some((*name, text.as_deref()?)))
-        .collect();
-    identities::put_new_attrs(conn, id, &attrs)?;
     identities::put_account(conn, id, &ctx.mapping.system, &user.id, status(user.active))?;
     let subject = format!("{} ({})", user.display_name, user.id);
     audit::append(
@@ -537,6 +491,7 @@ mod known_tests {
                             stale_end: None,
                             run_id: None,
                             source_digest: None,
+                            attributes: None,
                         },
                     )?;
                 }

@@ -295,6 +295,7 @@ pub fn write(c: &Connection, change: &Change) -> Result<i64, StoreError> {
                     stale_end: None,
                     run_id: None,
                     source_digest: None,
+                    attributes: None,
                 },
             )?;
             for (n, value) in values {
