@@ -124,7 +124,8 @@ impl Store {
         }
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(err)?;
-        // The import prepares a statement per batch size beside its own: room for all.
+        // The store's cached statements (one per query, and one per batch length of the
+        // page reads) outnumber rusqlite's default of 16.
         conn.set_prepared_statement_cache_capacity(64);
         super::schema::migrate(&mut conn, &path)?;
         Ok(Store {

@@ -85,6 +85,12 @@ impl Known {
         })
     }
 
+    /// Whether the identity of `source_id` was read ahead.
+    #[cfg(test)]
+    pub(super) fn read_ahead(&self, source_id: &str) -> bool {
+        self.rows.contains_key(source_id)
+    }
+
     /// Whether the store certainly has no identity for `source_id`.
     fn absent(&self, source_id: &str) -> bool {
         !self.rows.contains_key(source_id) && !self.twice.contains(source_id)
@@ -467,43 +473,4 @@ fn diff(
         )?;
     }
     identities::set_digest(conn, id, as_imported.then_some(digest.as_slice()))
-}
-
-#[cfg(test)]
-mod known_tests {
-    use super::*;
-    use crate::store::{Origin, Store};
-
-    #[test]
-    fn a_person_listed_twice_in_a_page_is_not_read_ahead() {
-        let mut store = Store::in_memory().unwrap();
-        store
-            .transaction(|c| {
-                for source in ["1", "2"] {
-                    identities::insert(
-                        c,
-                        &NewIdentity {
-                            source_id: Some(source),
-                            origin: Origin::Hr,
-                            display_name: source,
-                            active: true,
-                            contract_end: None,
-                            stale_end: None,
-                            run_id: None,
-                            source_digest: None,
-                            attributes: None,
-                        },
-                    )?;
-                }
-                Ok(())
-            })
-            .unwrap();
-        let known = Known::read(store.conn(), &["1", "2", "1", "3"]).unwrap();
-        assert!(
-            !known.rows.contains_key("1"),
-            "listed twice: read from the store each time"
-        );
-        assert!(known.rows.contains_key("2"));
-        assert!(!known.rows.contains_key("3"), "not in the store");
-    }
 }

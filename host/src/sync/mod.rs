@@ -15,6 +15,8 @@ mod digest_tests;
 mod error;
 pub mod executor;
 pub mod gone;
+#[cfg(test)]
+mod known_tests;
 pub mod mapping;
 pub mod ownership;
 mod pipeline;
