@@ -37,6 +37,7 @@ pub mod paging;
 pub mod resolve;
 pub mod retry;
 pub mod session;
+pub mod transport_words;
 pub mod validate;
 pub mod writes;
 

@@ -14,8 +14,9 @@ use waki::bindings::wasi::http::types::{
 use waki::bindings::wasi::io::streams::StreamError;
 
 use crate::bindings::provisioning::connector::host;
-use crate::http::{HttpRequest, HttpResponse, Method, Transport, TransportError, short};
+use crate::http::{HttpRequest, HttpResponse, Method, Transport, TransportError};
 use crate::model::LogLevel;
+use crate::transport_words::{self as words, Cause};
 
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -69,70 +70,39 @@ fn read_body(body: &IncomingBody) -> Result<Vec<u8>, Option<ErrorCode>> {
 /// A refused request (wasi-http `HttpRequestDenied`) is `egress-denied`; anything else that
 /// left no response (DNS, connection refused, timeouts, resets, truncated bodies) is transient.
 /// `code` is the wasi-http error when waki's (anyhow) error wraps one; `text` its rendering.
-/// The message names `host:port` and the cause in words, never Rust debug text.
 fn classify(url: &str, code: Option<&ErrorCode>, text: String) -> TransportError {
     let denied =
         matches!(code, Some(ErrorCode::HttpRequestDenied)) || text.contains("HttpRequestDenied");
-    let authority = authority(url);
     if denied {
-        return TransportError::Denied(format!(
-            "the host refused the outbound request to {authority} (host not allowed)"
-        ));
+        return TransportError::Denied(words::denied(url));
     }
-    TransportError::Unavailable(format!("{authority}: {}", cause(code, &text)))
+    TransportError::Unavailable(words::unavailable(url, cause(code, &text)))
 }
 
-/// `host:port` of a URL, with the scheme's default port.
-fn authority(url: &str) -> String {
-    let (scheme, rest) = url.split_once("://").unwrap_or(("https", url));
-    let hostport = rest.split(['/', '?', '#']).next().unwrap_or(rest);
-    let hostport = hostport.rsplit('@').next().unwrap_or(hostport);
-    let has_port = hostport
-        .rsplit_once(':')
-        .is_some_and(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    if has_port {
-        short(hostport)
-    } else {
-        let port = if scheme.eq_ignore_ascii_case("http") {
-            80
-        } else {
-            443
-        };
-        format!("{}:{port}", short(hostport))
-    }
-}
-
-/// The failure in words.
-fn cause(code: Option<&ErrorCode>, text: &str) -> String {
+/// The wasi-http error as a [`Cause`].
+fn cause(code: Option<&ErrorCode>, text: &str) -> Cause {
     match code {
-        Some(ErrorCode::ConnectionRefused) => "connection refused".into(),
-        Some(ErrorCode::DnsError(_) | ErrorCode::DestinationNotFound) => {
-            "name not found (DNS could not resolve the host)".into()
-        }
-        Some(ErrorCode::DnsTimeout) => "the DNS lookup timed out".into(),
-        Some(ErrorCode::ConnectionTimeout) => "no connection before the timeout".into(),
+        Some(ErrorCode::ConnectionRefused) => Cause::Refused,
+        Some(ErrorCode::DnsError(_) | ErrorCode::DestinationNotFound) => Cause::NameNotFound,
+        Some(ErrorCode::DnsTimeout) => Cause::DnsTimeout,
+        Some(ErrorCode::ConnectionTimeout) => Cause::ConnectTimeout(CONNECT_TIMEOUT),
         Some(ErrorCode::HttpResponseTimeout | ErrorCode::ConnectionReadTimeout) => {
-            "no answer before the timeout".into()
+            Cause::AnswerTimeout
         }
-        Some(ErrorCode::HttpResponseBodySize(_)) => "the answer was too large".into(),
+        Some(ErrorCode::HttpResponseBodySize(_)) => Cause::TooLarge,
         Some(
             ErrorCode::TlsProtocolError
             | ErrorCode::TlsCertificateError
             | ErrorCode::TlsAlertReceived(_),
-        ) => "the TLS handshake failed".into(),
+        ) => Cause::Tls,
         Some(ErrorCode::ConnectionTerminated | ErrorCode::HttpResponseIncomplete) => {
-            "the connection closed before a complete answer arrived".into()
+            Cause::ClosedEarly
         }
         Some(ErrorCode::DestinationUnavailable | ErrorCode::DestinationIpUnroutable) => {
-            "the address cannot be reached".into()
+            Cause::Unreachable
         }
-        // waki reports a request whose connection failed before its body was written as a
-        // closed stream, without the cause.
-        _ if text.contains("Closed") => {
-            "the connection closed before the request was sent (refused, reset or unreachable)"
-                .into()
-        }
-        _ => "the HTTP request failed".into(),
+        _ if text.contains("Closed") => Cause::ClosedBeforeSent,
+        _ => Cause::Other,
     }
 }
 

@@ -173,6 +173,18 @@ pub enum ConfigType {
     Integer,
 }
 
+impl std::fmt::Display for ConfigType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            ConfigType::Text => "text",
+            ConfigType::Url => "url",
+            ConfigType::Enum => "enum",
+            ConfigType::Boolean => "boolean",
+            ConfigType::Integer => "integer",
+        })
+    }
+}
+
 /// A configuration key a connector understands.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ConfigKey {
@@ -222,6 +234,15 @@ impl Operation {
 pub enum PagingStyle {
     Cursor,
     Offset,
+}
+
+impl std::fmt::Display for PagingStyle {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            PagingStyle::Cursor => "cursor",
+            PagingStyle::Offset => "offset",
+        })
+    }
 }
 
 /// What a connector is and needs.

@@ -21,6 +21,14 @@ fn run(dir: &Path, args: &[&str]) -> String {
         .env("NO_COLOR", "1")
         .output()
         .expect("runs");
+    // What a person reads on stderr is words, never Rust debug text.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for debug in ["{", "::", "Payload", "Some(", "StreamError"] {
+        assert!(
+            !stderr.contains(debug),
+            "debug text {debug:?} in {args:?}: {stderr}"
+        );
+    }
     let text = format!(
         "exit {}\n--- stdout\n{}--- stderr\n{}",
         out.status.code().unwrap_or(-1),

@@ -53,6 +53,14 @@ fn assert_fails(run: &Run, code: i32, needle: &str, secrets: &[&str]) {
         "expected {needle:?} in {:?}",
         lines[0]
     );
+    // Words a person can act on: no Rust debug text.
+    for debug in ["{", "::", "Payload", "Some(", "StreamError"] {
+        assert!(
+            !lines[0].contains(debug),
+            "debug text {debug:?} in {:?}",
+            lines[0]
+        );
+    }
     for secret in secrets {
         assert!(
             !run.err.contains(secret) && !run.out.contains(secret),

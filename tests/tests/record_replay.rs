@@ -148,5 +148,5 @@ fn a_recording_that_cannot_be_read_is_a_usage_error() {
 fn serve_refuses_to_record_without_end() {
     let (code, _, err) = run(&["serve", "--record", "/tmp/never.har"]);
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("--record is for one command"), "{err}");
+    assert!(err.contains("--record does nothing for `serve`"), "{err}");
 }

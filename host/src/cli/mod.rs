@@ -9,6 +9,7 @@ mod failure;
 mod identities;
 mod logging;
 mod render;
+mod scope;
 mod serving;
 mod sync;
 mod users;
@@ -106,7 +107,11 @@ enum Command {
     /// HTTP API until Ctrl-C (see the README, "Serving and hot swap").
     Serve {
         #[command(flatten)]
-        connector: ConnectorArgs,
+        component: ComponentArg,
+        #[command(flatten)]
+        demo: DemoArg,
+        #[command(flatten)]
+        patience: args::PatienceArg,
         #[command(flatten)]
         options: serving::ServeOptions,
     },
@@ -137,7 +142,15 @@ where
     I: IntoIterator<Item = S>,
     S: Into<std::ffi::OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
+    let parsed = scope::command::<Cli>()
+        .try_get_matches_from(args)
+        .and_then(|matches| {
+            scope::check(&matches).map_err(|e| {
+                clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, e + "\n")
+            })?;
+            <Cli as clap::FromArgMatches>::from_arg_matches(&matches)
+        });
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => {
             let code = if e.use_stderr() { EXIT_USAGE } else { 0 };
@@ -229,10 +242,22 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             serving::demo(&global, port, out).await?
         }
         Command::Completions { shell } => {
-            let mut command = <Cli as clap::CommandFactory>::command();
+            let mut command = scope::command::<Cli>();
             clap_complete::generate(shell, &mut command, "connector-host", out);
         }
-        Command::Serve { connector, options } => {
+        Command::Serve {
+            component,
+            demo,
+            patience,
+            options,
+        } => {
+            // No --record: `serve` runs until stopped and would hold every exchange in memory.
+            let connector = ConnectorArgs {
+                component,
+                demo,
+                patience,
+                ..ConnectorArgs::default()
+            };
             serving::serve(&with(connector), options, out, err).await?
         }
         Command::Import {

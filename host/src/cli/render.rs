@@ -294,7 +294,7 @@ pub fn inspect(
     )?;
     writeln!(
         out,
-        "paging      {:?}, default page {}, max page {}",
+        "paging      {}, default page {}, max page {}",
         d.paging, d.default_page_size, d.max_page_size
     )?;
     writeln!(out, "\nconfiguration keys:")?;
@@ -317,7 +317,7 @@ pub fn inspect(
             }
             vec![
                 k.name.clone(),
-                format!("{:?}", k.key_type).to_lowercase(),
+                k.key_type.to_string(),
                 notes.join(", "),
                 k.description.clone(),
             ]

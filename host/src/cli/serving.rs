@@ -100,11 +100,6 @@ pub(super) async fn serve(
             "--listen {listen}: the admin API answers plain HTTP; a non-loopback address needs --allow-remote and CONNECTOR_HOST_ADMIN_TOKEN (and a TLS proxy in front)"
         )));
     }
-    if global.record.is_some() {
-        return Err(usage(anyhow::anyhow!(
-            "--record is for one command: `serve` runs until stopped and would hold every exchange in memory; record the commands you want to replay instead"
-        )));
-    }
     let ctx = Context::with_tenant(global, err).await?;
     // The registry shares the engine the component was just compiled with, so it is compiled
     // once (the second load is a hit in the engine's cache).
@@ -152,12 +147,15 @@ pub(super) async fn serve(
     out.flush()?;
     if watch {
         let registry = registry.clone();
+        // A swap is a note (-q hides it); a refused one is an error of the swap asked for.
+        let notes = global.verbosity.notes();
         tokio::spawn(crate::serve::watch(
             registry,
             std::time::Duration::from_secs(1),
-            |name, outcome| match outcome {
-                Ok(v) => eprintln!("swapped {name} to version {v}"),
-                Err(e) => eprintln!("kept the serving version of {name}: {e}"),
+            move |name, outcome| match outcome {
+                Ok(v) if notes => eprintln!("swapped {name} to version {v}"),
+                Ok(_) => {}
+                Err(e) => eprintln!("error: kept the serving version of {name}: {e}"),
             },
         ));
     }

@@ -426,9 +426,16 @@ async fn choices_well_formed(ctx: &mut Ctx<'_>) -> Outcome {
             };
             for c in choices {
                 if c.parent != parent {
+                    let level = |p: &Option<String>| match p {
+                        Some(id) => format!("parent {id}"),
+                        None => "the roots".to_string(),
+                    };
                     return fail(format!(
-                        "{}: choice {} has parent {:?}, asked for {:?}",
-                        field.name, c.id, c.parent, parent
+                        "{}: choice {} is under {}, asked for {}",
+                        field.name,
+                        c.id,
+                        level(&c.parent),
+                        level(&parent)
                     ));
                 }
                 if !seen.insert(c.id.clone()) {

@@ -224,6 +224,9 @@ pub(crate) async fn reference_assign(ctx: &mut Ctx<'_>) -> Outcome {
             return fail(format!(
                 "{field} reads {:?} after assigning {other}",
                 got.values(&field)
+                    .iter()
+                    .map(Value::display)
+                    .collect::<Vec<_>>()
             ));
         }
         Err(e) => return fail(format!("get-user({id}) failed: {e}")),

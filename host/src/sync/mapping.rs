@@ -306,13 +306,15 @@ impl Mapping {
                 )));
             }
             if rule.owner != Owner::Hr && !field.writable {
-                return Err(aerr(
-                    format!(
-                        "owner is {:?} but the connector cannot write field `{}`",
-                        rule.owner, field.name
-                    )
-                    .to_lowercase(),
-                ));
+                return Err(aerr(format!(
+                    "owner is {} but the connector cannot write field `{}`",
+                    if rule.owner == Owner::Both {
+                        "both"
+                    } else {
+                        "platform"
+                    },
+                    field.name
+                )));
             }
             let mut ty = field.field_type;
             for t in &rule.transforms {
