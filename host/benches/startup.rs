@@ -4,7 +4,7 @@
 //!
 //! `cargo bench -p connector-host --bench startup` measures the release binary cargo built for
 //! the bench; `STARTUP_BENCH_BINARIES=target/debug/connector-host,…` measures others too
-//! (the debug build, say). `STARTUP_BENCH_RUNS` sets the number of warm runs (default 15).
+//! (the debug build, say; relative paths are the workspace's). `STARTUP_BENCH_RUNS` sets the number of warm runs (default 15).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -35,7 +35,15 @@ fn inspect(binary: &Path, cache: &Path) -> Duration {
 fn main() {
     let mut binaries = vec![PathBuf::from(env!("CARGO_BIN_EXE_connector-host"))];
     if let Ok(more) = std::env::var("STARTUP_BENCH_BINARIES") {
-        binaries.extend(more.split(',').filter(|s| !s.is_empty()).map(PathBuf::from));
+        // cargo runs a bench in the package's folder: a relative path is the workspace's.
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"))
+            .parent()
+            .expect("host/ has a parent");
+        binaries.extend(
+            more.split(',')
+                .filter(|s| !s.is_empty())
+                .map(|s| root.join(s)),
+        );
     }
     let runs: usize = std::env::var("STARTUP_BENCH_RUNS")
         .ok()

@@ -51,7 +51,8 @@ enum Command {
     Import {
         #[command(flatten)]
         connector: ConnectorArgs,
-        /// Page size asked of the connector (0 = its default).
+        /// Page size asked of the connector (0 = the largest it allows: a full read in the
+        /// fewest calls).
         #[arg(long, default_value_t = 0)]
         page_size: u32,
     },
@@ -266,6 +267,10 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         } => {
             let global = with(connector);
             let mut ctx = Context::with_session(&global, err).await?;
+            let page_size = match page_size {
+                0 => crate::connector::Connector::description(&ctx.connector).max_page_size,
+                n => n,
+            };
             let started = std::time::Instant::now();
             let (users, pages) = users::read_all(&mut ctx, page_size, None).await?;
             let elapsed = started.elapsed();

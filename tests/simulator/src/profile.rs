@@ -118,6 +118,7 @@ pub const PROFILE_NAMES: &[&str] = &[
     "options-roots-only",
     "options-absent",
     "options-absent-levels",
+    "options-roots-only-levels",
     "options-paged",
     "first-100-error",
     "first-100-clamp",
@@ -153,6 +154,10 @@ impl WireProfile {
             },
             "options-absent-levels" => WireProfile {
                 field_options: FieldOptions::Absent,
+                ..d
+            },
+            "options-roots-only-levels" => WireProfile {
+                field_options: FieldOptions::RootsOnly,
                 ..d
             },
             "options-paged" => WireProfile {
