@@ -120,6 +120,25 @@ impl WaitBudget {
     }
 }
 
+/// Makes `attempt` again after each `rate-limited` answer, waiting on `budget`: for calls made
+/// outside a [`Patient`] session, such as opening one (logging in can be rate-limited too).
+pub async fn again_when_limited<T, Fut>(
+    budget: &WaitBudget,
+    mut attempt: impl FnMut() -> Fut,
+) -> Result<T, HostError>
+where
+    Fut: std::future::Future<Output = Result<T, HostError>>,
+{
+    loop {
+        match attempt().await {
+            Err(HostError::Connector(ConnectorError::RateLimited { retry_after_secs })) => {
+                budget.wait(retry_after_secs).await?;
+            }
+            other => return other,
+        }
+    }
+}
+
 /// Makes `$call` again after each `rate-limited` answer, waiting on `$budget`.
 macro_rules! patiently {
     ($budget:expr, $call:expr) => {

@@ -137,7 +137,12 @@ pub struct Registry {
     folders: Vec<std::path::PathBuf>,
     /// Growth the operator approves for every swap (`host:…`, `import:…`, `secret:…`).
     approved: Vec<String>,
+    /// How long one API read may wait out the tenant's rate limits.
+    read_wait: std::time::Duration,
 }
+
+/// How long one API read may wait out the tenant's rate limits by default.
+pub const READ_WAIT_BUDGET: std::time::Duration = std::time::Duration::from_secs(30);
 
 impl std::fmt::Debug for Registry {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -155,6 +160,7 @@ impl Registry {
             entries: RwLock::default(),
             swapping: tokio::sync::Mutex::new(()),
             folders: Vec::new(),
+            read_wait: READ_WAIT_BUDGET,
             approved: Vec::new(),
         }
     }
@@ -163,6 +169,18 @@ impl Registry {
     pub fn with_approved(mut self, approved: Vec<String>) -> Registry {
         self.approved = approved;
         self
+    }
+
+    /// How long one API read may wait out the tenant's rate limits (logging in included)
+    /// before it answers 429; default [`READ_WAIT_BUDGET`].
+    pub fn with_read_wait(mut self, budget: std::time::Duration) -> Registry {
+        self.read_wait = budget;
+        self
+    }
+
+    /// The wait budget of one API read.
+    pub fn read_wait(&self) -> std::time::Duration {
+        self.read_wait
     }
 
     /// Only component files inside these folders may be swapped in (links resolved first).

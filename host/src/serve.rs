@@ -157,18 +157,15 @@ async fn lease(registry: &Registry, name: &str) -> Result<(Arc<Version>, Patient
     let config = registry
         .config(name)
         .map_err(|e| error(StatusCode::NOT_FOUND, e))?;
-    let session = version
-        .take_session(&config)
+    // One budget for the read, logging in included.
+    let budget = WaitBudget::new(registry.read_wait());
+    let session = crate::rate_limit::again_when_limited(&budget, || version.take_session(&config))
         .await
         .map_err(|e| host_error(&e))?;
-    Ok((
-        version,
-        Patient::new(session, WaitBudget::new(READ_WAIT_BUDGET)),
-    ))
+    Ok((version, Patient::new(session, budget)))
 }
 
-/// How long one API read may wait out the tenant's rate limits before it answers 429.
-pub const READ_WAIT_BUDGET: Duration = Duration::from_secs(30);
+pub use crate::registry::READ_WAIT_BUDGET;
 
 /// Answers a call's outcome; a healthy session goes back to its version's pool.
 fn finish<T: serde::Serialize>(

@@ -146,3 +146,68 @@ fn past_the_wait_budget_the_run_is_interrupted_and_the_next_carries_on() {
     assert!(next.counts.joiners < 200, "the first pages were kept");
     assert_eq!(next.status, RunStatus::Completed);
 }
+
+/// Sends one API request to the simulator, answered or not.
+fn spend_one_request(sim: &Simulator) {
+    use std::io::{Read, Write};
+    let address = sim.url().trim_start_matches("http://").to_string();
+    let mut stream = std::net::TcpStream::connect(&address).expect("connect");
+    write!(
+        stream,
+        "GET /fields HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .expect("request");
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+}
+
+/// The serve API under a tenant's rate limit: a read (logging in included) waits within the
+/// serve's read budget and answers; with no budget it answers 429 at once.
+#[test]
+fn a_serve_read_waits_out_the_limit_within_its_budget() {
+    use axum::body::Body;
+    use axum::http::{Request, StatusCode};
+    use connector_host::admin_guard::Guard;
+    use connector_host::registry::Registry;
+    use connector_host::source::ComponentSource;
+    use tower::ServiceExt;
+
+    const TOKEN: &str = "0123456789abcdef0123456789abcdef";
+    let sim = tenant(5, None);
+    let read = |budget: Duration| {
+        let registry = std::sync::Arc::new(
+            Registry::new(connector_tests::engine(), RuntimeOptions::default())
+                .with_read_wait(budget),
+        );
+        runtime()
+            .block_on(registry.add("ps", ComponentSource::Builtin, config_for(&sim)))
+            .expect("added");
+        let listen: std::net::SocketAddr = "127.0.0.1:7401".parse().expect("addr");
+        let app =
+            connector_host::serve::guarded(registry, Guard::new(listen, TOKEN).expect("guard"));
+        // One request per 2 s window, spent here: the read's first call meets the limit.
+        sim.set_rate_limit(Some(RateLimit {
+            requests: 1,
+            window: Duration::from_secs(2),
+        }));
+        spend_one_request(&sim);
+        let request = Request::get("/connectors/ps/users?page_size=5")
+            .header("host", "127.0.0.1:7401")
+            .header("authorization", format!("Bearer {TOKEN}"))
+            .body(Body::empty())
+            .expect("request");
+        let status = runtime()
+            .block_on(app.oneshot(request))
+            .expect("answer")
+            .status();
+        sim.set_rate_limit(None);
+        status
+    };
+    assert_eq!(read(Duration::from_secs(30)), StatusCode::OK);
+    assert!(statuses(&sim).contains(&429), "the limit was met");
+    assert_eq!(
+        read(Duration::ZERO),
+        StatusCode::TOO_MANY_REQUESTS,
+        "no budget: 429 at once"
+    );
+}

@@ -60,14 +60,10 @@ impl Context {
         let budget = ctx.budget.clone();
         let patient = crate::rate_limit::Patient::boxed;
         // Opening logs in, which a rate limit can refuse too.
-        let opened = loop {
-            match ctx.connector.open(ctx.config.clone()).await {
-                Err(crate::HostError::Connector(crate::ConnectorError::RateLimited {
-                    retry_after_secs,
-                })) => budget.wait(retry_after_secs).await?,
-                other => break other?,
-            }
-        };
+        let opened = crate::rate_limit::again_when_limited(&budget, || {
+            ctx.connector.open(ctx.config.clone())
+        })
+        .await?;
         ctx.session = Some(patient(opened, budget));
         Ok(ctx)
     }

@@ -112,8 +112,6 @@ enum Command {
         #[command(flatten)]
         demo: DemoArg,
         #[command(flatten)]
-        patience: args::PatienceArg,
-        #[command(flatten)]
         options: serving::ServeOptions,
     },
     /// List the audit log (detected events and actions taken).
@@ -249,14 +247,13 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         Command::Serve {
             component,
             demo,
-            patience,
             options,
         } => {
             // No --record: `serve` runs until stopped and would hold every exchange in memory.
+            // Its reads have their own wait budget (--read-wait-budget).
             let connector = ConnectorArgs {
                 component,
                 demo,
-                patience,
                 ..ConnectorArgs::default()
             };
             serving::serve(&with(connector), options, out, err).await?
@@ -297,6 +294,7 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
             let options = crate::conformance::Options {
                 read_only,
                 page_size,
+                wait_budget: global.rate_limit_budget,
                 ..Default::default()
             };
             let report = crate::conformance::run(target, options).await;

@@ -61,6 +61,10 @@ pub(super) struct ServeOptions {
     /// Swap the connector in when its component file changes.
     #[arg(long)]
     pub watch: bool,
+    /// Seconds one API read may spend waiting out the tenant's rate limits (logging in
+    /// included) before it answers 429.
+    #[arg(long, value_name = "SECS", default_value_t = crate::registry::READ_WAIT_BUDGET.as_secs())]
+    pub read_wait_budget: u64,
     /// Where to write the admin API token made at start (ignored when
     /// CONNECTOR_HOST_ADMIN_TOKEN gives one); default $XDG_RUNTIME_DIR/connector-host/.
     #[arg(long)]
@@ -89,6 +93,7 @@ pub(super) async fn serve(
         watch,
         token_file,
         allow_remote,
+        read_wait_budget,
         approve,
     } = options;
     let name = name.as_str();
@@ -114,7 +119,8 @@ pub(super) async fn serve(
     let registry = std::sync::Arc::new(
         crate::registry::Registry::new(ctx.connector.engine().clone(), ctx.runtime_options.clone())
             .with_component_folders(folders)
-            .with_approved(approved),
+            .with_approved(approved)
+            .with_read_wait(std::time::Duration::from_secs(read_wait_budget)),
     );
     let source = ctx.connector.component().source.clone();
     let version = registry.add(name, &source, ctx.config.clone()).await?;
