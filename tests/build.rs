@@ -17,6 +17,8 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("trap", &["trap"]),
     ("raw-choice", &["raw-choice"]),
     ("hidden-level", &["hidden-level"]),
+    ("wrong-path", &["wrong-path"]),
+    ("empty-branch", &["empty-branch"]),
     ("endless", &["endless"]),
     ("greedy-hosts", &["greedy-hosts"]),
     ("exfiltrate", &["exfiltrate"]),

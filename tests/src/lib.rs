@@ -78,7 +78,7 @@ pub fn config_for(sim: &Simulator) -> Config {
 
 /// A mock connector component built by tests/build.rs (`good`, `v2`, `repeat-user`,
 /// `ignore-page-size`, `undeclared-attribute`, `untyped-error`, `trap`, `raw-choice`,
-/// `hidden-level`).
+/// `hidden-level`, `wrong-path`, `empty-branch`, and the hostile ones: see tests/build.rs).
 pub fn mock_component(variant: &str) -> std::path::PathBuf {
     std::path::Path::new(env!("MOCK_COMPONENTS_DIR")).join(format!("mock-{variant}.wasm"))
 }

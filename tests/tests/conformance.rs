@@ -106,6 +106,16 @@ fn the_good_mock_passes_and_each_broken_mock_fails_exactly_its_cases() {
             &["choices.has-children-honest"],
             "choice b says it has no children, but list-choices under it returns 1",
         ),
+        (
+            "wrong-path",
+            &["choices.held-values-listed"],
+            "a1 is \"A/Elsewhere\", list-choices says",
+        ),
+        (
+            "empty-branch",
+            &["choices.has-children-honest"],
+            "choice c says it has children",
+        ),
     ];
     for (variant, cases, why) in expectations {
         let report = mock_report(variant);
