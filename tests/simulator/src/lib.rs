@@ -40,7 +40,8 @@ pub use hierarchies::COST_CENTER;
 pub use history::HistoryEntry;
 pub use journal::JournalEntry;
 pub use profile::{
-    ChoiceEncoding, FieldOptions, OptionsListing, OverFirst, PROFILE_NAMES, RateLimit, WireProfile,
+    ChoiceEncoding, FieldOptions, GraphqlAuth, OptionsListing, OverFirst, PROFILE_NAMES, RateLimit,
+    WireProfile,
 };
 pub use rng::REFERENCE_DATE;
 pub use seed::ascii_fold;

@@ -60,6 +60,16 @@ pub enum OverFirst {
     Clamp,
 }
 
+/// How GraphQL answers a request without a live token (notes §2.4 leave it open).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum GraphqlAuth {
+    /// HTTP 401 with the REST body `{"message":"Unauthenticated.","status_code":401}`.
+    #[default]
+    Http401,
+    /// HTTP 200 with the GraphQL envelope `{"data":null,"errors":[{"message":"Unauthenticated."}]}`.
+    Envelope,
+}
+
 /// A fixed-window rate limit on API requests (not the token endpoint): the
 /// `requests + 1`-th request within `window` gets `429 {"message":"Too Many Attempts.",
 /// "status_code":429}` with `Retry-After` (whole seconds until the window ends, at least 1).
@@ -88,6 +98,7 @@ pub struct WireProfile {
     /// REST ids (field `id`, option `id` / `parent_id`) are strings instead of numbers.
     pub rest_string_ids: bool,
     pub rate_limit: Option<RateLimit>,
+    pub graphql_auth: GraphqlAuth,
 }
 
 impl Default for WireProfile {
@@ -102,6 +113,7 @@ impl Default for WireProfile {
             record_numbers: false,
             rest_string_ids: false,
             rate_limit: None,
+            graphql_auth: GraphqlAuth::Http401,
         }
     }
 }
@@ -125,6 +137,7 @@ pub const PROFILE_NAMES: &[&str] = &[
     "numbers",
     "rest-string-ids",
     "rate-limited",
+    "graphql-auth-envelope",
 ];
 
 impl WireProfile {
@@ -181,6 +194,10 @@ impl WireProfile {
             },
             "rest-string-ids" => WireProfile {
                 rest_string_ids: true,
+                ..d
+            },
+            "graphql-auth-envelope" => WireProfile {
+                graphql_auth: GraphqlAuth::Envelope,
                 ..d
             },
             "rate-limited" => WireProfile {

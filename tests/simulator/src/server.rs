@@ -127,6 +127,18 @@ async fn require_token(State(s): State<Arc<Shared>>, req: Request, next: Next) -
     }
     let ok = bearer(&req).is_some_and(|t| lock(&s.tokens).is_valid(t));
     if !ok {
+        let envelope =
+            lock(&s.tenant).profile.graphql_auth == crate::profile::GraphqlAuth::Envelope;
+        if envelope && req.uri().path() == "/graphql" {
+            return (
+                StatusCode::OK,
+                axum::Json(serde_json::json!({
+                    "data": null,
+                    "errors": [{"message": "Unauthenticated."}]
+                })),
+            )
+                .into_response();
+        }
         return unauthenticated();
     }
     if let Some(v) = req
