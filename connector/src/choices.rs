@@ -129,10 +129,13 @@ impl ChoiceTree {
 
     /// True when some node has a parent that exists in the tree.
     pub fn has_levels(&self) -> bool {
+        // An option that says it has children counts even when they did not come with it
+        // (roots only in `/fields`).
         self.nodes.iter().any(|n| {
-            n.parent
-                .as_deref()
-                .is_some_and(|p| self.by_id.contains_key(p))
+            n.claims_children == Some(true)
+                || n.parent
+                    .as_deref()
+                    .is_some_and(|p| self.by_id.contains_key(p))
         })
     }
 
@@ -278,6 +281,18 @@ mod tests {
             active: true,
             order: 0,
         }
+    }
+
+    #[test]
+    fn roots_that_say_they_have_children_make_a_hierarchy() {
+        let flat = ChoiceTree::new(vec![node("1", "M", None), node("2", "L", None)]);
+        assert!(!flat.has_levels());
+        let mut roots = vec![node("1", "Sales", None), node("2", "HQ", None)];
+        roots[0].claims_children = Some(true);
+        assert!(
+            ChoiceTree::new(roots).has_levels(),
+            "a list field sent roots only"
+        );
     }
 
     #[test]

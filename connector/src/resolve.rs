@@ -168,6 +168,18 @@ mod tests {
     }
 
     #[test]
+    fn an_exact_label_wins_over_one_that_differs_only_in_case() {
+        let t = ChoiceTree::new(vec![
+            node("1", "Support", None, "1", "a"),
+            node("2", "support", None, "2", "b"),
+        ]);
+        assert_eq!(id(&t, json!("Support")).as_deref(), Some("1"));
+        assert_eq!(id(&t, json!("support")).as_deref(), Some("2"));
+        // Only the case-insensitive match is left, and it names two: no guess.
+        assert_eq!(id(&t, json!("SUPPORT")), None);
+    }
+
+    #[test]
     fn a_shared_label_names_the_only_selectable_option() {
         let mut nodes = vec![
             node("1", "Support", None, "1", "a"),

@@ -134,3 +134,17 @@ async fn past_the_budget_the_call_fails_without_waiting_more() {
     assert_eq!(calls.lock().expect("lock").len(), 3);
     assert!(err.to_string().contains("rate limited"), "{err}");
 }
+
+#[test]
+fn waits_are_spread_by_a_jitter_under_a_quarter_second() {
+    let draws: Vec<Duration> = (0..32).map(|_| super::jitter()).collect();
+    assert!(
+        draws.iter().all(|d| *d < Duration::from_millis(250)),
+        "{draws:?}"
+    );
+    let first = draws[0];
+    assert!(
+        draws.iter().any(|d| *d != first),
+        "32 clients told the same retry-after would come back at once: {draws:?}"
+    );
+}
