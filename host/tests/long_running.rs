@@ -1,5 +1,6 @@
-//! `serve` compiles the component it serves once: the registry reuses the engine that loaded
-//! it for the first session, whatever the disk cache holds.
+//! The commands that run until stopped: `serve` compiles the component it serves once (the
+//! registry reuses the engine that loaded it for the first session, whatever the disk cache
+//! holds); `demo --json` prints where its tenant listens as one JSON line.
 
 use std::io::{BufRead, BufReader, Read};
 use std::process::{Command, Stdio};
@@ -50,4 +51,28 @@ fn serve_compiles_its_component_once() {
         1,
         "one compilation: {log}"
     );
+}
+
+#[test]
+fn demo_json_prints_its_address_as_one_line() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_connector-host"))
+        .args(["demo", "--json", "--demo-users", "3"])
+        .env_remove("CONNECTOR_HOST_CONFIG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("demo starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("a line");
+    let _ = child.kill();
+    let _ = child.wait();
+    let doc: serde_json::Value = serde_json::from_str(&line).expect("one JSON line");
+    assert!(
+        doc["url"].as_str().is_some_and(|u| u.starts_with("http://127.0.0.1:")),
+        "{line}"
+    );
+    assert_eq!(doc["employees"], 3);
+    assert!(doc["login"].is_string(), "{line}");
 }
