@@ -57,19 +57,25 @@ impl Context {
     /// Loads the component, resolves the tenant and opens a session.
     pub async fn with_session(global: &Global, err: &mut dyn Write) -> Result<Context, Failure> {
         let mut ctx = Self::with_tenant(global, err).await?;
-        let budget = ctx.budget.clone();
+        ctx.open_session().await?;
+        Ok(ctx)
+    }
+
+    /// Opens the session of a context built `with_tenant` (logs in).
+    pub async fn open_session(&mut self) -> Result<(), Failure> {
+        let budget = self.budget.clone();
         let patient = crate::rate_limit::Patient::boxed;
         // Opening logs in, which a rate limit can refuse too.
         let opened = loop {
-            match ctx.connector.open(ctx.config.clone()).await {
+            match self.connector.open(self.config.clone()).await {
                 Err(crate::HostError::Connector(crate::ConnectorError::RateLimited {
                     retry_after_secs,
                 })) => budget.wait(retry_after_secs).await?,
                 other => break other?,
             }
         };
-        ctx.session = Some(patient(opened, budget));
-        Ok(ctx)
+        self.session = Some(patient(opened, budget));
+        Ok(())
     }
 
     /// Loads the component and resolves the tenant, without opening a session.

@@ -10,6 +10,7 @@ mod identities;
 mod logging;
 mod render;
 mod serving;
+mod store;
 mod sync;
 mod users;
 
