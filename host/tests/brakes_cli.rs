@@ -100,7 +100,9 @@ fn a_partial_listing_is_held_with_exit_1_and_a_hint_on_the_same_store() {
     assert!(out.contains("held 10 (the listing looks partial)"), "{out}");
     assert!(
         err.contains("known active people (")
-            && err.contains("are missing from the listing, above the 10.0% limit (policy.max_gone_share)"),
+            && err.contains(
+                "are missing from the listing, above the 10.0% limit (policy.max_gone_share)"
+            ),
         "{err}"
     );
     let hint = hint_after(&err, "--force to let it through");
@@ -147,7 +149,10 @@ fn too_many_skipped_records_exit_1_and_every_one_is_listed() {
     };
     let (code, out, err) = sync(&[]);
     assert_eq!(code, 1, "{out}{err}");
-    assert!(out.contains("records skipped, by attribute and cause:"), "{out}");
+    assert!(
+        out.contains("records skipped, by attribute and cause:"),
+        "{out}"
+    );
     assert!(
         err.contains("could not be mapped") && err.contains("policy.max_skipped_share"),
         "{err}"
@@ -157,7 +162,10 @@ fn too_many_skipped_records_exit_1_and_every_one_is_listed() {
     let from_err = hint_after(&err, "every record: ");
     let from_out = hint_after(&out, "every record: -v, --json, or ");
     assert_eq!(from_err, from_out);
-    assert!(from_err.ends_with(&format!("--store {store}")), "{from_err}");
+    assert!(
+        from_err.ends_with(&format!("--store {store}")),
+        "{from_err}"
+    );
     let (code, events, e) = run_hint(&format!("{from_err} --json"));
     assert_eq!(code, 0, "{events}{e}");
     let events: Vec<serde_json::Value> = serde_json::from_str(&events).expect("JSON");

@@ -72,15 +72,7 @@ fn identities_refuse_what_the_target_would_refuse_at_sync_time() {
         all.extend(["--store", &store, "--mapping", &mapping]);
         run(&all)
     };
-    let sync = |users: &str| {
-        with(&[
-            "sync",
-            "--as-of",
-            "2026-11-25",
-            "--demo-users",
-            users,
-        ])
-    };
+    let sync = |users: &str| with(&["sync", "--as-of", "2026-11-25", "--demo-users", users]);
     let (code, out, err) = sync("30");
     assert_eq!(code, 0, "{out}{err}");
 
@@ -125,7 +117,10 @@ fn identities_refuse_what_the_target_would_refuse_at_sync_time() {
     bad_department.push("department=NoSuchDept");
     refused(
         &bad_department,
-        &["attribute `department`", "`NoSuchDept` is not one of the values"],
+        &[
+            "attribute `department`",
+            "`NoSuchDept` is not one of the values",
+        ],
     );
     // Created on the platform, not yet at the source: what its creation needs stays.
     let mut create = vec!["identities", "create", "--json"];
@@ -146,7 +141,10 @@ fn identities_refuse_what_the_target_would_refuse_at_sync_time() {
     let (code, out, err) = with(&["events", "--kind", "gone", "--json"]);
     assert_eq!(code, 0, "{out}{err}");
     let gone: serde_json::Value = serde_json::from_str(&out).expect("JSON");
-    let gone = gone[0]["identity_id"].as_i64().expect("an identity").to_string();
+    let gone = gone[0]["identity_id"]
+        .as_i64()
+        .expect("an identity")
+        .to_string();
     refused(
         &["identities", "set", &gone, "phone=+33 1 00 00 00 00"],
         &["is gone from the source"],
@@ -161,13 +159,21 @@ fn identities_on_a_missing_store_are_refused_and_a_store_is_named() {
     for args in [
         vec!["identities", "show", "1", "--store", &missing],
         vec!["identities", "set", "1", "phone=1", "--store", &missing],
-        vec!["identities", "create", "email=a@example.com", "--store", &missing],
+        vec![
+            "identities",
+            "create",
+            "email=a@example.com",
+            "--store",
+            &missing,
+        ],
     ] {
         let (code, out, err) = run(&args);
         assert_eq!(code, 2, "{args:?}: {out}{err}");
         assert!(err.contains(&format!("no store at {missing}")), "{err}");
         assert!(
-            err.contains(&format!("`connector-host sync --store {missing}` creates it")),
+            err.contains(&format!(
+                "`connector-host sync --store {missing}` creates it"
+            )),
             "{err}"
         );
     }

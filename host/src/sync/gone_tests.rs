@@ -41,7 +41,10 @@ fn active(h: &Harness, id: i64) -> bool {
 #[test]
 fn deprovision_makes_a_leaver_and_marks_the_accounts_elsewhere() {
     let (h, r, id) = gone_with(OnGone::Deprovision);
-    assert_eq!((r.counts.gone, r.counts.leavers, r.counts.reviews), (1, 1, 0));
+    assert_eq!(
+        (r.counts.gone, r.counts.leavers, r.counts.reviews),
+        (1, 1, 0)
+    );
     assert_eq!((r.gone.leavers, r.gone.other_accounts), (1, 1));
     assert!(!active(&h, id));
     assert_eq!(status_elsewhere(&h, id), AccountStatus::Deprovision);
@@ -60,7 +63,10 @@ fn deprovision_makes_a_leaver_and_marks_the_accounts_elsewhere() {
 #[test]
 fn review_makes_a_leaver_and_asks_for_a_review_touching_nothing_elsewhere() {
     let (h, r, id) = gone_with(OnGone::Review);
-    assert_eq!((r.counts.gone, r.counts.leavers, r.counts.reviews), (1, 1, 1));
+    assert_eq!(
+        (r.counts.gone, r.counts.leavers, r.counts.reviews),
+        (1, 1, 1)
+    );
     assert_eq!((r.gone.leavers, r.gone.other_accounts), (1, 1));
     assert!(!active(&h, id));
     assert_eq!(status_elsewhere(&h, id), AccountStatus::Active);
@@ -71,7 +77,10 @@ fn review_makes_a_leaver_and_asks_for_a_review_touching_nothing_elsewhere() {
 #[test]
 fn ignore_records_the_gone_event_only() {
     let (h, r, id) = gone_with(OnGone::Ignore);
-    assert_eq!((r.counts.gone, r.counts.leavers, r.counts.reviews), (1, 0, 0));
+    assert_eq!(
+        (r.counts.gone, r.counts.leavers, r.counts.reviews),
+        (1, 0, 0)
+    );
     assert_eq!((r.gone.leavers, r.gone.other_accounts), (0, 0));
     assert!(active(&h, id), "not made a leaver");
     assert_eq!(status_elsewhere(&h, id), AccountStatus::Active);
@@ -111,7 +120,11 @@ fn the_gone_share_can_be_set() {
     h2.remove(&[3, 4]);
     let r = h2.sync(false, false);
     assert!(r.gone.held);
-    assert!(r.gone.message().contains("above the 5.0% limit"), "{}", r.gone.message());
+    assert!(
+        r.gone.message().contains("above the 5.0% limit"),
+        "{}",
+        r.gone.message()
+    );
 }
 
 #[test]
