@@ -2,14 +2,19 @@
 //! and a mapping that skips too many records each exit 1 with a message saying why; every
 //! hint printed is a command that reads the same store; `-v` and `--json` list every skipped
 //! record; `events` marks a dry run's events; a mistyped settings key stops `sync` before any
-//! store exists.
+//! store exists (and, once the component's keys are remembered, before it is loaded).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
+    run_with(args, &[])
+}
+
+fn run_with(args: &[&str], env: &[(&str, &Path)]) -> (i32, String, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
         .args(args)
+        .envs(env.iter().copied())
         .env_remove("CONNECTOR_HOST_CONFIG")
         .env_remove("CONNECTOR_HOST_STORE")
         .env_remove("CONNECTOR_HOST_MAPPING")
@@ -217,5 +222,36 @@ fn a_mistyped_settings_key_stops_sync_before_any_store_exists() {
     );
     assert!(!store.exists(), "no store was created");
     assert!(!Path::new(&format!("{}-wal", store.display())).exists());
+    // Once a start has loaded the component, its keys are remembered: the typo is reported
+    // before the component is compiled or instantiated (nothing is loaded).
+    let cache = dir.join("cache");
+    let env = [("CONNECTOR_HOST_CACHE_DIR", cache.as_path())];
+    let other = dir.join("demo.sqlite");
+    let (code, out, err) = run_with(
+        &[
+            "sync",
+            "--demo-users",
+            "2",
+            "--store",
+            other.to_str().expect("utf-8"),
+        ],
+        &env,
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    let (code, out, err) = run_with(
+        &[
+            "sync",
+            "-v",
+            "--config",
+            &config,
+            "--store",
+            store.to_str().expect("utf-8"),
+        ],
+        &env,
+    );
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(err.contains("did you mean `login`?"), "{err}");
+    assert!(!err.contains("loaded "), "nothing was loaded: {err}");
+    assert!(!store.exists());
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -98,7 +98,14 @@ impl Context {
             log: super::logging::connector_log_sink(),
             traffic,
         };
+        // A mistyped settings key is bad usage whatever the component does: when this
+        // component's keys are remembered, say so before compiling or instantiating it.
+        if let (Some(s), Some(names)) = (&settings, crate::key_cache::remembered(&source)) {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            s.check_keys(&names).map_err(usage)?;
+        }
         let connector = load(&source, limits, runtime_options.clone()).await?;
+        crate::key_cache::remember(&source, connector.description());
         let (config, demo) = match &settings {
             Some(s) => (
                 s.connector_config(connector.description()).map_err(usage)?,
