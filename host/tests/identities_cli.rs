@@ -178,6 +178,40 @@ fn identities_on_a_missing_store_are_refused_and_a_store_is_named() {
         );
     }
     assert!(!Path::new(&missing).exists());
+    // A store whose first sync never reached the tenant: the hint syncs that very store, for
+    // that very tenant.
+    let secret = dir.join("password");
+    std::fs::write(&secret, "x").expect("write");
+    let config = dir.join("down.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[connector.settings]\nurl = \"http://127.0.0.1:9\"\nlogin = \"a@example.com\"\npassword_file = \"{}\"\n",
+            secret.display()
+        ),
+    )
+    .expect("write");
+    let config = config.display().to_string();
+    let unsynced = dir.join("unsynced.sqlite").display().to_string();
+    let (code, out, err) = run(&["sync", "--config", &config, "--store", &unsynced]);
+    assert_eq!(code, 1, "the tenant is down: {out}{err}");
+    let (code, out, err) = run(&[
+        "identities",
+        "set",
+        "1",
+        "phone=1",
+        "--config",
+        &config,
+        "--store",
+        &unsynced,
+    ]);
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(
+        err.contains(&format!(
+            "has never been synced; run `connector-host sync --config {config} --store {unsynced}` first"
+        )),
+        "{err}"
+    );
     // A store that exists is named on stderr.
     let store = dir.join("s.sqlite").display().to_string();
     let (code, out, err) = run(&["sync", "--store", &store, "--demo-users", "3"]);
