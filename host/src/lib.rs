@@ -15,6 +15,7 @@ pub mod contract;
 pub mod engine;
 pub mod error;
 pub mod har;
+pub mod key_cache;
 pub mod load_error;
 pub mod loader;
 pub mod model;

@@ -204,7 +204,15 @@ impl Settings {
     /// description flags secret must not be given inline.
     pub fn connector_config(&self, description: &Description) -> Result<Config, SettingsError> {
         let secret = |k: &str| description.config.iter().any(|c| c.secret && c.name == k);
-        let known = |k: &str| description.config.iter().any(|c| c.name == k);
+        let names: Vec<&str> = description.config.iter().map(|c| c.name.as_str()).collect();
+        self.check_keys(&names)?;
+        self.resolve(secret)
+    }
+
+    /// Every `[connector.settings]` key is one of `names` (or its `_env` / `_file` source); a
+    /// mistyped one is named with the closest valid key.
+    pub fn check_keys(&self, names: &[&str]) -> Result<(), SettingsError> {
+        let known = |k: &str| names.contains(&k);
         for key in self.settings.keys() {
             let base = key
                 .strip_suffix("_env")
@@ -212,7 +220,7 @@ impl Settings {
                 .filter(|b| known(b))
                 .unwrap_or(key);
             if !known(base) {
-                let names = || description.config.iter().map(|c| c.name.as_str());
+                let names = || names.iter().copied();
                 let (stem, suffix) = ["_env", "_file"]
                     .iter()
                     .find_map(|sfx| key.strip_suffix(sfx).map(|stem| (stem, *sfx)))
@@ -235,6 +243,11 @@ impl Settings {
                 });
             }
         }
+        Ok(())
+    }
+
+    /// The settings with their secrets read from the environment or files.
+    fn resolve(&self, secret: impl Fn(&str) -> bool) -> Result<Config, SettingsError> {
         let mut out = Config::new();
         for (key, value) in &self.settings {
             if let Some(base) = key.strip_suffix("_env") {

@@ -2,7 +2,9 @@
 //! -p connector-host --`) line of the sync section's shell block is run, in order, against the
 //! built-in demo tenant and a fresh store, and must succeed. Lines for a real tenant
 //! (`--config`) and lines showing optional syntax (`[--kind …]`) are left out; the
-//! `identities import changes.json` line's comment is the file it reads.
+//! `identities import changes.json` line's comment is the file it reads. The block ends with a
+//! real sync after the `identities create … manager=12` example: it must create both people
+//! at the source, with no failed action (the example once planned a create that failed).
 
 use std::process::Command;
 
@@ -46,6 +48,7 @@ fn the_sync_section_examples_run_as_written() {
     let dir = std::env::temp_dir().join(format!("ch-readme-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("dir");
+    let mut last_sync = None;
     for (args, comment) in &commands {
         if args.iter().any(|a| a == "changes.json") {
             let content = comment.clone().expect("the import line shows the file");
@@ -67,7 +70,17 @@ fn the_sync_section_examples_run_as_written() {
             String::from_utf8_lossy(&out.stdout),
             String::from_utf8_lossy(&out.stderr)
         );
+        if args.first().is_some_and(|a| a == "sync") && !args.iter().any(|a| a == "--dry-run") {
+            last_sync = Some(String::from_utf8_lossy(&out.stdout).into_owned());
+        }
     }
+    let after_create = last_sync.expect("the block runs a real sync");
+    assert!(
+        after_create.contains("plan: 2 create")
+            && after_create.contains("Zoé NOUVEAU")
+            && after_create.contains(", 0 failed"),
+        "the sync after `identities create`: {after_create}"
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 

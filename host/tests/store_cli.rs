@@ -203,13 +203,38 @@ fn identities_create_refuses_what_the_target_would_and_holds_what_cannot_be_sent
     assert_eq!(code, 0, "{err}");
     let (code, out, err) = sync(&["--dry-run"]);
     assert_eq!(code, 0, "{out}{err}");
-    assert!(out.contains("Max BOSS"), "{out}");
+    // Zoé is in the plan as held, with why; not a record skipped.
     assert!(
-        out.contains(&format!(
-            "refers to platform identity #{boss}, which is not created at the source yet"
-        )),
+        out.contains("plan: 1 create, 0 update, 0 suspend   held 1 (not sent this run, why below)"),
         "{out}"
     );
+    assert!(out.contains("Max BOSS"), "{out}");
+    let held_line = out
+        .lines()
+        .find(|l| l.contains("Zoé NOUVEAU"))
+        .unwrap_or_default();
+    assert!(
+        held_line.trim_start().starts_with("create")
+            && held_line.contains(&format!(
+                "held: not created yet: `manager`: it refers to platform identity #{boss}, which is not created at the source yet"
+            )),
+        "{out}"
+    );
+    assert!(!out.contains("records skipped"), "{out}");
+    let (code, json, err) = sync(&["--dry-run", "--json"]);
+    assert_eq!(code, 0, "{json}{err}");
+    let report: serde_json::Value = serde_json::from_str(&json).expect("JSON");
+    let plan = report["plan"].as_array().cloned().unwrap_or_default();
+    let held: Vec<&serde_json::Value> = plan.iter().filter(|a| a["held"].is_string()).collect();
+    assert_eq!(held.len(), 1, "{json}");
+    assert_eq!(held[0]["kind"], "create");
+    assert!(
+        held[0]["subject"]
+            .as_str()
+            .is_some_and(|s| s.contains("Zoé NOUVEAU")),
+        "{json}"
+    );
+    assert_eq!(report["counts"]["skipped"], 0, "{json}");
     // The real run creates the manager, the next one the person reporting to them.
     let (code, out, err) = sync(&[]);
     assert_eq!(code, 0, "{out}{err}");

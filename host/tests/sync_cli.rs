@@ -192,7 +192,7 @@ fn sync_events_and_platform_changes_on_the_demo_tenant() {
     let junk = dir.join("junk.sqlite");
     std::fs::write(&junk, vec![b'x'; 4096]).expect("write");
     let (code, _, err) = run(&["events", "--store", junk.to_str().expect("utf-8")]);
-    assert_eq!(code, 1, "{err}");
+    assert_eq!(code, 2, "a file that is not a store is bad usage: {err}");
     assert!(
         err.contains("junk.sqlite") && err.contains("not a connector-host database"),
         "{err}"

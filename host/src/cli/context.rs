@@ -57,15 +57,21 @@ impl Context {
     /// Loads the component, resolves the tenant and opens a session.
     pub async fn with_session(global: &Global, err: &mut dyn Write) -> Result<Context, Failure> {
         let mut ctx = Self::with_tenant(global, err).await?;
-        let budget = ctx.budget.clone();
+        ctx.open_session().await?;
+        Ok(ctx)
+    }
+
+    /// Opens the session of a context built `with_tenant` (logs in).
+    pub async fn open_session(&mut self) -> Result<(), Failure> {
+        let budget = self.budget.clone();
         let patient = crate::rate_limit::Patient::boxed;
         // Opening logs in, which a rate limit can refuse too.
         let opened = crate::rate_limit::again_when_limited(&budget, || {
-            ctx.connector.open(ctx.config.clone())
+            self.connector.open(self.config.clone())
         })
         .await?;
-        ctx.session = Some(patient(opened, budget));
-        Ok(ctx)
+        self.session = Some(patient(opened, budget));
+        Ok(())
     }
 
     /// Loads the component and resolves the tenant, without opening a session.
@@ -88,7 +94,14 @@ impl Context {
             log: super::logging::connector_log_sink(),
             traffic,
         };
+        // A mistyped settings key is bad usage whatever the component does: when this
+        // component's keys are remembered, say so before compiling or instantiating it.
+        if let (Some(s), Some(names)) = (&settings, crate::key_cache::remembered(&source)) {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            s.check_keys(&names).map_err(usage)?;
+        }
         let connector = load(&source, limits, runtime_options.clone()).await?;
+        crate::key_cache::remember(&source, connector.description());
         let (config, demo) = match &settings {
             Some(s) => (
                 s.connector_config(connector.description()).map_err(usage)?,

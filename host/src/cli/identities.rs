@@ -10,7 +10,7 @@ use clap::Subcommand;
 use super::args::Global;
 use super::failure::Failure;
 use super::failure::usage;
-use super::sync::{StoreArgs, StoreUse, open};
+use super::store::{StoreArgs, StoreUse, command, open};
 use crate::attrs;
 use crate::store::identities;
 use crate::sync::platform::{self, PlatformError};
@@ -65,9 +65,10 @@ pub(super) fn run(
         } => {
             let (mut store, mapping) = open(global, &store, StoreUse::Existing, err)?;
             let raw = attrs::from_pairs(&attributes).map_err(usage)?;
-            let (fields, mapping) = platform::catalogue(&store, mapping).map_err(failure)?;
-            let change =
-                platform::prepare(&store, &fields, &mapping, Some(id), &raw).map_err(failure)?;
+            let (target, mapping) =
+                platform::catalogue(&store, mapping).map_err(|e| failure(global, e))?;
+            let change = platform::prepare(&store, &target, &mapping, Some(id), &raw)
+                .map_err(|e| failure(global, e))?;
             store
                 .transaction(|c| platform::write(c, &change))
                 .map_err(|e| usage(anyhow::Error::from(e)))?;
@@ -85,9 +86,10 @@ pub(super) fn run(
         IdentitiesCommand::Create { attributes, store } => {
             let (mut store, mapping) = open(global, &store, StoreUse::Existing, err)?;
             let raw = attrs::from_pairs(&attributes).map_err(usage)?;
-            let (fields, mapping) = platform::catalogue(&store, mapping).map_err(failure)?;
-            let change =
-                platform::prepare(&store, &fields, &mapping, None, &raw).map_err(failure)?;
+            let (target, mapping) =
+                platform::catalogue(&store, mapping).map_err(|e| failure(global, e))?;
+            let change = platform::prepare(&store, &target, &mapping, None, &raw)
+                .map_err(|e| failure(global, e))?;
             let id = store
                 .transaction(|c| platform::write(c, &change))
                 .map_err(|e| usage(anyhow::Error::from(e)))?;
@@ -111,7 +113,8 @@ pub(super) fn run(
                         file.display()
                     ))
                 })?;
-            let (fields, mapping) = platform::catalogue(&store, mapping).map_err(failure)?;
+            let (target, mapping) =
+                platform::catalogue(&store, mapping).map_err(|e| failure(global, e))?;
             // Every item is checked before any is written: a bad file changes nothing.
             let mut changes = Vec::with_capacity(items.len());
             let mut keys = std::collections::HashSet::new();
@@ -127,8 +130,8 @@ pub(super) fn run(
                     ),
                 };
                 let raw = attrs::from_json_object(item).map_err(|e| place(e.into()))?;
-                let change = platform::prepare(&store, &fields, &mapping, id, &raw)
-                    .map_err(|f| place(failure(f).error))?;
+                let change = platform::prepare(&store, &target, &mapping, id, &raw)
+                    .map_err(|f| place(failure(global, f).error))?;
                 if let Some(key) = platform::match_key(&mapping, &change)
                     && !keys.insert(key.clone())
                 {
@@ -213,10 +216,15 @@ pub(super) fn run(
     Ok(())
 }
 
-/// A refused change is bad usage (exit 2); anything else is a failure of the work (exit 1).
-fn failure(e: PlatformError) -> Failure {
+/// A refused change is bad usage (exit 2), and so is a store never synced (with the command
+/// that syncs it); anything else is a failure of the work (exit 1).
+fn failure(global: &Global, e: PlatformError) -> Failure {
     match e {
         PlatformError::Refused(m) => usage(anyhow::anyhow!(m)),
+        PlatformError::NeverSynced { store } => usage(anyhow::anyhow!(
+            "store {store} has never been synced; run `{}` first",
+            command(global, std::path::Path::new(&store), "sync", &[])
+        )),
         other => Failure::from(other),
     }
 }

@@ -11,6 +11,7 @@ mod logging;
 mod render;
 mod scope;
 mod serving;
+mod store;
 mod sync;
 mod users;
 

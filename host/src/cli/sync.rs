@@ -1,11 +1,8 @@
-//! The provisioning commands: `sync` (the main job) and `events` (the audit log); the
-//! store and mapping options they share with `identities` (see `identities.rs`). The store
-//! defaults to `$XDG_DATA_HOME/connector-host/demo.sqlite` for the built-in
-//! demo tenant and `…/store.sqlite` with a configuration file; the mapping defaults to the
-//! embedded PeopleSpheres mapping.
+//! The provisioning commands: `sync` (the main job) and `events` (the audit log). Which store
+//! they use, and the mapping, is `store.rs`'s (shared with `identities`).
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::Path;
 
 use clap::Args;
 
@@ -13,21 +10,9 @@ use super::args::Global;
 use super::context::Context;
 use super::failure::Failure;
 use super::failure::usage;
+use super::store::{StoreArgs, StoreUse, command, open};
 use crate::store::audit::{self, EventFilter};
-use crate::store::{self, Store};
-use crate::sync::{self, ActionKind, Mapping, Progress, SyncOptions};
-
-/// Where the store and the mapping are.
-#[derive(Debug, Args)]
-pub(super) struct StoreArgs {
-    /// The SQLite store (default: $XDG_DATA_HOME/connector-host/demo.sqlite without --config,
-    /// store.sqlite with one).
-    #[arg(long, env = "CONNECTOR_HOST_STORE")]
-    store: Option<PathBuf>,
-    /// The mapping (TOML); default: the embedded PeopleSpheres mapping.
-    #[arg(long, env = "CONNECTOR_HOST_MAPPING")]
-    mapping: Option<PathBuf>,
-}
+use crate::sync::{self, ActionKind, Progress, SyncOptions};
 
 /// `sync` options.
 #[derive(Debug, Args)]
@@ -39,7 +24,9 @@ pub(super) struct SyncArgs {
     /// Print the plan (every create, update, suspend) and write nothing upstream.
     #[arg(long)]
     dry_run: bool,
-    /// Let the run through the safety brake on mass suspensions.
+    /// Let the run through the safety brakes: on mass suspensions (policy.max_suspend_share)
+    /// and on a listing that looks partial (more people missing than policy.max_gone_share).
+    /// It does not lift the brake on skipped records: fix the mapping instead.
     #[arg(long)]
     force: bool,
     /// Run the deprovisioning policy as of this day (YYYY-MM-DD) instead of today.
@@ -73,103 +60,6 @@ pub(super) struct EventsArgs {
     limit: u32,
 }
 
-/// Whether a command may create the store it names (only `sync` does; the others read what a
-/// sync wrote, and a mistyped path must not silently give them an empty store).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) enum StoreUse {
-    Create,
-    Existing,
-}
-
-/// The store a command uses: `--store`, or the one of this tenant (see [`default_store`]).
-pub(super) fn store_path(global: &Global, args: &StoreArgs) -> Result<PathBuf, Failure> {
-    match &args.store {
-        Some(p) => Ok(p.clone()),
-        None => default_store(global),
-    }
-}
-
-/// One store per tenant: `demo.sqlite` for the built-in demo tenant; with a configuration
-/// file, `<file stem>-<12 hex>.sqlite`, the hex a SHA-256 of the connector (its component) and
-/// the tenant's non-secret settings (the URL or environment, the login…), so a production and a
-/// preproduction file never share a store, and two files for the same tenant do.
-pub(super) fn default_store(global: &Global) -> Result<PathBuf, Failure> {
-    use sha2::{Digest, Sha256};
-    let Some(config) = &global.config else {
-        let path = store::default_path("demo.sqlite");
-        // The demo tenant's store had another name before (`sandbox.sqlite`): carry it over.
-        let old = store::default_path("sandbox.sqlite");
-        if !path.exists() && old.exists() {
-            for suffix in ["", "-wal", "-shm"] {
-                let from = PathBuf::from(format!("{}{suffix}", old.display()));
-                if from.exists() {
-                    std::fs::rename(&from, format!("{}{suffix}", path.display())).map_err(|e| {
-                        anyhow::anyhow!("cannot rename {} to demo.sqlite: {e}", from.display())
-                    })?;
-                }
-            }
-        }
-        return Ok(path);
-    };
-    let settings = crate::settings::Settings::load(config).map_err(usage)?;
-    let component = global
-        .component
-        .clone()
-        .or_else(|| settings.component().map(std::path::Path::to_path_buf))
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "builtin:peoplespheres".into());
-    let mut hasher = Sha256::new();
-    hasher.update(component.as_bytes());
-    for (key, value) in settings.tenant_identity() {
-        hasher.update([0]);
-        hasher.update(key.as_bytes());
-        hasher.update([0]);
-        hasher.update(value.as_bytes());
-    }
-    let digest: String = hasher.finalize()[..6]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let stem: String = config
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_else(|| "tenant".into())
-        .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .collect();
-    Ok(store::default_path(&format!("{stem}-{digest}.sqlite")))
-}
-
-pub(super) fn open(
-    global: &Global,
-    args: &StoreArgs,
-    usage_of: StoreUse,
-    err: &mut dyn Write,
-) -> Result<(Store, Mapping), Failure> {
-    let mapping = match &args.mapping {
-        Some(p) => Mapping::load(p),
-        None => Mapping::default_peoplespheres(),
-    }
-    .map_err(usage)?;
-    let path = store_path(global, args)?;
-    if usage_of == StoreUse::Existing && !path.exists() {
-        return Err(usage(anyhow::anyhow!(
-            "no store at {} (a `connector-host sync` with the same --config creates it; --store names another)",
-            path.display()
-        )));
-    }
-    if global.verbosity.notes() {
-        writeln!(err, "note: store {}", path.display())?;
-    }
-    Ok((Store::open(&path)?, mapping))
-}
-
 /// `connector-host sync`.
 pub(super) async fn sync(
     global: &Global,
@@ -183,8 +73,11 @@ pub(super) async fn sync(
         .map(sync::policy::parse_day)
         .transpose()
         .map_err(usage)?;
+    // The configuration is checked whole (a mistyped `[connector.settings]` key included)
+    // before the store is created or opened and before the session logs in.
+    let mut ctx = Context::with_tenant(global, err).await?;
     let (mut store, mapping) = open(global, &args.store, StoreUse::Create, err)?;
-    let mut ctx = Context::with_session(global, err).await?;
+    ctx.open_session().await?;
     let options = SyncOptions {
         dry_run: args.dry_run,
         force: args.force,
@@ -220,6 +113,7 @@ pub(super) async fn sync(
         Err(e) => return Err(e.into()),
     };
     let elapsed = started.elapsed();
+    let store_path = Path::new(store.path());
     if global.json {
         writeln!(out, "{}", serde_json::to_string_pretty(&report)?)?;
     } else {
@@ -254,18 +148,7 @@ pub(super) async fn sync(
             report.planned(ActionKind::Suspend),
             c.returners
         )?;
-        if c.gone + c.gone_held > 0 {
-            writeln!(
-                out,
-                "gone from the source {}{}",
-                c.gone,
-                if report.gone.held {
-                    format!("   held {} (the listing looks partial)", c.gone_held)
-                } else {
-                    String::new()
-                }
-            )?;
-        }
+        render_gone(out, &report)?;
         if c.reviews + c.conflicts + c.drifts + c.skipped > 0 {
             writeln!(
                 out,
@@ -273,13 +156,19 @@ pub(super) async fn sync(
                 c.reviews, c.conflicts, c.drifts, c.skipped
             )?;
         }
-        render_skipped(out, &report, global)?;
+        render_skipped(out, &report, global, store_path)?;
+        let held = report.held();
         writeln!(
             out,
-            "plan: {} create, {} update, {} suspend",
+            "plan: {} create, {} update, {} suspend{}",
             report.planned(ActionKind::Create),
             report.planned(ActionKind::Update),
-            report.planned(ActionKind::Suspend)
+            report.planned(ActionKind::Suspend),
+            if held > 0 {
+                format!("   held {held} (not sent this run, why below)")
+            } else {
+                String::new()
+            }
         )?;
         for a in &report.plan {
             writeln!(out, "  {}", sync::plan::describe(a))?;
@@ -292,64 +181,122 @@ pub(super) async fn sync(
             )?;
         }
     }
+    let rerun_forced = || command(global, store_path, "sync", &["--force"]);
     if report.skip_brake {
         return Err(anyhow::anyhow!(
-            "{} of {} records could not be mapped ({:.1}%), above the {:.1}% limit (policy.max_skipped_share): nothing was changed upstream. Fix the mapping (the causes are above; every record: `connector-host events --kind skipped --run {} --store {}`)",
+            "{} of {} records could not be mapped ({:.1}%), above the {:.1}% limit (policy.max_skipped_share): nothing was changed upstream. Fix the mapping (the causes are above; every record: `{}`)",
             report.counts.skipped,
             report.counts.users,
             report.counts.skipped as f64 * 100.0 / report.counts.users.max(1) as f64,
             mapping.policy.max_skipped_share * 100.0,
-            report.run_id,
-            store.path()
+            skipped_events(global, store_path, report.run_id),
         )
         .into());
     }
     if report.gone.held {
-        return Err(anyhow::anyhow!(report.gone.message()).into());
+        return Err(anyhow::anyhow!("{}: `{}`", report.gone.message(), rerun_forced()).into());
     }
     if report.brake.engaged {
-        return Err(anyhow::anyhow!(report.brake.message()).into());
+        return Err(anyhow::anyhow!("{}: `{}`", report.brake.message(), rerun_forced()).into());
     }
     if report.failed > 0 {
         return Err(anyhow::anyhow!(
-            "{} action(s) failed; see `connector-host events --kind action-failed --run {} --store {}`",
+            "{} action(s) failed; see `{}`",
             report.failed,
-            report.run_id,
-            store.path()
+            command(
+                global,
+                store_path,
+                "events",
+                &[
+                    "--kind",
+                    "action-failed",
+                    "--run",
+                    &report.run_id.to_string()
+                ]
+            )
         )
         .into());
     }
     Ok(())
 }
 
-/// Skipped records by attribute and cause with a few examples; every one with `-v`.
+/// The command listing a run's skipped records.
+fn skipped_events(global: &Global, store: &Path, run_id: i64) -> String {
+    command(
+        global,
+        store,
+        "events",
+        &["--kind", "skipped", "--run", &run_id.to_string()],
+    )
+}
+
+/// People missing from the listing: marked gone (and what `on_gone` did), or held.
+fn render_gone(out: &mut dyn Write, report: &sync::SyncReport) -> Result<(), Failure> {
+    let (c, g) = (&report.counts, &report.gone);
+    if c.gone + c.gone_held == 0 {
+        return Ok(());
+    }
+    let policy = match g.on_gone {
+        sync::mapping::OnGone::Deprovision => format!(
+            "on_gone = deprovision: {} leaver(s), {} account(s) in other systems to deprovision",
+            g.leavers, g.other_accounts
+        ),
+        sync::mapping::OnGone::Review => format!(
+            "on_gone = review: {} leaver(s), {} to review",
+            g.leavers, c.gone
+        ),
+        sync::mapping::OnGone::Ignore => {
+            "on_gone = ignore: recorded only, nobody made a leaver".to_string()
+        }
+    };
+    if g.held {
+        writeln!(
+            out,
+            "gone from the source 0   held {} (the listing looks partial)",
+            c.gone_held
+        )?;
+    } else {
+        writeln!(out, "gone from the source {} ({policy})", c.gone)?;
+    }
+    Ok(())
+}
+
+/// Skipped records by attribute and cause with a few examples; every one (up to
+/// [`sync::skips::MAX_LISTED`]) with `-v`.
 fn render_skipped(
     out: &mut dyn Write,
     report: &sync::SyncReport,
     global: &Global,
+    store: &Path,
 ) -> Result<(), Failure> {
     if report.skipped_summary.is_empty() {
         return Ok(());
     }
+    let verbose = global.verbosity >= super::logging::Verbosity::Verbose;
     writeln!(out, "records skipped, by attribute and cause:")?;
     for g in &report.skipped_summary {
         writeln!(out, "  {:<20} {:>7}  {}", g.attribute, g.count, g.cause)?;
-        if global.verbosity < super::logging::Verbosity::Verbose {
+        if !verbose {
             for e in &g.examples {
                 writeln!(out, "      e.g. {e}")?;
             }
         }
     }
-    if global.verbosity >= super::logging::Verbosity::Verbose {
+    let every = skipped_events(global, store, report.run_id);
+    if verbose {
         for s in &report.skipped {
             writeln!(out, "  skipped: {s}")?;
         }
+        if report.skipped_truncated {
+            writeln!(
+                out,
+                "  (the first {} of {} listed; every record: `{every}`)",
+                report.skipped.len(),
+                report.counts.skipped
+            )?;
+        }
     } else {
-        writeln!(
-            out,
-            "  (every record: -v, --json, or `connector-host events --kind skipped --run {}`)",
-            report.run_id
-        )?;
+        writeln!(out, "  (every record: -v, --json, or `{every}`)")?;
     }
     Ok(())
 }

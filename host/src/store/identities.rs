@@ -337,16 +337,17 @@ pub fn leaver_candidates(
 /// An identity's platform changes waiting for write-back: `(identity id, remote id, [(name, value)])`.
 pub type PendingWrite = (i64, String, Vec<(String, Vec<Value>)>);
 
-/// Identities with platform changes waiting for write-back, their attributes by name.
+/// Identities with platform changes waiting for write-back, their attributes by name. An
+/// account gone from the source is left out: there is nothing left to write to.
 pub fn pending_writes(conn: &Connection, system: &str) -> Result<Vec<PendingWrite>, StoreError> {
     let mut stmt = conn
         .prepare(
             "SELECT a.identity_id, a.remote_id, i.attributes FROM identities i JOIN accounts a ON a.identity_id = i.id AND a.system = ?1
-             WHERE i.pending_writes = 1 ORDER BY a.identity_id",
+             WHERE i.pending_writes = 1 AND a.status <> ?2 ORDER BY a.identity_id",
         )
         .map_err(sql)?;
     let rows = stmt
-        .query_map([system], |r| {
+        .query_map(params![system, AccountStatus::Gone], |r| {
             Ok((
                 r.get::<_, i64>(0)?,
                 r.get::<_, String>(1)?,

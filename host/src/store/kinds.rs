@@ -92,6 +92,9 @@ named_enum! {
         Suspended = "suspended",
         /// The person is gone from the source.
         Gone = "gone",
+        /// The person is gone from the source and `on_gone = "deprovision"`: the account is
+        /// to be removed by its system's connector.
+        Deprovision = "deprovision",
     }
 }
 

@@ -88,17 +88,18 @@ pub fn known_active(conn: &Connection) -> Result<u64, StoreError> {
     .map_err(sql)
 }
 
-/// Marks an identity gone from the source in `run_id`: it is a leaver (inactive), and its
-/// source account is `gone`.
+/// Marks an identity gone from the source in `run_id`: its source account is `gone`, and
+/// when `leaver` the identity becomes a leaver (inactive); otherwise it stays as it was.
 pub fn mark_gone(
     conn: &Connection,
     identity_id: i64,
     system: &str,
     run_id: i64,
+    leaver: bool,
 ) -> Result<(), StoreError> {
     conn.execute(
-        "UPDATE identities SET gone_run = ?2, active = 0, updated_at = ?3 WHERE id = ?1",
-        params![identity_id, run_id, super::file::now()],
+        "UPDATE identities SET gone_run = ?2, active = CASE WHEN ?4 THEN 0 ELSE active END, updated_at = ?3 WHERE id = ?1",
+        params![identity_id, run_id, super::file::now(), leaver],
     )
     .map_err(sql)?;
     conn.execute(
@@ -112,6 +113,42 @@ pub fn mark_gone(
     )
     .map_err(sql)?;
     Ok(())
+}
+
+/// The identity's active accounts in every system but `system` (the source).
+pub fn accounts_elsewhere(
+    conn: &Connection,
+    identity_id: i64,
+    system: &str,
+) -> Result<u64, StoreError> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM accounts WHERE identity_id = ?1 AND system <> ?2 AND status = ?3",
+        params![identity_id, system, crate::store::AccountStatus::Active],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n.max(0) as u64)
+    .map_err(sql)
+}
+
+/// Marks the identity's active accounts in every system but `system` to be deprovisioned
+/// (the connector of each system carries it out); returns how many.
+pub fn deprovision_elsewhere(
+    conn: &Connection,
+    identity_id: i64,
+    system: &str,
+) -> Result<u64, StoreError> {
+    conn.execute(
+        "UPDATE accounts SET status = ?4, updated_at = ?3 WHERE identity_id = ?1 AND system <> ?2 AND status = ?5",
+        params![
+            identity_id,
+            system,
+            super::file::now(),
+            crate::store::AccountStatus::Deprovision,
+            crate::store::AccountStatus::Active
+        ],
+    )
+    .map(|n| n as u64)
+    .map_err(sql)
 }
 
 /// The run that marked `identity_id` gone, if it is.

@@ -37,7 +37,7 @@ fn abort_after() -> Option<u64> {
     None
 }
 
-/// Executes `plan` (suspensions left out when `skip_suspend`).
+/// Executes `plan` (held actions left out, and suspensions when `skip_suspend`).
 pub async fn execute(
     session: &mut dyn Session,
     store: &mut Store,
@@ -51,7 +51,7 @@ pub async fn execute(
     let abort = abort_after();
     let todo: Vec<&PlannedAction> = plan
         .iter()
-        .filter(|a| !(skip_suspend && a.kind == ActionKind::Suspend))
+        .filter(|a| a.is_ready() && !(skip_suspend && a.kind == ActionKind::Suspend))
         .collect();
     progress.start("actions", Some(todo.len() as u64));
     for (calls, action) in (1u64..).zip(todo) {

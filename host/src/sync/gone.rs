@@ -1,10 +1,12 @@
 //! People who vanished from the source. Once a listing is known complete (every page read,
 //! the last one without a next token), everyone the store knows from the source that it did
-//! not show is `gone` (deleted or hidden there): a leaver, whose accounts in the other systems
-//! the policy deprovisions, puts up for review, or leaves alone. A listing short of more than
-//! `policy.max_gone_share` of the known active people looks partial (a filter, a permission or
-//! an outage at the source): then nobody is marked gone, the run says so and fails, unless
-//! `--force`. A failed or cut listing never gets here.
+//! not show is `gone` (deleted or hidden there) and their source account is marked gone; then
+//! `policy.on_gone` decides: `deprovision` makes the identity a leaver and marks its active
+//! accounts in every other system to be deprovisioned; `review` makes it a leaver and asks for
+//! a review of those accounts; `ignore` records the `gone` event only (the identity stays as it
+//! was). A listing short of more than `policy.max_gone_share` of the known active people looks
+//! partial (a filter, a permission or an outage at the source): then nobody is marked gone, the
+//! run says so and fails, unless `--force`. A failed or cut listing never gets here.
 
 use rusqlite::Connection;
 use serde::Serialize;
@@ -26,6 +28,13 @@ pub struct GoneReport {
     pub max_share: f64,
     /// Nobody was marked gone: the listing looked partial and the run was not forced.
     pub held: bool,
+    /// The policy applied to the people marked gone.
+    pub on_gone: OnGone,
+    /// People marked gone who became leavers (none with `ignore`).
+    pub leavers: u64,
+    /// Their accounts in the other systems marked to be deprovisioned (`deprovision`) or put
+    /// up for review (`review`).
+    pub other_accounts: u64,
 }
 
 impl GoneReport {
@@ -65,6 +74,9 @@ pub fn settle(
         known_active: presence::known_active(conn)?,
         max_share: mapping.policy.max_gone_share,
         held: false,
+        on_gone: mapping.policy.on_gone,
+        leavers: 0,
+        other_accounts: 0,
     };
     if missing.is_empty() {
         return Ok(report);
@@ -86,26 +98,44 @@ pub fn settle(
                 ..NewEvent::of(Some(run_id), EventKind::Gone, &subject)
             },
         )?;
-        presence::mark_gone(conn, m.identity_id, &mapping.system, run_id)?;
+        let on_gone = mapping.policy.on_gone;
+        let leaver = on_gone != OnGone::Ignore;
+        presence::mark_gone(conn, m.identity_id, &mapping.system, run_id, leaver)?;
         counts.gone += 1;
-        if m.active {
+        if leaver && m.active {
             counts.leavers += 1;
+            report.leavers += 1;
         }
-        let follow_up = match mapping.policy.on_gone {
-            OnGone::Deprovision => None,
-            OnGone::Review => Some((
-                EventKind::Review,
-                "gone from the source: review this person's accounts in the other systems",
-            )),
+        let follow_up = match on_gone {
+            OnGone::Deprovision => {
+                let n = presence::deprovision_elsewhere(conn, m.identity_id, &mapping.system)?;
+                report.other_accounts += n;
+                Some((
+                    EventKind::Leaver,
+                    format!(
+                        "gone from the source (on_gone = deprovision): a leaver; {n} account(s) in other systems to deprovision"
+                    ),
+                ))
+            }
+            OnGone::Review => {
+                let n = presence::accounts_elsewhere(conn, m.identity_id, &mapping.system)?;
+                report.other_accounts += n;
+                counts.reviews += 1;
+                Some((
+                    EventKind::Review,
+                    format!(
+                        "gone from the source (on_gone = review): a leaver; review this person's {n} account(s) in the other systems"
+                    ),
+                ))
+            }
             OnGone::Ignore => None,
         };
         if let Some((kind, detail)) = follow_up {
-            counts.reviews += 1;
             audit::append(
                 conn,
                 &NewEvent {
                     identity_id: Some(m.identity_id),
-                    detail: Some(detail.into()),
+                    detail: Some(detail),
                     ..NewEvent::of(Some(run_id), kind, &subject)
                 },
             )?;

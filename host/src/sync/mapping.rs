@@ -51,14 +51,15 @@ pub enum Rule {
 }
 
 /// What happens to the accounts of someone who vanished from the source.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, serde::Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum OnGone {
     /// The person is a leaver: their accounts in the other systems are deprovisioned.
+    #[default]
     Deprovision,
     /// The person is a leaver, and a `review` event asks someone to look at their accounts.
     Review,
-    /// Only the `gone` event is recorded.
+    /// Only the `gone` event is recorded: the identity stays as it was (not a leaver).
     Ignore,
 }
 
@@ -232,11 +233,16 @@ impl Mapping {
             return Err(perr("maps no attribute (add [[attribute]] tables)".into()));
         }
         let policy = file.policy;
-        if !(0.0..=1.0).contains(&policy.max_suspend_share) {
-            return Err(perr(format!(
-                "policy.max_suspend_share = {} is not a share between 0 and 1",
-                policy.max_suspend_share
-            )));
+        for (key, share) in [
+            ("max_suspend_share", policy.max_suspend_share),
+            ("max_gone_share", policy.max_gone_share),
+            ("max_skipped_share", policy.max_skipped_share),
+        ] {
+            if !(0.0..=1.0).contains(&share) {
+                return Err(perr(format!(
+                    "policy.{key} = {share} is not a share between 0 and 1"
+                )));
+            }
         }
         jiff::tz::TimeZone::get(&policy.time_zone)
             .map_err(|e| perr(format!("policy.time_zone = {:?}: {e}", policy.time_zone)))?;

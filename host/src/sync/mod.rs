@@ -8,6 +8,7 @@
 //! transaction, then dropped. Rerunning converges: detection compares with what is stored, and
 //! the plan is computed from the stored state, so a second run with no change does nothing.
 
+pub mod choices;
 mod counts;
 pub mod detect;
 #[cfg(test)]
@@ -15,6 +16,8 @@ mod digest_tests;
 mod error;
 pub mod executor;
 pub mod gone;
+#[cfg(test)]
+mod gone_tests;
 #[cfg(test)]
 mod known_tests;
 pub mod mapping;
@@ -51,7 +54,8 @@ pub use progress::Progress;
 /// How to run.
 #[derive(Debug, Clone, Default)]
 pub struct SyncOptions {
-    /// Plan only: nothing is written upstream (the store still records the import).
+    /// Plan only: nothing is written upstream, and the run works on a scratch copy of the
+    /// store (only its run and its events, marked dry, come back).
     pub dry_run: bool,
     /// Let a run through the safety brake.
     pub force: bool,
@@ -70,8 +74,11 @@ pub struct SyncReport {
     pub as_of: String,
     pub dry_run: bool,
     pub counts: Counts,
-    /// Records skipped, every reason (up to 10,000; all are in the audit log).
+    /// Records skipped, every reason (the first [`skips::MAX_LISTED`]; all are in the audit
+    /// log).
     pub skipped: Vec<String>,
+    /// More records were skipped than `skipped` lists (see [`skips::MAX_LISTED`]).
+    pub skipped_truncated: bool,
     /// Records skipped, by attribute and cause, with a few examples each.
     pub skipped_summary: Vec<skips::SkipGroup>,
     /// More than `policy.max_skipped_share` of the records could not be mapped: nothing was
@@ -91,8 +98,17 @@ pub struct SyncReport {
 
 impl SyncReport {
     /// Planned actions of a kind.
+    /// Planned actions of a kind that this run sends (held ones left out).
     pub fn planned(&self, kind: ActionKind) -> usize {
-        self.plan.iter().filter(|a| a.kind == kind).count()
+        self.plan
+            .iter()
+            .filter(|a| a.kind == kind && a.is_ready())
+            .count()
+    }
+
+    /// Planned actions held until a later run (shown, not sent).
+    pub fn held(&self) -> usize {
+        self.plan.iter().filter(|a| !a.is_ready()).count()
     }
 }
 
@@ -183,15 +199,10 @@ async fn run_on(
         store.transaction(|c| gone::settle(c, &mapping, run_id, options.force, &mut counts))?;
     let skip_brake = counts.users > 0
         && counts.skipped as f64 / counts.users as f64 > mapping.policy.max_skipped_share;
-    let mut held = Vec::new();
     import_times.settling = settling.elapsed();
     let planning = std::time::Instant::now();
-    let plan = store.transaction(|c| plan::build(c, &mapping, &cutoff, &mut held))?;
+    let plan = store.transaction(|c| plan::build(c, &mapping, &cutoff))?;
     import_times.planning = planning.elapsed();
-    counts.skipped += held.len() as u64;
-    for h in held {
-        skipped.add_held(h);
-    }
     let suspensions = plan
         .iter()
         .filter(|a| a.kind == ActionKind::Suspend)
@@ -229,6 +240,14 @@ async fn run_on(
             }
         }
     };
+    if !options.dry_run {
+        // What `identities` checks choice values against (best effort, after the writes).
+        let known = choices::fetch(session, &fields, &mapping).await;
+        store.set_meta(
+            choices::META_KEY,
+            &serde_json::to_string(&known).unwrap_or_else(|_| "{}".into()),
+        )?;
+    }
     let status = if brake.engaged || gone.held || skip_brake {
         RunStatus::Braked
     } else if executed.failed > 0 {
@@ -236,12 +255,14 @@ async fn run_on(
     } else {
         RunStatus::Completed
     };
+    let skipped_truncated = counts.skipped > skipped.listed_len() as u64;
     let report = SyncReport {
         run_id,
         as_of: today.to_string(),
         dry_run: options.dry_run,
         counts,
         skipped_summary: skipped.summary(),
+        skipped_truncated,
         skipped: skipped.listed(),
         skip_brake,
         plan,

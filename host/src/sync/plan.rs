@@ -36,6 +36,17 @@ pub struct PlannedAction {
     /// The match key of a creation (finds the account again after a crash).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub match_key: Option<String>,
+    /// Why the action cannot be sent yet (a referenced manager not created at the source, a
+    /// creation without a match key): it is shown, not executed; a later run sends it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<String>,
+}
+
+impl PlannedAction {
+    /// Whether this run sends it.
+    pub fn is_ready(&self) -> bool {
+        self.held.is_none()
+    }
 }
 
 /// References to platform identities (`#42`) become the source id of that identity; one not
@@ -69,15 +80,15 @@ fn resolve_references(
     Ok(Ok(out))
 }
 
-/// Builds the plan. `cutoff`: contract ends strictly before it have passed. A platform-side
-/// identity without a match key is not created (after a crash between the call and its
-/// confirmation nothing could find the account again, and the next run would create a second
-/// one); why is pushed to `held`.
+/// Builds the plan. `cutoff`: contract ends strictly before it have passed. What cannot be
+/// sent yet is in the plan as held, with why: a platform-side identity without a match key
+/// (after a crash between the call and its confirmation nothing could find the account again,
+/// and the next run would create a second one), or a value referring to a platform identity
+/// not created at the source yet.
 pub fn build(
     conn: &Connection,
     mapping: &Mapping,
     cutoff: &str,
-    held: &mut Vec<String>,
 ) -> Result<Vec<PlannedAction>, StoreError> {
     let mut plan = Vec::new();
     for id in identities::to_create(conn)? {
@@ -106,27 +117,20 @@ pub fn build(
                 names.push(name.clone());
             }
         }
-        if let Some(why) = blocked {
-            held.push(format!(
-                "platform #{id} {}: not created yet, {why}",
-                identity.display_name
-            ));
-            continue;
-        }
         let match_key = mapping
             .match_on
             .as_deref()
             .and_then(|m| identity.attrs.get(m))
             .filter(|a| !a.value.is_empty())
             .map(|a| super::detect::show(&a.value));
-        if match_key.is_none() {
-            held.push(format!(
-                "platform #{id} {}: not created, it has no {} (the mapping's match_on)",
-                identity.display_name,
+        let held = match (blocked, &match_key) {
+            (Some(why), _) => Some(format!("not created yet: {why}")),
+            (None, None) => Some(format!(
+                "not created: it has no {} (the mapping's match_on)",
                 mapping.match_on.as_deref().unwrap_or("match_on")
-            ));
-            continue;
-        }
+            )),
+            (None, Some(_)) => None,
+        };
         plan.push(PlannedAction {
             kind: ActionKind::Create,
             identity_id: id,
@@ -137,6 +141,7 @@ pub fn build(
             changes: Vec::new(),
             platform_names: names,
             match_key,
+            held,
         });
     }
     for (id, remote, attrs) in identities::pending_writes(conn, &mapping.system)? {
@@ -165,11 +170,7 @@ pub fn build(
                 names.push(name);
             }
         }
-        if let Some(why) = blocked {
-            held.push(format!("{remote}: not written back yet, {why}"));
-            continue;
-        }
-        if changes.is_empty() {
+        if changes.is_empty() && blocked.is_none() {
             continue;
         }
         let subject = identities::by_id(conn, id)?
@@ -185,6 +186,7 @@ pub fn build(
             changes,
             platform_names: names,
             match_key: None,
+            held: blocked.map(|why| format!("not written back yet: {why}")),
         });
     }
     for (id, remote, name, end) in identities::leaver_candidates(conn, &mapping.system, cutoff)? {
@@ -198,6 +200,7 @@ pub fn build(
             changes: Vec::new(),
             platform_names: Vec::new(),
             match_key: None,
+            held: None,
         });
     }
     Ok(plan)
@@ -223,5 +226,8 @@ pub fn describe(a: &PlannedAction) -> String {
             .join(" "),
         ActionKind::Suspend => a.reason.clone(),
     };
-    format!("{:<8} {}  {}", a.kind.as_str(), a.subject, detail)
+    match &a.held {
+        Some(why) => format!("{:<8} {}  held: {why}", a.kind.as_str(), a.subject),
+        None => format!("{:<8} {}  {}", a.kind.as_str(), a.subject, detail),
+    }
 }

@@ -1,10 +1,13 @@
 //! Platform-side changes to identities (`identities set / create / import`): values checked
 //! against the mapping (ownership, writability, required-on-create, `match_on` uniqueness,
-//! references to known people) and typed with the field catalogue the last sync stored, then
-//! written with their audit events. The CLI parses and renders; the tests call the same code.
+//! references to known people) and typed with the field catalogue the last sync stored (types,
+//! choice values), then written with their audit events. An identity gone from the source is
+//! not changed, and one not created at the source yet keeps every field its creation needs.
+//! The CLI parses and renders; the tests call the same code.
 
 use rusqlite::Connection;
 
+use super::choices;
 use super::detect;
 use super::mapping::{Mapping, Owner};
 use crate::attrs::{self, Raw};
@@ -22,6 +25,9 @@ pub enum PlatformError {
     /// The store holds something unreadable.
     #[error("{0}")]
     Unreadable(String),
+    /// The store has no field catalogue: no sync has run on it.
+    #[error("store {store} has never been synced")]
+    NeverSynced { store: String },
     #[error(transparent)]
     Store(#[from] StoreError),
 }
@@ -63,8 +69,15 @@ pub struct Change {
     pub values: Vec<(String, Vec<Value>)>,
 }
 
+/// What the last sync stored of the target: its fields and the allowed values of its mapped
+/// list fields.
+pub struct Target {
+    pub fields: Vec<Field>,
+    pub choices: choices::Catalogue,
+}
+
 /// The field catalogue the last sync stored, and the mapping checked against it.
-pub fn catalogue(store: &Store, mapping: Mapping) -> Result<(Vec<Field>, Mapping), PlatformError> {
+pub fn catalogue(store: &Store, mapping: Mapping) -> Result<(Target, Mapping), PlatformError> {
     let fields: Vec<Field> = match store.meta("fields")? {
         Some(text) => serde_json::from_str(&text).map_err(|e| {
             PlatformError::Unreadable(format!(
@@ -73,25 +86,34 @@ pub fn catalogue(store: &Store, mapping: Mapping) -> Result<(Vec<Field>, Mapping
             ))
         })?,
         None => {
-            return Err(PlatformError::Refused(format!(
-                "store {} has never been synced; run `connector-host sync` first",
-                store.path()
-            )));
+            return Err(PlatformError::NeverSynced {
+                store: store.path().to_string(),
+            });
         }
+    };
+    let choices: choices::Catalogue = match store.meta(choices::META_KEY)? {
+        Some(text) => serde_json::from_str(&text).map_err(|e| {
+            PlatformError::Unreadable(format!(
+                "store {}: the stored choice values are unreadable: {e}",
+                store.path()
+            ))
+        })?,
+        None => choices::Catalogue::new(),
     };
     let mut mapping = mapping;
     mapping.check(&fields).map_err(refused)?;
-    Ok((fields, mapping))
+    Ok((Target { fields, choices }, mapping))
 }
 
 /// Checks and types platform-side values; writes nothing.
 pub fn prepare(
     store: &Store,
-    fields: &[Field],
+    target: &Target,
     mapping: &Mapping,
     id: Option<i64>,
     raw: &Raw,
 ) -> Result<Change, PlatformError> {
+    let fields = target.fields.as_slice();
     let existing = match id {
         Some(id) => Some(
             identities::by_id(store.conn(), id)
@@ -102,6 +124,16 @@ pub fn prepare(
         ),
         None => None,
     };
+    if let Some(identity) = &existing
+        && identity.gone_run.is_some()
+    {
+        return Err(PlatformError::Refused(format!(
+            "identity #{} ({}) is gone from the source: its account there no longer exists, so nothing can be written back to it",
+            identity.id, identity.display_name
+        )));
+    }
+    // Not created at the source yet: its creation still needs every field required on create.
+    let not_created = existing.as_ref().is_some_and(|i| i.source_id.is_none());
     if id.is_none() {
         let Some(m) = mapping.match_on.as_deref() else {
             return Err(PlatformError::Refused(
@@ -147,6 +179,13 @@ pub fn prepare(
             .platform_value(name, typed)
             .map_err(|e| PlatformError::Refused(format!("attribute `{name}`: {e}")))?;
         let typed = references(store, name, typed)?;
+        for v in &typed {
+            choices::check(&target.choices, &rule.field, v)
+                .map_err(|why| PlatformError::Refused(format!("attribute `{name}`: {why}")))?;
+        }
+        if typed.is_empty() && not_created {
+            cleared_on_create(fields, mapping, name)?;
+        }
         if mapping.match_on.as_deref() == Some(name.as_str()) {
             if typed.is_empty()
                 && (id.is_none() || existing.as_ref().is_some_and(|i| i.source_id.is_none()))
@@ -176,6 +215,24 @@ pub fn prepare(
         display_name,
         values,
     })
+}
+
+/// Clearing `name` on an identity not created at the source yet is refused when its field is
+/// required on create (and has no default): the creation would fail at the next sync.
+fn cleared_on_create(fields: &[Field], mapping: &Mapping, name: &str) -> Result<(), PlatformError> {
+    let Some(rule) = mapping.rule(name) else {
+        return Ok(());
+    };
+    let required = fields
+        .iter()
+        .any(|f| f.name == rule.field && f.required && f.writable);
+    if required && rule.default.is_none() {
+        return Err(PlatformError::Refused(format!(
+            "`{name}` cannot be cleared: the identity is not created at the source yet, and the target's field `{}` is required on create",
+            rule.field
+        )));
+    }
+    Ok(())
 }
 
 /// Every field the target requires on create is fed by a given attribute (or a default).

@@ -68,12 +68,19 @@ fn a_platform_identity_without_a_match_key_is_held_not_created() {
     h.sync(false, false);
     h.insert_platform_identity("No Email", &[("first_name", text("No"))]);
     let r = h.sync(false, false);
-    assert!(r.plan.is_empty(), "{:?}", r.plan);
     assert!(h.calls().is_empty());
-    assert_eq!(r.counts.skipped, 1);
+    // Held in the plan, with why; not counted as a skipped record.
+    assert_eq!((r.planned(super::ActionKind::Create), r.held()), (0, 1));
+    assert_eq!(r.counts.skipped, 0);
+    let held = r.plan[0].held.as_deref().unwrap_or_default();
     assert!(
-        r.skipped[0].contains("No Email") && r.skipped[0].contains("email"),
+        r.plan[0].subject.contains("No Email") && held.contains("no email"),
+        "{:?}",
+        r.plan
+    );
+    assert!(
+        super::plan::describe(&r.plan[0]).contains("held: not created"),
         "{}",
-        r.skipped[0]
+        super::plan::describe(&r.plan[0])
     );
 }

@@ -56,11 +56,6 @@ impl Skips {
         );
     }
 
-    /// Counts one record held for another reason (already in words).
-    pub fn add_held(&mut self, line: String) {
-        self.count("(plan)".into(), "held".into(), line);
-    }
-
     fn count(&mut self, attribute: String, cause: String, line: String) {
         let group = self
             .groups
@@ -85,6 +80,11 @@ impl Skips {
         let mut groups: Vec<SkipGroup> = self.groups.values().cloned().collect();
         groups.sort_by(|a, b| b.count.cmp(&a.count).then(a.attribute.cmp(&b.attribute)));
         groups
+    }
+
+    /// How many reasons [`Skips::listed`] holds.
+    pub fn listed_len(&self) -> usize {
+        self.listed.len()
     }
 
     /// Every reason, up to [`MAX_LISTED`].
