@@ -55,31 +55,23 @@ impl WasmConnector {
         // Read first, under its own timeout: a file on a stalled share must not hold a swap
         // (or the thread pool) forever.
         let reading = source.clone();
-        let read = tokio::time::timeout(
-            crate::source::READ_TIMEOUT,
-            tokio::task::spawn_blocking(move || reading.read().map(std::borrow::Cow::into_owned)),
-        )
+        let read = tokio::task::spawn_blocking(move || {
+            reading.read_timed().map(std::borrow::Cow::into_owned)
+        })
         .await;
         let bytes = match read {
-            Ok(Ok(Ok(bytes))) => bytes,
-            Ok(Ok(Err(reason))) => {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(reason)) => {
                 return Err(loader::LoadError::Read {
                     component: source,
                     reason,
                 }
                 .into());
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 return Err(HostError::Instantiate(format!(
                     "reading the component failed: {e}"
                 )));
-            }
-            Err(_) => {
-                return Err(loader::LoadError::Read {
-                    component: source,
-                    reason: crate::source::ReadError::TimedOut,
-                }
-                .into());
             }
         };
         let compiling = engine.clone();
