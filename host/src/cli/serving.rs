@@ -95,11 +95,8 @@ pub(super) async fn serve(
     let operator_token = std::env::var("CONNECTOR_HOST_ADMIN_TOKEN")
         .ok()
         .filter(|t| !t.is_empty());
-    if !listen.ip().is_loopback() && (!allow_remote || operator_token.is_none()) {
-        return Err(usage(anyhow::anyhow!(
-            "--listen {listen}: the admin API answers plain HTTP; a non-loopback address needs --allow-remote and CONNECTOR_HOST_ADMIN_TOKEN (and a TLS proxy in front)"
-        )));
-    }
+    crate::admin_guard::check_listen(listen, allow_remote, operator_token.as_deref())
+        .map_err(|e| usage(anyhow::anyhow!(e)))?;
     if global.record.is_some() {
         return Err(usage(anyhow::anyhow!(
             "--record is for one command: `serve` runs until stopped and would hold every exchange in memory; record the commands you want to replay instead"
