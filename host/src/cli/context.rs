@@ -49,6 +49,7 @@ impl Context {
                 operator_allow: None,
                 log: super::logging::connector_log_sink(),
                 traffic: None,
+                secret_keys: Vec::new(),
             },
         )
         .await
@@ -91,6 +92,7 @@ impl Context {
             operator_allow,
             log: super::logging::connector_log_sink(),
             traffic,
+            secret_keys: Vec::new(),
         };
         let connector = load(&source, limits, runtime_options.clone()).await?;
         let (config, demo) = match &settings {

@@ -160,9 +160,21 @@ impl WasmConnector {
         Ok(policy)
     }
 
+    /// The keys sealed and masked: those the component declares secret, and those the host
+    /// holds secret for it whatever it declares ([`RuntimeOptions::secret_keys`]).
+    pub fn secret_keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self.inner.description.secret_keys().collect();
+        for k in &self.inner.options.secret_keys {
+            if !keys.contains(&k.as_str()) {
+                keys.push(k);
+            }
+        }
+        keys
+    }
+
     /// The configuration's secrets, in every spelling they may be echoed in.
     fn secrets_of(&self, config: &Config) -> Vec<String> {
-        let secret_keys: Vec<&str> = self.inner.description.secret_keys().collect();
+        let secret_keys = self.secret_keys();
         let raw: Vec<String> = config
             .iter()
             .filter(|(k, _)| secret_keys.contains(&k.as_str()))
@@ -181,7 +193,7 @@ impl Connector for WasmConnector {
     async fn outbound_hosts(&self, config: &Config) -> Result<Vec<String>, HostError> {
         let inner = &self.inner;
         let secrets = self.secrets_of(config);
-        let (sealed, vault) = Vault::seal(config, inner.description.secret_keys());
+        let (sealed, vault) = Vault::seal(config, self.secret_keys());
         let mut live = instantiate(
             &inner.engine,
             &inner.component,
@@ -229,7 +241,7 @@ impl WasmSession {
             let secrets = self.connector.secrets_of(&self.config);
             let policy = self.connector.policy_for(&self.config).await?;
             // The guest gets placeholders for the secrets, new ones for this instance.
-            let (sealed, vault) = Vault::seal(&self.config, inner.description.secret_keys());
+            let (sealed, vault) = Vault::seal(&self.config, self.connector.secret_keys());
             let mut live = instantiate(
                 &inner.engine,
                 &inner.component,

@@ -9,7 +9,7 @@
 
 use percent_encoding::utf8_percent_encode;
 
-use super::secrets::{FORM, UNRESERVED};
+use super::secrets::UNRESERVED;
 use crate::model::Config;
 
 /// The secrets of one instance: placeholder → real value, and the echo spellings of each
