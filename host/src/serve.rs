@@ -245,7 +245,9 @@ fn stamp(path: &std::path::Path) -> Stamp {
 /// in size and time).
 fn file_hash(path: &std::path::Path) -> Option<String> {
     use sha2::{Digest, Sha256};
-    let bytes = crate::source::ComponentSource::file(path).read_timed().ok()?;
+    let bytes = crate::source::ComponentSource::file(path)
+        .read_timed()
+        .ok()?;
     Some(
         Sha256::digest(&bytes)
             .iter()

@@ -206,7 +206,10 @@ mod tests {
             std::thread::sleep(std::time::Duration::from_millis(500));
             Ok(())
         });
-        assert!(matches!(stalled, Err(ReadError::TimedOut(d)) if d == t), "{stalled:?}");
+        assert!(
+            matches!(stalled, Err(ReadError::TimedOut(d)) if d == t),
+            "{stalled:?}"
+        );
         assert!(started.elapsed() < std::time::Duration::from_millis(400));
         let quick = within(t, || Ok(7));
         assert!(matches!(quick, Ok(7)));

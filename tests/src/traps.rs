@@ -18,14 +18,17 @@ pub struct Trap {
 impl Trap {
     /// A trap on 127.0.0.1 answering `200 OK`.
     pub fn new() -> Trap {
-        Trap::on("127.0.0.1:0", "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok").expect("bind")
+        Trap::on(
+            "127.0.0.1:0",
+            "HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok",
+        )
+        .expect("bind")
     }
 
     /// A trap on 127.0.0.1 answering a redirect to `location`.
     pub fn redirecting(location: &str) -> Trap {
-        let answer = format!(
-            "HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\n\r\n"
-        );
+        let answer =
+            format!("HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\n\r\n");
         Trap::on("127.0.0.1:0", &answer).expect("bind")
     }
 
@@ -51,10 +54,7 @@ impl Trap {
     }
 
     /// A trap on `addr` answering what `answer` makes of each request.
-    pub fn answering(
-        addr: &str,
-        answer: impl Fn(&str) -> String + Send + 'static,
-    ) -> Option<Trap> {
+    pub fn answering(addr: &str, answer: impl Fn(&str) -> String + Send + 'static) -> Option<Trap> {
         let l = TcpListener::bind(addr).ok()?;
         let port = l.local_addr().ok()?.port();
         l.set_nonblocking(true).ok()?;

@@ -170,7 +170,10 @@ fn a_remote_listen_needs_both_the_flag_and_the_operators_token() {
     let token = Some("an-operator-token-of-32-chars-xx");
     assert!(check_listen(remote, false, None).is_err(), "neither");
     assert!(check_listen(remote, true, None).is_err(), "flag, no token");
-    assert!(check_listen(remote, false, token).is_err(), "token, no flag");
+    assert!(
+        check_listen(remote, false, token).is_err(),
+        "token, no flag"
+    );
     assert!(check_listen(remote, true, Some("")).is_err(), "empty token");
     assert!(check_listen(remote, true, token).is_ok(), "both");
     assert!(check_listen(loopback, false, None).is_ok(), "loopback");

@@ -198,7 +198,13 @@ fn abusive_guests_end_with_a_typed_error_and_the_next_call_answers() {
     ) -> std::pin::Pin<
         Box<dyn std::future::Future<Output = Result<(), String>> + Send + '_>,
     >;
-    let cases: Vec<(&str, &str, &Vec<(String, String)>, Call)> = vec![
+    type Case<'c> = (
+        &'static str,
+        &'static str,
+        &'c connector_host::model::Config,
+        Call,
+    );
+    let cases: Vec<Case<'_>> = vec![
         ("spins forever", "good", &plain, |s| {
             Box::pin(async move { s.get_user("__spin").await.map(|_| ()).map_err(typed) })
         }),

@@ -67,7 +67,10 @@ fn a_swap_candidate_that_stops_declaring_the_password_secret_never_holds_it() {
     );
     std::thread::sleep(Duration::from_millis(300));
     let seen = tenant.seen();
-    assert!(seen.contains("/courier?hex="), "the candidate never ran: {seen}");
+    assert!(
+        seen.contains("/courier?hex="),
+        "the candidate never ran: {seen}"
+    );
     assert!(
         !seen.contains(&hex(PASSWORD)),
         "the candidate held the real password and sent it encoded: {seen}"
@@ -124,7 +127,10 @@ fn a_swap_candidate_whose_hosts_change_between_calls_reaches_nothing_outside_the
             Err(other) => panic!("{other}"),
         }
     }
-    assert!(passed >= 1, "no candidate passed the growth check in {tries} tries");
+    assert!(
+        passed >= 1,
+        "no candidate passed the growth check in {tries} tries"
+    );
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(trap.hits(), 0, "reached: {}", trap.seen());
     // Control: unfenced, its sessions reach the trap.
@@ -141,7 +147,10 @@ fn a_swap_candidate_whose_hosts_change_between_calls_reaches_nothing_outside_the
             break;
         }
     }
-    assert!(wait_for_hit(&trap, Duration::from_secs(2)), "the control run should reach the trap");
+    assert!(
+        wait_for_hit(&trap, Duration::from_secs(2)),
+        "the control run should reach the trap"
+    );
 }
 
 fn cli(args: &[&str]) -> (i32, String) {
@@ -200,6 +209,9 @@ fn conformance_of_a_named_component_sends_the_secret_nowhere_it_declares() {
         component.to_str().unwrap_or_default(),
         "--read-only",
     ]);
-    assert!(wait_for_hit(&trap, Duration::from_secs(2)), "the control run should reach the trap");
+    assert!(
+        wait_for_hit(&trap, Duration::from_secs(2)),
+        "the control run should reach the trap"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }

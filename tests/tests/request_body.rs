@@ -51,7 +51,10 @@ fn an_endless_request_body_is_cut_at_the_cap_with_a_typed_error() {
         .and_then(|r| r.split(' ').next())
         .and_then(|n| n.parse().ok())
         .unwrap_or(u64::MAX);
-    assert!(sent < 64 << 20, "the guest wrote {sent} bytes before it was stopped");
+    assert!(
+        sent < 64 << 20,
+        "the guest wrote {sent} bytes before it was stopped"
+    );
     assert!(grew < 48, "host peak memory grew {grew} MiB");
     // Nothing reached the tenant: the request failed before it was sent.
     assert_eq!(tenant.hits(), 1, "only open's request: {}", tenant.seen());

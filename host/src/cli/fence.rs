@@ -26,9 +26,12 @@ pub(super) async fn for_conformance(
         return Ok(None);
     }
     let engine = ctx.connector.engine().clone();
-    let builtin =
-        WasmConnector::load(engine.clone(), ComponentSource::Builtin, RuntimeOptions::default())
-            .await?;
+    let builtin = WasmConnector::load(
+        engine.clone(),
+        ComponentSource::Builtin,
+        RuntimeOptions::default(),
+    )
+    .await?;
     // The built-in's view of the same settings (the demo tenant's configuration is already
     // the built-in's).
     let config: Option<Config> = match settings {

@@ -219,7 +219,9 @@ impl HeldBody {
                         self.authority,
                         self.max >> 20
                     ));
-                    Err(wasmtime_wasi_http::Error::HttpRequestBodySize(Some(self.max)))
+                    Err(wasmtime_wasi_http::Error::HttpRequestBodySize(Some(
+                        self.max,
+                    )))
                 }
             },
         }

@@ -48,7 +48,10 @@ fn a_log_line_carrying_the_secret_as_the_vault_sent_it_is_masked() {
     let p = &sealed[0].1;
     let sent = [
         vault.unseal_body(format!("password={p}").as_bytes(), BodyKind::Form),
-        vault.unseal_body(format!(r#"{{"password":"{p}"}}"#).as_bytes(), BodyKind::Json),
+        vault.unseal_body(
+            format!(r#"{{"password":"{p}"}}"#).as_bytes(),
+            BodyKind::Json,
+        ),
         vault.unseal_url(&format!("http://h/x?pw={p}")).into_bytes(),
         vault.unseal_body(p.as_bytes(), BodyKind::Other),
     ];

@@ -261,7 +261,11 @@ mod tests {
             }
         }
         assert_eq!(
-            std::fs::metadata(&path).expect("store").permissions().mode() & 0o777,
+            std::fs::metadata(&path)
+                .expect("store")
+                .permissions()
+                .mode()
+                & 0o777,
             0o600
         );
         let _ = std::fs::remove_dir_all(&dir);

@@ -18,8 +18,8 @@ mod scratch;
 
 pub use audit::{ActionRow, EventFilter, EventRow, NewEvent, RunRow};
 pub use error::StoreError;
-pub use file::{Store, default_path};
 pub(crate) use file::tighten;
+pub use file::{Store, default_path};
 pub use identities::{StoredAttr, StoredIdentity};
 pub use kinds::{
     AccountStatus, ActionKind, ActionState, EventKind, Origin, RunStatus, UnknownName,
