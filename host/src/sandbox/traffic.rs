@@ -84,7 +84,7 @@ impl Recorder {
             use std::os::unix::fs::OpenOptionsExt;
             options.mode(0o600);
         }
-        crate::store::tighten(&self.path).map_err(|e| write(e.to_string()))?;
+        crate::private_file::tighten(&self.path).map_err(|e| write(e.to_string()))?;
         let mut file = options.open(&self.path).map_err(|e| write(e.to_string()))?;
         std::io::Write::write_all(&mut file, (text + "\n").as_bytes())
             .map_err(|e| write(e.to_string()))

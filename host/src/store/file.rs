@@ -44,33 +44,12 @@ pub(crate) fn create_private_file(file: &Path) -> std::io::Result<()> {
             for suffix in ["", "-wal", "-shm", "-journal"] {
                 let mut name = file.as_os_str().to_owned();
                 name.push(suffix);
-                tighten(Path::new(&name))?;
+                crate::private_file::tighten(Path::new(&name))?;
             }
             Ok(())
         }
         Err(e) => Err(e),
     }
-}
-
-/// Makes an existing regular file owner-only when group or others may read or write it (a
-/// missing file, or one already private, is left alone).
-pub(crate) fn tighten(file: &Path) -> std::io::Result<()> {
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        let meta = match std::fs::symlink_metadata(file) {
-            Ok(meta) => meta,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
-            Err(e) => return Err(e),
-        };
-        if meta.is_file() && meta.permissions().mode() & 0o077 != 0 {
-            let mode = meta.permissions().mode() & 0o700;
-            std::fs::set_permissions(file, std::fs::Permissions::from_mode(mode | 0o600))?;
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = file;
-    Ok(())
 }
 
 impl std::fmt::Debug for Store {
@@ -236,12 +215,11 @@ pub fn default_path(name: &str) -> PathBuf {
     }
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
 mod tests {
-    use std::os::unix::fs::PermissionsExt;
-
     use super::*;
 
+    #[cfg(unix)]
     #[test]
     fn a_store_left_world_readable_by_an_older_release_is_tightened_on_open() {
         let dir = std::env::temp_dir().join(format!("ch-store-mode-{}", std::process::id()));
@@ -249,6 +227,7 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("dir");
         let path = dir.join("old.sqlite");
         let wal = dir.join("old.sqlite-wal");
+        use std::os::unix::fs::PermissionsExt;
         for f in [&path, &wal] {
             std::fs::write(f, b"").expect("write");
             std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o644)).expect("chmod");

@@ -18,7 +18,6 @@ mod scratch;
 
 pub use audit::{ActionRow, EventFilter, EventRow, NewEvent, RunRow};
 pub use error::StoreError;
-pub(crate) use file::tighten;
 pub use file::{Store, default_path};
 pub use identities::{StoredAttr, StoredIdentity};
 pub use kinds::{
