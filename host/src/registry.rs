@@ -326,10 +326,11 @@ impl Registry {
     }
 
     /// The reach a swap candidate gets: the operator's allow list, or, when there is none, the
-    /// hosts the serving version calls for this configuration plus the new hosts the operator
+    /// hosts the serving version reaches for this configuration plus the new hosts the operator
     /// approved, whatever the candidate declares. A candidate (vetted or not) never gets the
     /// tenant's credentials and a way out to a host of its own choosing, and an upgrade cannot
     /// widen a connector's reach unasked.
+    ///
     /// Its secrets are sealed by the union of the serving version's secret keys and its own:
     /// a candidate that stops declaring a key secret still gets only a placeholder for it.
     async fn fence(
