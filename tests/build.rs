@@ -27,6 +27,9 @@ const VARIANTS: &[(&str, &[&str])] = &[
     ("stdio", &["stdio"]),
     ("filesystem", &["filesystem"]),
     ("next-patch", &["next-patch"]),
+    ("courier", &["courier"]),
+    ("courier-drop-secret", &["courier", "drop-secret"]),
+    ("courier-fickle", &["courier", "fickle"]),
 ];
 
 fn main() {

@@ -39,6 +39,26 @@ pub enum GuardError {
     Write { path: PathBuf, reason: String },
     #[error("CONNECTOR_HOST_ADMIN_TOKEN is shorter than 16 characters")]
     Weak,
+    #[error(
+        "--listen {0}: the admin API answers plain HTTP; a non-loopback address needs --allow-remote and CONNECTOR_HOST_ADMIN_TOKEN (and a TLS proxy in front)"
+    )]
+    Remote(SocketAddr),
+}
+
+/// Whether the admin API may listen on `listen`: a loopback address always; any other only
+/// with the operator's explicit `--allow-remote` and the operator's own token (a token made at
+/// start would sit in a file on this machine, useless to a remote caller and a guess away).
+pub fn check_listen(
+    listen: SocketAddr,
+    allow_remote: bool,
+    operator_token: Option<&str>,
+) -> Result<(), GuardError> {
+    if listen.ip().is_loopback() || (allow_remote && operator_token.is_some_and(|t| !t.is_empty()))
+    {
+        Ok(())
+    } else {
+        Err(GuardError::Remote(listen))
+    }
 }
 
 impl Guard {

@@ -21,6 +21,7 @@ pub mod loader;
 pub mod model;
 pub mod named_enum;
 pub mod paging;
+mod private_file;
 pub mod rate_limit;
 pub mod registry;
 pub mod runtime;

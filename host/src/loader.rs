@@ -37,9 +37,9 @@ impl LoadedComponent {
     }
 }
 
-/// Reads and loads a component.
+/// Reads (within the read timeout) and loads a component.
 pub fn load(engine: &HostEngine, source: &ComponentSource) -> Result<LoadedComponent, LoadError> {
-    let bytes = source.read().map_err(|reason| LoadError::Read {
+    let bytes = source.read_timed().map_err(|reason| LoadError::Read {
         component: source.clone(),
         reason,
     })?;

@@ -1,13 +1,16 @@
 //! The guard every page-by-page read goes through. A connector (buggy or hostile) must not
 //! make the host read forever: a listing ends with a typed error when a page token comes back,
-//! when a page is empty yet promises another, when a page repeats the previous one, or when
-//! the listing passes a ceiling (`--max-users`, or ten times the last complete listing).
-//! Memory stays bounded: the guard keeps page tokens and the previous page's ids only.
+//! when a page token is longer than [`MAX_TOKEN_BYTES`], when a page is empty yet promises
+//! another, when a page brings no user the listing has not already returned, or when the
+//! listing passes a ceiling (`--max-users`, or ten times the last complete listing). Memory
+//! stays bounded by the ceiling: the guard keeps one 8-byte keyed hash per page token and per
+//! user id, never the tokens or ids themselves.
 //!
 //! [`Pages`] is the one page-by-page loop over a [`Session`]: the CLI, the sync engine and the
 //! conformance suite all read listings through it, so every listing has the same guard.
 
 use std::collections::HashSet;
+use std::hash::BuildHasher;
 
 use crate::connector::Session;
 use crate::error::HostError;
@@ -23,9 +26,13 @@ pub enum ListingError {
     )]
     EmptyPage,
     #[error(
-        "the connector returned the same users as the previous page: the listing would not end"
+        "the connector returned a page of users it had all returned already: the listing would not end"
     )]
     RepeatedPage,
+    #[error(
+        "the connector returned a page token of {0} bytes (at most {MAX_TOKEN_BYTES}): the listing was stopped"
+    )]
+    TokenTooLong(usize),
     #[error(
         "the listing passed {ceiling} users ({why}) and was stopped; if the tenant is really that large, raise --max-users"
     )]
@@ -34,14 +41,24 @@ pub enum ListingError {
     TooManyPages(u64),
 }
 
-/// The users a listing may reach when nothing else is known.
-pub const DEFAULT_CEILING: u64 = 1_000_000;
+/// The users a listing may reach when nothing else is known (no complete listing yet, no
+/// `--max-users`): above any tenant PeopleSpheres serves (and the 100,000 of the sync bench),
+/// far below what a never-ending connector reaches before an operator notices.
+pub const DEFAULT_CEILING: u64 = 250_000;
+
+/// The longest page token a listing accepts (a cursor, an offset or a signed state is far
+/// shorter); a longer one stops the listing instead of being kept.
+pub const MAX_TOKEN_BYTES: usize = 4096;
 
 /// One listing's guard.
 #[derive(Debug)]
 pub struct ListingGuard {
-    tokens: HashSet<String>,
-    previous: Vec<String>,
+    /// Keyed hashes of the page tokens returned so far.
+    tokens: HashSet<u64>,
+    /// Keyed hashes of the user ids returned so far (at most the ceiling of them).
+    ids: HashSet<u64>,
+    /// The key of both (random per listing, so a connector cannot aim at a collision).
+    hasher: std::collections::hash_map::RandomState,
     users: u64,
     pages: u64,
     ceiling: u64,
@@ -54,7 +71,8 @@ impl ListingGuard {
     pub fn new(ceiling: u64, why: impl Into<String>) -> ListingGuard {
         ListingGuard {
             tokens: HashSet::new(),
-            previous: Vec::new(),
+            ids: HashSet::new(),
+            hasher: std::collections::hash_map::RandomState::new(),
             users: 0,
             pages: 0,
             ceiling,
@@ -98,12 +116,17 @@ impl ListingGuard {
         if page.users.is_empty() {
             return Err(ListingError::EmptyPage);
         }
-        let ids: Vec<String> = page.users.iter().map(|u| u.id.clone()).collect();
-        if ids == self.previous {
+        if next.len() > MAX_TOKEN_BYTES {
+            return Err(ListingError::TokenTooLong(next.len()));
+        }
+        let mut fresh = false;
+        for user in &page.users {
+            fresh |= self.ids.insert(self.hasher.hash_one(&user.id));
+        }
+        if !fresh {
             return Err(ListingError::RepeatedPage);
         }
-        self.previous = ids;
-        if !self.tokens.insert(next.clone()) {
+        if !self.tokens.insert(self.hasher.hash_one(&next)) {
             return Err(ListingError::TokenAgain(next));
         }
         if let Some(max) = self.max_pages
@@ -234,6 +257,39 @@ mod tests {
             "{outcome:?}"
         );
         assert!(g.next(&page(&[], None)).is_err());
+    }
+
+    #[test]
+    fn pages_that_only_bring_back_users_already_listed_are_stopped() {
+        // A, B, A, B… with a fresh token every time: the third page brings nobody new.
+        let mut g = ListingGuard::new(1_000, "test");
+        let (a, b) = ([1, 2, 3], [4, 5, 6]);
+        assert!(g.next(&page(&a, Some("t0"))).is_ok());
+        assert!(g.next(&page(&b, Some("t1"))).is_ok());
+        assert_eq!(
+            g.next(&page(&a, Some("t2"))),
+            Err(ListingError::RepeatedPage)
+        );
+        // A page with one new user among old ones goes on.
+        let mut g = ListingGuard::new(1_000, "test");
+        assert!(g.next(&page(&a, Some("t0"))).is_ok());
+        assert!(g.next(&page(&[3, 7], Some("t1"))).is_ok());
+    }
+
+    #[test]
+    fn a_page_token_past_the_length_cap_is_refused_and_tokens_are_kept_as_hashes() {
+        let mut g = ListingGuard::new(1_000, "test");
+        let long = "x".repeat(MAX_TOKEN_BYTES + 1);
+        assert_eq!(
+            g.next(&page(&[1], Some(&long))),
+            Err(ListingError::TokenTooLong(MAX_TOKEN_BYTES + 1))
+        );
+        let mut g = ListingGuard::new(1_000, "test");
+        let at_cap = "y".repeat(MAX_TOKEN_BYTES);
+        assert!(g.next(&page(&[1], Some(&at_cap))).is_ok());
+        // What the guard holds is fixed-size, whatever the tokens' length.
+        let kept = std::mem::size_of_val(&g.tokens.iter().next().copied().unwrap_or_default());
+        assert_eq!(kept, 8);
     }
 
     #[test]

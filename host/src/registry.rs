@@ -344,32 +344,49 @@ impl Registry {
     }
 
     /// The reach a swap candidate gets: the operator's allow list, or, when there is none, the
-    /// hosts the serving version calls for this configuration plus the new hosts the operator
+    /// hosts the serving version reaches for this configuration plus the new hosts the operator
     /// approved, whatever the candidate declares. A candidate (vetted or not) never gets the
     /// tenant's credentials and a way out to a host of its own choosing, and an upgrade cannot
     /// widen a connector's reach unasked.
+    ///
+    /// Its secrets are sealed by the union of the serving version's secret keys and its own:
+    /// a candidate that stops declaring a key secret still gets only a placeholder for it.
     async fn fence(
         &self,
         name: &str,
         config: &Config,
         approved_hosts: &[String],
     ) -> Result<RuntimeOptions, RegistryError> {
-        if self.options.operator_allow.is_some() {
-            return Ok(self.options.clone());
-        }
         let current = self.current(name)?;
-        let mut hosts: Vec<String> =
-            current
-                .connector
-                .outbound_hosts(config)
-                .await
-                .map_err(|source| RegistryError::Load {
-                    name: name.into(),
-                    source,
-                })?;
+        let mut secret_keys = self.options.secret_keys.clone();
+        // What the serving version seals (its own and those held for it by an earlier swap).
+        for k in current.connector.secret_keys() {
+            if !secret_keys.iter().any(|s| s == k) {
+                secret_keys.push(k.to_string());
+            }
+        }
+        if self.options.operator_allow.is_some() {
+            return Ok(RuntimeOptions {
+                secret_keys,
+                ..self.options.clone()
+            });
+        }
+        // What the serving version reaches: its declared hosts within its own fence (a
+        // version swapped in earlier, whose declared hosts may change from call to call, never
+        // widens the next one's fence).
+        let reach = current
+            .connector
+            .policy_for(config)
+            .await
+            .map_err(|source| RegistryError::Load {
+                name: name.into(),
+                source,
+            })?;
+        let mut hosts: Vec<String> = reach.entries().map(str::to_string).collect();
         hosts.extend(approved_hosts.iter().cloned());
         Ok(RuntimeOptions {
             operator_allow: Some(crate::sandbox::OutboundPolicy::allow(&hosts)),
+            secret_keys,
             ..self.options.clone()
         })
     }

@@ -238,10 +238,13 @@ fn stamp(path: &std::path::Path) -> Stamp {
     Some((meta.modified().ok()?, meta.len()))
 }
 
-/// The SHA-256 of a file, as the loader names components.
+/// The SHA-256 of a file, as the loader names components (read like a swap reads it: bounded
+/// in size and time).
 fn file_hash(path: &std::path::Path) -> Option<String> {
     use sha2::{Digest, Sha256};
-    let bytes = crate::source::ComponentSource::file(path).read().ok()?;
+    let bytes = crate::source::ComponentSource::file(path)
+        .read_timed()
+        .ok()?;
     Some(
         Sha256::digest(&bytes)
             .iter()
@@ -287,9 +290,13 @@ pub async fn watch(
             }
             settling.remove(&key);
             seen.insert(key, now);
-            if file_hash(&path).as_deref()
-                == Some(current.connector.component().hash_hex().as_str())
-            {
+            // Off the async workers: the read may wait for its timeout.
+            let hashing = path.clone();
+            let hash = tokio::task::spawn_blocking(move || file_hash(&hashing))
+                .await
+                .ok()
+                .flatten();
+            if hash.as_deref() == Some(current.connector.component().hash_hex().as_str()) {
                 continue;
             }
             match registry.swap(&name, &current.source).await {

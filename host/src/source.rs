@@ -1,7 +1,7 @@
 //! Where a connector component comes from: the PeopleSpheres connector embedded in this binary
 //! at build time, or a file the operator names. Reading a file is bounded: only a regular file,
 //! at most [`MAX_COMPONENT_BYTES`], so a path such as `/dev/zero` or a FIFO cannot make the host
-//! read forever.
+//! read forever; and every read of a file is bounded in time ([`READ_TIMEOUT`]).
 
 use std::borrow::Cow;
 use std::fmt;
@@ -33,8 +33,8 @@ pub enum ReadError {
     NotAFile,
     #[error("it is larger than {} MiB", MAX_COMPONENT_BYTES / (1024 * 1024))]
     TooLarge,
-    #[error("it could not be read within {} s", READ_TIMEOUT.as_secs())]
-    TimedOut,
+    #[error("it could not be read within {0:?}")]
+    TimedOut(std::time::Duration),
 }
 
 /// How long reading a component file may take (a file on a stalled network share).
@@ -54,7 +54,27 @@ impl ComponentSource {
         }
     }
 
-    /// The component's bytes.
+    /// The component's bytes, read within [`READ_TIMEOUT`]: every reader of a component file
+    /// (the loader, a swap, the watcher's hash) goes through this.
+    pub fn read_timed(&self) -> Result<Cow<'static, [u8]>, ReadError> {
+        self.read_within(READ_TIMEOUT)
+    }
+
+    /// [`ComponentSource::read_timed`] with another bound.
+    pub fn read_within(
+        &self,
+        timeout: std::time::Duration,
+    ) -> Result<Cow<'static, [u8]>, ReadError> {
+        match self {
+            ComponentSource::Builtin => Ok(Cow::Borrowed(BUILTIN)),
+            ComponentSource::File(path) => {
+                let path = path.clone();
+                within(timeout, move || read_bounded(&path)).map(Cow::Owned)
+            }
+        }
+    }
+
+    /// The component's bytes, with no time bound (prefer [`ComponentSource::read_timed`]).
     pub fn read(&self) -> Result<Cow<'static, [u8]>, ReadError> {
         match self {
             ComponentSource::Builtin => Ok(Cow::Borrowed(BUILTIN)),
@@ -103,6 +123,24 @@ impl serde::Serialize for ComponentSource {
             ComponentSource::File(p) => s.serialize_str(&p.to_string_lossy()),
         }
     }
+}
+
+/// Runs `read` on a thread of its own and waits at most `timeout` for it: a read stalled in
+/// the kernel (a hung network share) fails typed instead of holding its caller; the stalled
+/// thread is left to finish on its own.
+fn within<T: Send + 'static>(
+    timeout: std::time::Duration,
+    read: impl FnOnce() -> Result<T, ReadError> + Send + 'static,
+) -> Result<T, ReadError> {
+    let (tx, rx) = std::sync::mpsc::sync_channel(1);
+    std::thread::Builder::new()
+        .name("component-read".into())
+        .spawn(move || {
+            let _ = tx.send(read());
+        })
+        .map_err(|e| ReadError::Io(e.to_string()))?;
+    rx.recv_timeout(timeout)
+        .unwrap_or(Err(ReadError::TimedOut(timeout)))
 }
 
 /// Reads a regular file of at most [`MAX_COMPONENT_BYTES`]. The file is opened without
@@ -158,6 +196,29 @@ mod tests {
         assert!(matches!(zero, Err(ReadError::NotAFile)), "{zero:?}");
         let dir = ComponentSource::file(std::env::temp_dir()).read();
         assert!(matches!(dir, Err(ReadError::NotAFile)), "{dir:?}");
+    }
+
+    #[test]
+    fn a_read_that_stalls_fails_at_its_timeout() {
+        let started = std::time::Instant::now();
+        let t = std::time::Duration::from_millis(20);
+        let stalled = within(t, || {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            Ok(())
+        });
+        assert!(
+            matches!(stalled, Err(ReadError::TimedOut(d)) if d == t),
+            "{stalled:?}"
+        );
+        assert!(started.elapsed() < std::time::Duration::from_millis(400));
+        let quick = within(t, || Ok(7));
+        assert!(matches!(quick, Ok(7)));
+        // A file goes through the same bound.
+        let file = std::env::temp_dir().join(format!("ch-timed-{}", std::process::id()));
+        std::fs::write(&file, b"\0asm").expect("write");
+        let read = ComponentSource::file(&file).read_within(std::time::Duration::from_secs(5));
+        assert_eq!(read.expect("read").as_ref(), b"\0asm");
+        let _ = std::fs::remove_file(&file);
     }
 
     #[cfg(unix)]

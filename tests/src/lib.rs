@@ -3,6 +3,7 @@
 //! simulator on its own runtime, and a runtime to drive the host's async API from plain tests.
 
 pub mod sync_env;
+pub mod traps;
 pub mod writing;
 
 use std::sync::{Arc, OnceLock};

@@ -163,6 +163,45 @@ fn a_weak_operator_token_and_a_remote_listen_without_it_are_refused() {
 }
 
 #[test]
+fn a_remote_listen_needs_both_the_flag_and_the_operators_token() {
+    use connector_host::admin_guard::check_listen;
+    let remote: std::net::SocketAddr = "0.0.0.0:7400".parse().expect("addr");
+    let loopback: std::net::SocketAddr = "127.0.0.1:7400".parse().expect("addr");
+    let token = Some("an-operator-token-of-32-chars-xx");
+    assert!(check_listen(remote, false, None).is_err(), "neither");
+    assert!(check_listen(remote, true, None).is_err(), "flag, no token");
+    assert!(
+        check_listen(remote, false, token).is_err(),
+        "token, no flag"
+    );
+    assert!(check_listen(remote, true, Some("")).is_err(), "empty token");
+    assert!(check_listen(remote, true, token).is_ok(), "both");
+    assert!(check_listen(loopback, false, None).is_ok(), "loopback");
+    // Through the command: the flag alone is refused before anything is served.
+    let mut out = Vec::new();
+    let mut err = Vec::new();
+    let code = connector_host::cli::run(
+        [
+            "connector-host",
+            "serve",
+            "--listen",
+            "0.0.0.0:0",
+            "--allow-remote",
+            "--demo-users",
+            "3",
+        ],
+        &mut out,
+        &mut err,
+    );
+    let err = String::from_utf8_lossy(&err);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("needs --allow-remote and CONNECTOR_HOST_ADMIN_TOKEN"),
+        "{err}"
+    );
+}
+
+#[test]
 fn the_token_file_is_owner_only() {
     let dir = std::env::temp_dir().join(format!("ch-token-{}", std::process::id()));
     let file = dir.join("nested").join("admin.token");

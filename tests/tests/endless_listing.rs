@@ -97,3 +97,75 @@ fn a_sync_stops_as_failed_at_its_ceiling_and_stores_nothing_past_it() {
         .expect("count");
     assert!(stored <= 100, "{stored} identities stored past the ceiling");
 }
+
+/// With no `--max-users`, the ceiling is ten times the last complete listing (at least
+/// 10,000): after a complete sync of the 25-user mock, a connector that never ends its listing
+/// is stopped there with the guard's typed error, the run closed as failed, nothing past the
+/// ceiling stored.
+#[test]
+fn a_sync_past_ten_times_the_last_complete_listing_stops_typed_and_commits_nothing_past_it() {
+    use connector_host::Connector;
+    use connector_host::paging::ListingError;
+    use connector_host::runtime::{RuntimeOptions, WasmConnector};
+    use connector_host::store::{RunStatus, Store, audit};
+    use connector_host::sync::{self, Mapping, Progress, SyncError, SyncOptions};
+    use connector_tests::{engine, runtime};
+
+    let config = vec![
+        ("tenant".to_string(), "t".to_string()),
+        ("secret".to_string(), "letmein".to_string()),
+    ];
+    let mapping = Mapping::parse(
+        "test",
+        "system = \"mock\"\nmovers = []\n[[attribute]]\nname = \"email\"\nfield = \"email\"\n[[attribute]]\nname = \"contract_end\"\nfield = \"contract.end_date\"\n",
+    )
+    .expect("mapping");
+    let options = SyncOptions {
+        dry_run: false,
+        force: true,
+        as_of: None,
+        page_size: 50,
+        max_users: None,
+    };
+    let mut store = Store::in_memory().expect("store");
+    let sync_with = |variant: &str, store: &mut Store| {
+        runtime().block_on(async {
+            let connector = WasmConnector::load(
+                engine(),
+                &mock_component(variant),
+                RuntimeOptions::default(),
+            )
+            .await
+            .expect("loads");
+            let mut session = connector.open(config.clone()).await.expect("opens");
+            sync::run(
+                session.as_mut(),
+                store,
+                &mapping,
+                &options,
+                &Progress::hidden(),
+            )
+            .await
+        })
+    };
+    let first = sync_with("good", &mut store).expect("the complete listing syncs");
+    assert_eq!(first.status, RunStatus::Completed);
+    let endless = sync_with("endless", &mut store);
+    match endless {
+        Err(SyncError::Listing(ListingError::Ceiling { ceiling, ref why })) => {
+            assert_eq!(ceiling, 10_000, "{why}");
+            assert!(why.contains("ten times the 25"), "{why}");
+        }
+        other => panic!("expected the typed ceiling error, got {other:?}"),
+    }
+    let runs = audit::runs(store.conn(), 1).expect("runs");
+    assert_eq!(runs[0].status, RunStatus::Failed);
+    let stored: i64 = store
+        .conn()
+        .query_row("SELECT COUNT(*) FROM identities", [], |r| r.get(0))
+        .expect("count");
+    assert!(
+        stored <= 10_000,
+        "{stored} identities stored past the ceiling"
+    );
+}

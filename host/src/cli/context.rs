@@ -49,6 +49,7 @@ impl Context {
                 operator_allow: None,
                 log: super::logging::connector_log_sink(),
                 traffic: None,
+                secret_keys: Vec::new(),
             },
         )
         .await
@@ -93,6 +94,7 @@ impl Context {
             operator_allow,
             log: super::logging::connector_log_sink(),
             traffic,
+            secret_keys: Vec::new(),
         };
         // A mistyped settings key is bad usage whatever the component does: when this
         // component's keys are remembered, say so before compiling or instantiating it.

@@ -6,6 +6,7 @@
 mod args;
 mod context;
 mod failure;
+mod fence;
 mod identities;
 mod logging;
 mod render;
@@ -283,12 +284,17 @@ async fn dispatch(cli: Cli, out: &mut dyn Write, err: &mut dyn Write) -> Result<
         } => {
             let global = with(connector);
             let ctx = Context::with_tenant(&global, err).await?;
+            let settings = match &global.config {
+                Some(path) => Some(crate::settings::Settings::load(path).map_err(usage)?),
+                None => None,
+            };
+            let fenced = fence::for_conformance(&ctx, settings.as_ref()).await?;
             let faults = ctx
                 .demo
                 .as_ref()
                 .map(|s| s as &dyn crate::conformance::FaultInjector);
             let target = crate::conformance::Target {
-                connector: &ctx.connector,
+                connector: fenced.as_ref().unwrap_or(&ctx.connector),
                 config: ctx.config.clone(),
                 faults,
             };

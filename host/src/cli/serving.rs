@@ -100,11 +100,8 @@ pub(super) async fn serve(
     let operator_token = std::env::var("CONNECTOR_HOST_ADMIN_TOKEN")
         .ok()
         .filter(|t| !t.is_empty());
-    if !listen.ip().is_loopback() && (!allow_remote || operator_token.is_none()) {
-        return Err(usage(anyhow::anyhow!(
-            "--listen {listen}: the admin API answers plain HTTP; a non-loopback address needs --allow-remote and CONNECTOR_HOST_ADMIN_TOKEN (and a TLS proxy in front)"
-        )));
-    }
+    crate::admin_guard::check_listen(listen, allow_remote, operator_token.as_deref())
+        .map_err(|e| usage(anyhow::anyhow!(e)))?;
     let ctx = Context::with_tenant(global, err).await?;
     // The registry shares the engine the component was just compiled with, so it is compiled
     // once (the second load is a hit in the engine's cache).

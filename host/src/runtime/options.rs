@@ -14,6 +14,10 @@ pub struct RuntimeOptions {
     pub log: LogSink,
     /// Outbound traffic recorded to a file, or answered from one (`--record`, `--replay`).
     pub traffic: Option<Arc<Traffic>>,
+    /// Configuration keys sealed (the guest gets a placeholder) and masked as secrets whatever
+    /// the component declares: a swap candidate gets the serving version's secret keys, so one
+    /// that stops declaring `password` secret still never holds the real password.
+    pub secret_keys: Vec<String>,
 }
 
 impl Default for RuntimeOptions {
@@ -22,6 +26,7 @@ impl Default for RuntimeOptions {
             operator_allow: None,
             log: crate::sandbox::null_log_sink(),
             traffic: None,
+            secret_keys: Vec::new(),
         }
     }
 }
@@ -30,6 +35,7 @@ impl std::fmt::Debug for RuntimeOptions {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("RuntimeOptions")
             .field("operator_allow", &self.operator_allow)
+            .field("secret_keys", &self.secret_keys)
             .finish_non_exhaustive()
     }
 }

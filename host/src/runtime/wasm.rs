@@ -55,31 +55,23 @@ impl WasmConnector {
         // Read first, under its own timeout: a file on a stalled share must not hold a swap
         // (or the thread pool) forever.
         let reading = source.clone();
-        let read = tokio::time::timeout(
-            crate::source::READ_TIMEOUT,
-            tokio::task::spawn_blocking(move || reading.read().map(std::borrow::Cow::into_owned)),
-        )
+        let read = tokio::task::spawn_blocking(move || {
+            reading.read_timed().map(std::borrow::Cow::into_owned)
+        })
         .await;
         let bytes = match read {
-            Ok(Ok(Ok(bytes))) => bytes,
-            Ok(Ok(Err(reason))) => {
+            Ok(Ok(bytes)) => bytes,
+            Ok(Err(reason)) => {
                 return Err(loader::LoadError::Read {
                     component: source,
                     reason,
                 }
                 .into());
             }
-            Ok(Err(e)) => {
+            Err(e) => {
                 return Err(HostError::Instantiate(format!(
                     "reading the component failed: {e}"
                 )));
-            }
-            Err(_) => {
-                return Err(loader::LoadError::Read {
-                    component: source,
-                    reason: crate::source::ReadError::TimedOut,
-                }
-                .into());
             }
         };
         let compiling = engine.clone();
@@ -168,9 +160,21 @@ impl WasmConnector {
         Ok(policy)
     }
 
+    /// The keys sealed and masked: those the component declares secret, and those the host
+    /// holds secret for it whatever it declares ([`RuntimeOptions::secret_keys`]).
+    pub fn secret_keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self.inner.description.secret_keys().collect();
+        for k in &self.inner.options.secret_keys {
+            if !keys.contains(&k.as_str()) {
+                keys.push(k);
+            }
+        }
+        keys
+    }
+
     /// The configuration's secrets, in every spelling they may be echoed in.
     fn secrets_of(&self, config: &Config) -> Vec<String> {
-        let secret_keys: Vec<&str> = self.inner.description.secret_keys().collect();
+        let secret_keys = self.secret_keys();
         let raw: Vec<String> = config
             .iter()
             .filter(|(k, _)| secret_keys.contains(&k.as_str()))
@@ -189,7 +193,7 @@ impl Connector for WasmConnector {
     async fn outbound_hosts(&self, config: &Config) -> Result<Vec<String>, HostError> {
         let inner = &self.inner;
         let secrets = self.secrets_of(config);
-        let (sealed, vault) = Vault::seal(config, inner.description.secret_keys());
+        let (sealed, vault) = Vault::seal(config, self.secret_keys());
         let mut live = instantiate(
             &inner.engine,
             &inner.component,
@@ -237,7 +241,7 @@ impl WasmSession {
             let secrets = self.connector.secrets_of(&self.config);
             let policy = self.connector.policy_for(&self.config).await?;
             // The guest gets placeholders for the secrets, new ones for this instance.
-            let (sealed, vault) = Vault::seal(&self.config, inner.description.secret_keys());
+            let (sealed, vault) = Vault::seal(&self.config, self.connector.secret_keys());
             let mut live = instantiate(
                 &inner.engine,
                 &inner.component,

@@ -118,9 +118,14 @@ impl WasiHttpHooks for SandboxHooks {
         let authority = authority_of(request.uri());
         let failures = self.failures.clone();
         let vault = self.vault.clone();
+        let held = HeldBody {
+            max: self.limits.max_request_bytes,
+            authority: authority.clone(),
+            failures: failures.clone(),
+        };
         let Some(traffic) = self.traffic.clone() else {
             return Box::new(async move {
-                let request = unseal(request, &vault).await?;
+                let request = unseal(request, &vault, &held).await?;
                 let (response, io) = send(request, options, bounds, authority, failures).await?;
                 Ok((mask_echoes(response, &vault), io))
             });
@@ -129,7 +134,7 @@ impl WasiHttpHooks for SandboxHooks {
         Box::new(async move {
             let redact = Redactor { secrets: &redacted };
             let (parts, body) = request.into_parts();
-            let body = body.collect().await?.to_bytes();
+            let body = held.collect(body).await?;
             let (method, url, headers) = (
                 parts.method.to_string(),
                 parts.uri.to_string(),
@@ -155,7 +160,7 @@ impl WasiHttpHooks for SandboxHooks {
                 Traffic::Record(recorder) => {
                     let started = std::time::Instant::now();
                     let request = http::Request::from_parts(parts, full(body.clone()));
-                    let request = unseal(request, &vault).await?;
+                    let request = unseal(request, &vault, &held).await?;
                     let (response, io) =
                         send(request, options, bounds, authority, failures).await?;
                     // The connection is driven while the answer is read whole.
@@ -191,11 +196,44 @@ impl WasiHttpHooks for SandboxHooks {
     }
 }
 
+/// How a request body the host must hold whole is collected: at most `max` bytes, the
+/// failure past it recorded in words.
+struct HeldBody {
+    max: u64,
+    authority: String,
+    failures: CallLog,
+}
+
+impl HeldBody {
+    /// The whole body, or `HttpRequestBodySize` once it passes the cap (the rest is never
+    /// read: the guest's next write fails).
+    async fn collect(&self, body: WasiBody) -> Result<Bytes, wasmtime_wasi_http::Error> {
+        let max = usize::try_from(self.max).unwrap_or(usize::MAX);
+        match http_body_util::Limited::new(body, max).collect().await {
+            Ok(collected) => Ok(collected.to_bytes()),
+            Err(e) => match e.downcast::<wasmtime_wasi_http::Error>() {
+                Ok(inner) => Err(*inner),
+                Err(_) => {
+                    self.failures.record(format!(
+                        "{}: the request body was larger than {} MiB (the host holds at most that)",
+                        self.authority,
+                        self.max >> 20
+                    ));
+                    Err(wasmtime_wasi_http::Error::HttpRequestBodySize(Some(
+                        self.max,
+                    )))
+                }
+            },
+        }
+    }
+}
+
 /// The request with the real secret values in place of their placeholders (URL, headers,
 /// body), as it goes out; the guest's own request never held them.
 async fn unseal(
     request: http::Request<WasiBody>,
     vault: &Vault,
+    held: &HeldBody,
 ) -> Result<http::Request<WasiBody>, wasmtime_wasi_http::Error> {
     if vault.is_empty() {
         return Ok(request);
@@ -221,7 +259,7 @@ async fn unseal(
             .get(http::header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok()),
     );
-    let body = body.collect().await?.to_bytes();
+    let body = held.collect(body).await?;
     let body = Bytes::from(vault.unseal_body(&body, kind));
     if parts.headers.contains_key(http::header::CONTENT_LENGTH) {
         parts

@@ -17,6 +17,10 @@ pub struct Limits {
     pub between_bytes_timeout: Duration,
     /// Largest response body a connector may receive.
     pub max_response_bytes: u64,
+    /// Largest request body the host holds whole: a body it must rewrite (the real secrets put
+    /// in place of their placeholders) or record. A body past it fails the request with
+    /// `HttpRequestBodySize`, so a guest streaming an endless body cannot grow host memory.
+    pub max_request_bytes: u64,
 }
 
 impl Default for Limits {
@@ -28,6 +32,7 @@ impl Default for Limits {
             first_byte_timeout: Duration::from_secs(30),
             between_bytes_timeout: Duration::from_secs(30),
             max_response_bytes: 32 << 20,
+            max_request_bytes: 8 << 20,
         }
     }
 }

@@ -1,3 +1,5 @@
+use std::sync::Arc;
+
 use super::*;
 
 #[test]
@@ -33,6 +35,56 @@ fn secrets_are_masked_in_their_encoded_spellings_too() {
         assert!(spellings.iter().any(|x| x == s), "{s} in {spellings:?}");
     }
     assert!(spellings.windows(2).all(|w| w[0].len() >= w[1].len()));
+}
+
+#[test]
+fn a_log_line_carrying_the_secret_as_the_vault_sent_it_is_masked() {
+    use super::vault::BodyKind;
+    // `~` and `*` are where the URL and form encodings part; space, `&`, `"` and a non-ASCII
+    // letter are encoded by all of them.
+    let real = "a~b*c d&\"é";
+    let config = vec![("password".to_string(), real.to_string())];
+    let (sealed, vault) = super::Vault::seal(&config, ["password"]);
+    let p = &sealed[0].1;
+    let sent = [
+        vault.unseal_body(format!("password={p}").as_bytes(), BodyKind::Form),
+        vault.unseal_body(
+            format!(r#"{{"password":"{p}"}}"#).as_bytes(),
+            BodyKind::Json,
+        ),
+        vault.unseal_url(&format!("http://h/x?pw={p}")).into_bytes(),
+        vault.unseal_body(p.as_bytes(), BodyKind::Other),
+    ];
+    let lines = Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let kept = lines.clone();
+    let sink: super::LogSink = Arc::new(move |_, line: &str| {
+        if let Ok(mut v) = kept.lock() {
+            v.push(line.to_string());
+        }
+    });
+    let state = StoreState::new(
+        OutboundPolicy::default(),
+        &Limits::default(),
+        sink,
+        secret_spellings(&[real.to_string()]),
+        super::Vault::default(),
+        None,
+    );
+    for body in &sent {
+        let text = String::from_utf8_lossy(body);
+        assert!(!text.contains(p.as_str()), "{text}");
+        state.log(LogLevel::Info, &format!("the tenant refused {text}"));
+    }
+    let logged = lines.lock().expect("lines").clone();
+    assert_eq!(logged.len(), sent.len());
+    for line in &logged {
+        // Any spelling of the secret's start, `a~b` (as is, JSON), `a%7Eb` (form) or `a~b%2A`
+        // (URL), would show.
+        for piece in ["a~b", "a%7Eb", "a%7eb", "b*c", "b%2Ac"] {
+            assert!(!line.contains(piece), "{line} holds {piece}");
+        }
+        assert!(line.contains("***"), "{line}");
+    }
 }
 
 #[test]

@@ -76,7 +76,18 @@ impl Recorder {
             let har = self.har.lock().map_err(|_| write("poisoned".into()))?;
             serde_json::to_string_pretty(&*har).map_err(|e| write(e.to_string()))?
         };
-        std::fs::write(&self.path, text + "\n").map_err(|e| write(e.to_string()))
+        // Owner-only: a recording holds the tenant's HR data.
+        let mut options = std::fs::OpenOptions::new();
+        options.write(true).create(true).truncate(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            options.mode(0o600);
+        }
+        crate::private_file::tighten(&self.path).map_err(|e| write(e.to_string()))?;
+        let mut file = options.open(&self.path).map_err(|e| write(e.to_string()))?;
+        std::io::Write::write_all(&mut file, (text + "\n").as_bytes())
+            .map_err(|e| write(e.to_string()))
     }
 }
 
@@ -269,6 +280,25 @@ pub fn entry(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_recording_is_owner_only_even_over_a_wider_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = std::env::temp_dir().join(format!("ch-har-mode-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let fresh = dir.join("fresh.har");
+        let old = dir.join("old.har");
+        std::fs::write(&old, b"{}").expect("write");
+        std::fs::set_permissions(&old, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        for path in [&fresh, &old] {
+            Recorder::create(path).expect("records");
+            let mode = std::fs::metadata(path).expect("meta").permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{}", path.display());
+        }
+        let _ = std::fs::remove_dir_all(&dir);
+    }
 
     #[test]
     fn secrets_tokens_and_credentials_headers_are_redacted() {

@@ -7,18 +7,10 @@
 //! echoes the secret (in any spelling the host masks) has it put back to the placeholder before
 //! the guest reads it.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::utf8_percent_encode;
 
 use super::secrets::UNRESERVED;
 use crate::model::Config;
-
-/// `application/x-www-form-urlencoded`: unreserved and `*` stay, space is `+`.
-const FORM: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'*')
-    .remove(b' ');
 
 /// The secrets of one instance: placeholder → real value, and the echo spellings of each
 /// (worked out once, at seal time: every answer is masked with them).
@@ -135,9 +127,7 @@ impl Vault {
             return body.to_vec();
         };
         self.replace(text, |real| match kind {
-            BodyKind::Form => utf8_percent_encode(real, FORM)
-                .to_string()
-                .replace(' ', "+"),
+            BodyKind::Form => super::secrets::form_encode(real),
             BodyKind::Json => serde_json::to_string(real)
                 .map(|q| q[1..q.len() - 1].to_string())
                 .unwrap_or_default(),

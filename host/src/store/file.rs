@@ -28,7 +28,8 @@ impl Drop for Store {
 }
 
 /// Creates `file` empty and readable by its owner only (the store holds HR personal data;
-/// SQLite gives its WAL files the same mode). An existing file is left as it is.
+/// SQLite gives its WAL files the same mode). An existing file, and the journal files beside
+/// it, are tightened to owner-only when they are wider (a store made by an older release).
 pub(crate) fn create_private_file(file: &Path) -> std::io::Result<()> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
@@ -39,7 +40,14 @@ pub(crate) fn create_private_file(file: &Path) -> std::io::Result<()> {
     }
     match options.open(file) {
         Ok(_) => Ok(()),
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            for suffix in ["", "-wal", "-shm", "-journal"] {
+                let mut name = file.as_os_str().to_owned();
+                name.push(suffix);
+                crate::private_file::tighten(Path::new(&name))?;
+            }
+            Ok(())
+        }
         Err(e) => Err(e),
     }
 }
@@ -204,5 +212,41 @@ pub fn default_path(name: &str) -> PathBuf {
     match base {
         Some(b) => b.join("connector-host").join(name),
         None => PathBuf::from(name),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_store_left_world_readable_by_an_older_release_is_tightened_on_open() {
+        let dir = std::env::temp_dir().join(format!("ch-store-mode-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("dir");
+        let path = dir.join("old.sqlite");
+        let wal = dir.join("old.sqlite-wal");
+        use std::os::unix::fs::PermissionsExt;
+        for f in [&path, &wal] {
+            std::fs::write(f, b"").expect("write");
+            std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o644)).expect("chmod");
+        }
+        let store = Store::open(&path).expect("opens");
+        drop(store);
+        for f in [&path, &wal] {
+            if let Ok(meta) = std::fs::metadata(f) {
+                assert_eq!(meta.permissions().mode() & 0o777, 0o600, "{}", f.display());
+            }
+        }
+        assert_eq!(
+            std::fs::metadata(&path)
+                .expect("store")
+                .permissions()
+                .mode()
+                & 0o777,
+            0o600
+        );
+        let _ = std::fs::remove_dir_all(&dir);
     }
 }

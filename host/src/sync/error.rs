@@ -19,6 +19,10 @@ pub enum SyncError {
     },
     #[error("policy: {0}")]
     Policy(String),
+    /// The listing guard stopped a listing that would not end (or passed its ceiling): the
+    /// run fails, with nothing past the stop stored.
+    #[error("list-users: {0}")]
+    Listing(#[from] crate::paging::ListingError),
 }
 
 impl SyncError {

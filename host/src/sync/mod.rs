@@ -41,7 +41,6 @@ mod trust_tests;
 use serde::Serialize;
 
 use crate::connector::Session;
-use crate::error::HostError;
 use crate::store::{RunStatus, Store, audit, identities};
 pub use counts::Counts;
 pub use error::SyncError;
@@ -347,13 +346,11 @@ async fn import(
 }
 
 fn listing_error(e: crate::paging::PagingError) -> SyncError {
-    SyncError::Connector {
-        operation: "list-users",
-        source: match e {
-            crate::paging::PagingError::Connector(source) => source,
-            crate::paging::PagingError::Listing(e) => {
-                HostError::Connector(crate::error::ConnectorError::Protocol(e.to_string()))
-            }
+    match e {
+        crate::paging::PagingError::Connector(source) => SyncError::Connector {
+            operation: "list-users",
+            source,
         },
+        crate::paging::PagingError::Listing(e) => SyncError::Listing(e),
     }
 }

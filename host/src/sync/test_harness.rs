@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 
 use super::*;
-use crate::error::ConnectorError;
+use crate::error::{ConnectorError, HostError};
 use crate::model::{
     Attribute, AttributeChange, ChangeOp, Choice, Field, FieldType, User, UserPage, Value,
 };
