@@ -70,7 +70,9 @@ fn demo_json_prints_its_address_as_one_line() {
     let _ = child.wait();
     let doc: serde_json::Value = serde_json::from_str(&line).expect("one JSON line");
     assert!(
-        doc["url"].as_str().is_some_and(|u| u.starts_with("http://127.0.0.1:")),
+        doc["url"]
+            .as_str()
+            .is_some_and(|u| u.starts_with("http://127.0.0.1:")),
         "{line}"
     );
     assert_eq!(doc["employees"], 3);

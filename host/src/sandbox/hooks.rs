@@ -87,10 +87,19 @@ impl WasiHttpHooks for SandboxHooks {
             > + Send,
     > {
         drop(fut);
-        if let Err(authority) = self.policy.check(request.uri()) {
-            self.denied.record(authority);
-            return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
-        }
+        let request = match self.policy.check(request.uri()) {
+            // The connection goes to the authority as checked, not as the guest spelt it.
+            Ok(checked) => match pin(request, &checked) {
+                Some(pinned) => pinned,
+                None => {
+                    return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+                }
+            },
+            Err(authority) => {
+                self.denied.record(authority);
+                return Box::new(async { Err(wasmtime_wasi_http::Error::HttpRequestDenied) });
+            }
+        };
         let cap =
             |asked: Option<Duration>, ours: Duration| Some(asked.map_or(ours, |a| a.min(ours)));
         let asked = options.unwrap_or_default();
@@ -241,9 +250,14 @@ async fn unseal(
     let bad = |why: &str| wasmtime_wasi_http::Error::InternalError(Some(why.to_string()));
     let (mut parts, body) = request.into_parts();
     let uri = vault.unseal_url(&parts.uri.to_string());
-    parts.uri = uri
+    let unsealed: http::Uri = uri
         .parse()
         .map_err(|_| bad("a secret does not fit in the request's URL"))?;
+    // A secret goes into the path or the query, never into the checked authority.
+    if unsealed.authority() != parts.uri.authority() {
+        return Err(wasmtime_wasi_http::Error::HttpRequestDenied);
+    }
+    parts.uri = unsealed;
     for value in parts.headers.values_mut() {
         if let Ok(text) = value.to_str() {
             let unsealed = vault.unseal_header(text);
@@ -367,6 +381,16 @@ impl CappedBody {
         }
         e
     }
+}
+
+/// The request with its URI's authority replaced by the `host:port` the allow list checked
+/// (lower case, no trailing dot, explicit port), so the connection and the check agree.
+pub(super) fn pin<B>(request: http::Request<B>, checked: &str) -> Option<http::Request<B>> {
+    let (mut parts, body) = request.into_parts();
+    let mut uri = parts.uri.into_parts();
+    uri.authority = Some(checked.parse().ok()?);
+    parts.uri = http::Uri::from_parts(uri).ok()?;
+    Some(http::Request::from_parts(parts, body))
 }
 
 /// `host:port` of a request, with the scheme's default port.

@@ -66,10 +66,11 @@ impl OutboundPolicy {
         self.allowed.iter().map(String::as_str)
     }
 
-    /// Whether a request to this URI may leave the sandbox; the error names the authority.
+    /// Whether a request to this URI may leave the sandbox: the normalised `host:port` it was
+    /// allowed as (the connection is made to that, see `hooks::pin`), or the error naming it.
     /// An authority with userinfo (`x@host`) is refused whatever the host: the connection
     /// would be made to the authority as written, not to the host the list was checked for.
-    pub fn check(&self, uri: &http::Uri) -> Result<(), String> {
+    pub fn check(&self, uri: &http::Uri) -> Result<String, String> {
         let Some(host) = uri.host() else {
             return Err("a request with no host".into());
         };
@@ -80,7 +81,7 @@ impl OutboundPolicy {
             return Err(format!("{key} (an address with userinfo)"));
         }
         if self.allowed.contains(&key) {
-            Ok(())
+            Ok(key)
         } else {
             Err(key)
         }

@@ -108,6 +108,36 @@ fn host_resources_of_an_instance_are_bounded() {
 }
 
 #[test]
+fn the_allowed_authority_is_the_normalised_one_the_connection_uses() {
+    let p = OutboundPolicy::allow(["rest.monportailrh.com:443", "[::1]:9000"]);
+    for (uri, checked) in [
+        (
+            "https://REST.monportailrh.com./x",
+            "rest.monportailrh.com:443",
+        ),
+        (
+            "https://rest.monportailrh.com:443/x",
+            "rest.monportailrh.com:443",
+        ),
+        ("http://[::1]:9000/x", "[::1]:9000"),
+    ] {
+        assert_eq!(
+            p.check(&uri.parse().expect("uri")).as_deref(),
+            Ok(checked),
+            "{uri}"
+        );
+        let request = http::Request::get(uri).body(()).expect("request");
+        let pinned = super::hooks::pin(request, checked).expect("pinned");
+        assert_eq!(
+            pinned.uri().authority().map(|a| a.as_str()),
+            Some(checked),
+            "the connection goes where the check said: {uri}"
+        );
+        assert_eq!(pinned.uri().path(), "/x");
+    }
+}
+
+#[test]
 fn default_ports_are_normalised() {
     let p = OutboundPolicy::allow(["rest.monportailrh.com:443", "127.0.0.1:8080"]);
     assert!(
