@@ -188,3 +188,88 @@ fn aborted_right_after_a_suspension_the_next_run_does_not_suspend_twice() {
         "{out}"
     );
 }
+
+/// The attack run's kill loop: syncs killed with SIGKILL at spread-out moments (import, plan,
+/// suspensions), again and again, then a clean run: every leaver is suspended exactly once,
+/// nothing is left open, and the run after plans nothing.
+#[test]
+fn killed_again_and_again_the_runs_converge_with_no_action_twice() {
+    let t = Tenant::new("loop", 300);
+    let (ok, out) = t.sync(None);
+    assert!(ok, "{out}");
+    let leavers = t.sim.open_ended_users("2026-11-25", 25);
+    for id in &leavers {
+        t.set_end(*id, "2026-11-15");
+    }
+    t.sim.clear_journal();
+    let calls = |what: &dyn Fn(&ps_simulator::JournalEntry) -> bool| {
+        t.sim.journal().iter().filter(|e| what(e)).count()
+    };
+    let listing = |e: &ps_simulator::JournalEntry| e.path.contains("graphql");
+    let suspension =
+        |e: &ps_simulator::JournalEntry| e.method == "POST" && e.path.ends_with("/status");
+    let mut killed = 0;
+    for round in 0..10 {
+        // Even rounds die during the import, odd ones right after a suspension went out (before
+        // the run could journal that it was confirmed).
+        let watch: &dyn Fn(&ps_simulator::JournalEntry) -> bool = if round % 2 == 0 {
+            &listing
+        } else {
+            &suspension
+        };
+        let before = calls(watch);
+        let mut child = t.command(None).spawn().expect("spawn");
+        let started = std::time::Instant::now();
+        while calls(watch) == before
+            && matches!(child.try_wait(), Ok(None))
+            && started.elapsed() < std::time::Duration::from_secs(60)
+        {
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        if matches!(child.try_wait(), Ok(None)) {
+            killed += 1;
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    let (ok, out) = t.sync(None);
+    assert!(ok, "{out}");
+    let journal = t.sim.journal();
+    let mut twice = 0;
+    for id in &leavers {
+        let calls = journal
+            .iter()
+            .filter(|e| e.method == "POST" && e.path.ends_with(&format!("/psos/{id}/status")))
+            .count();
+        if calls != 1 {
+            twice += 1;
+        }
+        assert!(
+            !t.sim.user(*id).expect("user").active,
+            "user {id} suspended"
+        );
+    }
+    let store = open(&t.store_path());
+    let open_actions: Vec<_> = audit::action_counts(store.conn(), None)
+        .expect("counts")
+        .into_iter()
+        .filter(|(_, state, _)| matches!(state, ActionState::Started | ActionState::Unconfirmed))
+        .collect();
+    drop(store);
+    let (ok, again) = t.sync(None);
+    println!(
+        "kill -9: {killed} of 10 runs killed mid-run, then converged: {} leavers suspended, {twice} suspended more than once, {} actions left open",
+        leavers.len(),
+        open_actions.len()
+    );
+    assert!(
+        killed >= 5,
+        "most runs were killed while running ({killed})"
+    );
+    assert_eq!(twice, 0, "no suspension sent twice");
+    assert!(open_actions.is_empty(), "{open_actions:?}");
+    assert!(
+        ok && again.contains("plan: 0 create, 0 update, 0 suspend"),
+        "{again}"
+    );
+}

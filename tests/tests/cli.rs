@@ -155,7 +155,7 @@ fn import_prints_the_demo_employees_and_fields() {
     assert_eq!(
         head.join("\n"),
         "connector peoplespheres 0.1.0 (contract 0.1.0) on the built-in demo tenant (http://127.0.0.1:N)\n\
-         imported 250 employees (N active, N suspended) in 3 pages, N ms"
+         imported 250 employees (N active, N suspended) in 1 page, N ms"
     );
     let header = r.out.lines().nth(3).unwrap_or_default();
     assert!(

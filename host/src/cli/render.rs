@@ -381,11 +381,11 @@ pub fn import(
     )?;
     writeln!(
         out,
-        "imported {} employees ({} active, {} suspended) in {} pages, {} ms\n",
+        "imported {} employees ({} active, {} suspended) in {pages} page{}, {} ms\n",
         users.len(),
         active,
         users.len() - active,
-        pages,
+        if pages == 1 { "" } else { "s" },
         elapsed.as_millis()
     )?;
     table(out, &USER_HEADER, &user_rows(users))?;
