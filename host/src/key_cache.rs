@@ -15,28 +15,27 @@ use sha2::{Digest, Sha256};
 use crate::model::Description;
 use crate::source::ComponentSource;
 
-/// Where the keys of `bytes` are remembered, if caching is on.
-fn entry(bytes: &[u8]) -> Option<PathBuf> {
+/// Where the keys of the component with this SHA-256 are remembered, if caching is on.
+fn entry(hash: &[u8]) -> Option<PathBuf> {
     let dir = crate::compile_cache::DiskCache::default_dir()?;
-    let hex: String = Sha256::digest(bytes)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
+    let hex: String = hash.iter().map(|b| format!("{b:02x}")).collect();
     Some(dir.join(format!("{hex}.keys.json")))
 }
 
 /// The key names remembered for this component, if any.
 pub fn remembered(source: &ComponentSource) -> Option<Vec<String>> {
-    let bytes = source.read().ok()?;
-    let text = std::fs::read_to_string(entry(&bytes)?).ok()?;
+    // The same bounded, timed read the loader makes: a stalled file fails here as it would there.
+    let bytes = source.read_timed().ok()?;
+    let text = std::fs::read_to_string(entry(&Sha256::digest(&bytes))?).ok()?;
     serde_json::from_str(&text).ok()
 }
 
 /// Remembers the keys a loaded component declares (best effort; only where the compile cache
 /// already keeps its folder).
-pub fn remember(source: &ComponentSource, description: &Description) {
-    let Ok(bytes) = source.read() else { return };
-    let Some(path) = entry(&bytes) else { return };
+pub fn remember(component: &crate::loader::LoadedComponent, description: &Description) {
+    let Some(path) = entry(&component.hash) else {
+        return;
+    };
     if !path.parent().is_some_and(std::path::Path::is_dir) {
         return;
     }

@@ -165,8 +165,6 @@ async fn lease(registry: &Registry, name: &str) -> Result<(Arc<Version>, Patient
     Ok((version, Patient::new(session, budget)))
 }
 
-pub use crate::registry::READ_WAIT_BUDGET;
-
 /// Answers a call's outcome; a healthy session goes back to its version's pool.
 fn finish<T: serde::Serialize>(
     version: &Version,

@@ -133,7 +133,9 @@ fn a_guest_hoarding_header_maps_is_stopped_at_the_bound_and_the_host_stays_small
         .to_string();
     println!("hoarding call: {err}; host RSS grew {grew_mib} MiB");
     assert!(!err.contains('\n') && !err.contains("backtrace"), "{err}");
-    assert!(grew_mib < 48, "host memory grew {grew_mib} MiB");
+    // Loose enough for the other tests of this binary running beside it; without the header
+    // cap it grows 248 MiB.
+    assert!(grew_mib < 96, "host memory grew {grew_mib} MiB");
     // The instance was thrown away; the next call gets a fresh one (and fails the same way,
     // typed, with the host alive).
     let again = runtime().block_on(session.list_users(None, 5));

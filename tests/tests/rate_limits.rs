@@ -185,10 +185,10 @@ fn a_serve_read_waits_out_the_limit_within_its_budget() {
         let listen: std::net::SocketAddr = "127.0.0.1:7401".parse().expect("addr");
         let app =
             connector_host::serve::guarded(registry, Guard::new(listen, TOKEN).expect("guard"));
-        // One request per 2 s window, spent here: the read's first call meets the limit.
+        // One request per 5 s window, spent here: the read's first call meets the limit.
         sim.set_rate_limit(Some(RateLimit {
             requests: 1,
-            window: Duration::from_secs(2),
+            window: Duration::from_secs(5),
         }));
         spend_one_request(&sim);
         let request = Request::get("/connectors/ps/users?page_size=5")

@@ -81,6 +81,13 @@ impl Context {
         let source = component_source(global, settings.as_ref());
         let limits = settings.as_ref().map(Settings::limits).unwrap_or_default();
         let operator_allow = settings.as_ref().and_then(Settings::operator_allow);
+        // A mistyped settings key is bad usage whatever the component does: when this
+        // component's keys are remembered, say so before compiling or instantiating it (and
+        // before a --record file is started).
+        if let (Some(s), Some(names)) = (&settings, crate::key_cache::remembered(&source)) {
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            s.check_keys(&names).map_err(usage)?;
+        }
         let traffic = match (&global.record, &global.replay) {
             (Some(path), _) => Some(Arc::new(Traffic::Record(
                 Recorder::create(path).map_err(usage)?,
@@ -96,14 +103,8 @@ impl Context {
             traffic,
             secret_keys: Vec::new(),
         };
-        // A mistyped settings key is bad usage whatever the component does: when this
-        // component's keys are remembered, say so before compiling or instantiating it.
-        if let (Some(s), Some(names)) = (&settings, crate::key_cache::remembered(&source)) {
-            let names: Vec<&str> = names.iter().map(String::as_str).collect();
-            s.check_keys(&names).map_err(usage)?;
-        }
         let connector = load(&source, limits, runtime_options.clone()).await?;
-        crate::key_cache::remember(&source, connector.description());
+        crate::key_cache::remember(connector.component(), connector.description());
         let (config, demo) = match &settings {
             Some(s) => (
                 s.connector_config(connector.description()).map_err(usage)?,

@@ -16,13 +16,13 @@ use crate::source::ComponentSource;
 use super::context::Context;
 use super::failure::Failure;
 
-/// The context's connector, fenced when it is a file and the operator set no allow list.
+/// The context's connector, fenced and sealed when it is a file (`None`: the built-in).
 pub(super) async fn for_conformance(
     ctx: &Context,
     settings: Option<&Settings>,
 ) -> Result<Option<WasmConnector>, Failure> {
     let named = &ctx.connector.component().source;
-    if *named == ComponentSource::Builtin || ctx.runtime_options.operator_allow.is_some() {
+    if *named == ComponentSource::Builtin {
         return Ok(None);
     }
     let engine = ctx.connector.engine().clone();
@@ -32,6 +32,21 @@ pub(super) async fn for_conformance(
         RuntimeOptions::default(),
     )
     .await?;
+    let mut secret_keys = ctx.runtime_options.secret_keys.clone();
+    secret_keys.extend(builtin.secret_keys().iter().map(|k| k.to_string()));
+    // With the operator's allow list the component runs within it, as every command does; its
+    // secrets are still the built-in's too, whatever it declares.
+    if let Some(allow) = &ctx.runtime_options.operator_allow {
+        let options = RuntimeOptions {
+            operator_allow: Some(allow.clone()),
+            secret_keys,
+            ..ctx.runtime_options.clone()
+        };
+        let sealed =
+            WasmConnector::from_component(engine, ctx.connector.component().clone(), options)
+                .await?;
+        return Ok(Some(sealed));
+    }
     // The built-in's view of the same settings (the demo tenant's configuration is already
     // the built-in's).
     let config: Option<Config> = match settings {
@@ -50,8 +65,6 @@ pub(super) async fn for_conformance(
             hosts.join(", ")
         }
     );
-    let mut secret_keys = ctx.runtime_options.secret_keys.clone();
-    secret_keys.extend(builtin.secret_keys().iter().map(|k| k.to_string()));
     let options = RuntimeOptions {
         operator_allow: Some(OutboundPolicy::allow(&hosts)),
         secret_keys,

@@ -384,11 +384,18 @@ impl CappedBody {
 }
 
 /// The request with its URI's authority replaced by the `host:port` the allow list checked
-/// (lower case, no trailing dot, explicit port), so the connection and the check agree.
+/// (lower case, no trailing dot; the port written only when it is not the scheme's default, so
+/// recorded URLs read as the guest meant them), so the connection and the check agree.
 pub(super) fn pin<B>(request: http::Request<B>, checked: &str) -> Option<http::Request<B>> {
     let (mut parts, body) = request.into_parts();
+    let default = if parts.uri.scheme() == Some(&http::uri::Scheme::HTTPS) {
+        ":443"
+    } else {
+        ":80"
+    };
+    let authority = checked.strip_suffix(default).unwrap_or(checked);
     let mut uri = parts.uri.into_parts();
-    uri.authority = Some(checked.parse().ok()?);
+    uri.authority = Some(authority.parse().ok()?);
     parts.uri = http::Uri::from_parts(uri).ok()?;
     Some(http::Request::from_parts(parts, body))
 }

@@ -57,10 +57,12 @@ pub async fn fetch(session: &mut dyn Session, fields: &[Field], mapping: &Mappin
 async fn walk(session: &mut dyn Session, field: &str) -> Option<Vec<Known>> {
     let mut values = Vec::new();
     let mut parents: Vec<Option<String>> = vec![None];
+    // Each level is listed once, so a tree whose parents loop (A under B under A) ends.
+    let mut listed: std::collections::HashSet<String> = std::collections::HashSet::new();
     while let Some(parent) = parents.pop() {
         let level = session.list_choices(field, parent.as_deref()).await.ok()?;
         for c in level {
-            if c.has_children && parent.as_deref() != Some(c.id.as_str()) {
+            if c.has_children && listed.insert(c.id.clone()) {
                 parents.push(Some(c.id.clone()));
             }
             values.push(Known {

@@ -96,7 +96,6 @@ pub struct SyncReport {
 }
 
 impl SyncReport {
-    /// Planned actions of a kind.
     /// Planned actions of a kind that this run sends (held ones left out).
     pub fn planned(&self, kind: ActionKind) -> usize {
         self.plan
@@ -239,14 +238,6 @@ async fn run_on(
             }
         }
     };
-    if !options.dry_run {
-        // What `identities` checks choice values against (best effort, after the writes).
-        let known = choices::fetch(session, &fields, &mapping).await;
-        store.set_meta(
-            choices::META_KEY,
-            &serde_json::to_string(&known).unwrap_or_else(|_| "{}".into()),
-        )?;
-    }
     let status = if brake.engaged || gone.held || skip_brake {
         RunStatus::Braked
     } else if executed.failed > 0 {
@@ -272,8 +263,24 @@ async fn run_on(
         status,
         import_times,
     };
-    let summary = serde_json::json!({"counts": report.counts, "planned": report.plan.len(), "done": report.done, "failed": report.failed, "brake": report.brake, "gone": report.gone});
+    let sent = report.plan.iter().filter(|a| a.is_ready()).count();
+    let summary = serde_json::json!({"counts": report.counts, "planned": sent, "held": report.held(), "done": report.done, "failed": report.failed, "brake": report.brake, "gone": report.gone});
     store.transaction(|c| audit::finish_run(c, run_id, status, &summary))?;
+    if !options.dry_run {
+        // What `identities` checks choice values against: best effort, once the run is closed
+        // (a failure here leaves the values of the last run that read them).
+        let known = choices::fetch(session, &fields, &mapping).await;
+        let stored = serde_json::to_string(&known)
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                store
+                    .set_meta(choices::META_KEY, &text)
+                    .map_err(|e| e.to_string())
+            });
+        if let Err(e) = stored {
+            tracing::warn!("the allowed values of the choice fields were not stored: {e}");
+        }
+    }
     Ok(report)
 }
 
