@@ -4,29 +4,12 @@
 //! and `identities` on a missing store is refused, naming it.
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
-        .args(args)
-        .env_remove("CONNECTOR_HOST_CONFIG")
-        .env_remove("CONNECTOR_HOST_STORE")
-        .env_remove("CONNECTOR_HOST_MAPPING")
-        .env_remove("CONNECTOR_HOST_SYNC_ABORT_AFTER")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::run;
 
 fn temp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ch-identities-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    dir
+    common::temp("identities", name)
 }
 
 /// The default mapping and three custom fields: one read-only, a number and a yes/no the

@@ -5,29 +5,15 @@
 //! plan with its reason.
 
 use std::path::Path;
-use std::process::Command;
+
+mod common;
 
 fn run_in(home: &Path, args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
-        .args(args)
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env_remove("CONNECTOR_HOST_CONFIG")
-        .env_remove("CONNECTOR_HOST_STORE")
-        .env_remove("CONNECTOR_HOST_MAPPING")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    common::run_with(args, &[("XDG_DATA_HOME", &home.join("data"))])
 }
 
 fn temp(name: &str) -> std::path::PathBuf {
-    let dir = std::env::temp_dir().join(format!("ch-store-cli-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    dir
+    common::temp("store-cli", name)
 }
 
 fn config(dir: &Path, name: &str, url: &str) -> String {

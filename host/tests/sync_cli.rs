@@ -4,21 +4,8 @@
 //! mapping naming an undeclared field or a transform on the wrong type, a file that is not a
 //! store, a bad `--as-of`), each a clear error naming the place.
 
-use std::process::Command;
-
-fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
-        .args(args)
-        .env_remove("CONNECTOR_HOST_CONFIG")
-        .env_remove("CONNECTOR_HOST_SYNC_ABORT_AFTER")
-        .output()
-        .expect("runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
+mod common;
+use common::run;
 
 #[test]
 fn sync_events_and_platform_changes_on_the_demo_tenant() {
