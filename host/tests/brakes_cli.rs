@@ -91,7 +91,7 @@ fn a_partial_listing_is_held_with_exit_1_and_a_hint_on_the_same_store() {
     let hint = hint_after(&err, "--force to let it through");
     assert_eq!(
         hint,
-        format!("connector-host sync --force --store {store}"),
+        format!("connector-host sync --force --demo-users 20 --as-of 2026-11-25 --store {store}"),
         "{err}"
     );
     let (code, out, err) = run(&["events", "--store", &store, "--kind", "gone", "--json"]);

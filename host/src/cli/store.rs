@@ -141,7 +141,7 @@ pub(super) fn open(
 /// <extra>`, to print in a hint.
 pub(super) fn command(global: &Global, store: &Path, command: &str, extra: &[&str]) -> String {
     let mut words = vec!["connector-host".to_string(), command.to_string()];
-    words.extend(extra.iter().map(|s| s.to_string()));
+    words.extend(extra.iter().map(|s| quoted(s)));
     if let Some(config) = &global.config {
         words.push("--config".into());
         words.push(quoted(&config.display().to_string()));

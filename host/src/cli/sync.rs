@@ -181,7 +181,26 @@ pub(super) async fn sync(
             )?;
         }
     }
-    let rerun_forced = || command(global, store_path, "sync", &["--force"]);
+    // The same run again, forced: the same component, mapping and day, not the defaults.
+    let rerun_forced = || {
+        let mut same: Vec<String> = vec!["--force".into()];
+        if global.config.is_none()
+            && global.demo_users != super::args::DemoArg::default().demo_users
+        {
+            same.extend(["--demo-users".into(), global.demo_users.to_string()]);
+        }
+        if let Some(component) = &global.component {
+            same.extend(["--component".into(), component.display().to_string()]);
+        }
+        if let Some(mapping) = &args.store.mapping {
+            same.extend(["--mapping".into(), mapping.display().to_string()]);
+        }
+        if let Some(day) = &args.as_of {
+            same.extend(["--as-of".into(), day.clone()]);
+        }
+        let same: Vec<&str> = same.iter().map(String::as_str).collect();
+        command(global, store_path, "sync", &same)
+    };
     if report.skip_brake {
         return Err(anyhow::anyhow!(
             "{} of {} records could not be mapped ({:.1}%), above the {:.1}% limit (policy.max_skipped_share): nothing was changed upstream. Fix the mapping (the causes are above; every record: `{}`)",
