@@ -109,22 +109,30 @@ impl DiskCache {
 
     /// Removes the oldest entries past [`MAX_DISK_ENTRIES`].
     fn prune(&self) {
-        let Ok(read) = std::fs::read_dir(&self.dir) else {
-            return;
-        };
-        let mut entries: Vec<(std::time::SystemTime, PathBuf)> = read
-            .filter_map(Result::ok)
-            .filter(|e| e.path().extension().is_some_and(|x| x == "cwasm"))
-            .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
-            .collect();
-        if entries.len() <= MAX_DISK_ENTRIES {
-            return;
+        // Compiled components, and the settings keys remembered beside them (`key_cache`).
+        for suffix in [".cwasm", ".keys.json"] {
+            keep_newest(&self.dir, suffix, MAX_DISK_ENTRIES);
         }
-        entries.sort();
-        let excess = entries.len() - MAX_DISK_ENTRIES;
-        for (_, path) in entries.into_iter().take(excess) {
-            let _ = std::fs::remove_file(path);
-        }
+    }
+}
+
+/// Removes the oldest files of `dir` whose names end in `suffix`, past `max` of them.
+fn keep_newest(dir: &std::path::Path, suffix: &str, max: usize) {
+    let Ok(read) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let mut entries: Vec<(std::time::SystemTime, PathBuf)> = read
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(suffix))
+        .filter_map(|e| Some((e.metadata().ok()?.modified().ok()?, e.path())))
+        .collect();
+    if entries.len() <= max {
+        return;
+    }
+    entries.sort();
+    let excess = entries.len() - max;
+    for (_, path) in entries.into_iter().take(excess) {
+        let _ = std::fs::remove_file(path);
     }
 }
 

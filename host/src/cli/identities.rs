@@ -71,7 +71,7 @@ pub(super) fn run(
                 .map_err(|e| failure(global, e))?;
             store
                 .transaction(|c| platform::write(c, &change))
-                .map_err(|e| usage(anyhow::Error::from(e)))?;
+                .map_err(anyhow::Error::from)?;
             if global.json {
                 let doc = serde_json::json!({"id": id, "attributes_set": raw.len()});
                 writeln!(out, "{doc}")?;
@@ -92,7 +92,7 @@ pub(super) fn run(
                 .map_err(|e| failure(global, e))?;
             let id = store
                 .transaction(|c| platform::write(c, &change))
-                .map_err(|e| usage(anyhow::Error::from(e)))?;
+                .map_err(anyhow::Error::from)?;
             if global.json {
                 writeln!(out, "{}", serde_json::json!({"id": id, "created": true}))?;
             } else {
@@ -148,7 +148,7 @@ pub(super) fn run(
                         .iter()
                         .try_for_each(|ch| platform::write(c, ch).map(drop))
                 })
-                .map_err(|e| usage(anyhow::Error::from(e)))?;
+                .map_err(anyhow::Error::from)?;
             let set = changes.iter().filter(|c| c.id.is_some()).count();
             if global.json {
                 let doc = serde_json::json!({"changed": set, "created": changes.len() - set});

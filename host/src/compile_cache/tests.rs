@@ -114,5 +114,25 @@ fn an_unwritable_cache_is_skipped_and_the_oldest_entries_go_first() {
     }
     let kept = std::fs::read_dir(base.join("many")).expect("dir").count();
     assert_eq!(kept, MAX_DISK_ENTRIES);
+    // The remembered settings keys beside them are kept to the same bound.
+    for i in 0..(MAX_DISK_ENTRIES + 5) {
+        std::fs::write(base.join("many").join(format!("{i:02}.keys.json")), b"[]").expect("keys");
+    }
+    let mut h = [0u8; 32];
+    h[0] = 200;
+    cache.store(&h, &compiled);
+    let names: Vec<String> = std::fs::read_dir(base.join("many"))
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".keys.json")).count(),
+        MAX_DISK_ENTRIES
+    );
+    assert_eq!(
+        names.iter().filter(|n| n.ends_with(".cwasm")).count(),
+        MAX_DISK_ENTRIES
+    );
     std::fs::remove_dir_all(&base).ok();
 }
