@@ -144,3 +144,23 @@ pub fn list_all(
         users
     })
 }
+
+/// A fresh folder `ch-{name}-{pid}` with a configuration for the mock connector (`tenant`, and
+/// the secret `letmein` in a file beside it); returns the folder and the configuration's path.
+pub fn mock_tenant_config(name: &str, tenant: &str) -> (std::path::PathBuf, std::path::PathBuf) {
+    let dir = std::env::temp_dir().join(format!("ch-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let secret = dir.join("secret");
+    std::fs::write(&secret, "letmein").expect("write");
+    let config = dir.join("mock.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[connector.settings]\ntenant = \"{tenant}\"\nsecret_file = \"{}\"\n",
+            secret.display()
+        ),
+    )
+    .expect("write");
+    (dir, config)
+}

@@ -140,26 +140,7 @@ fn the_gate_refuses_what_the_attack_run_did_and_lets_the_operator_through() {
 fn a_weak_operator_token_and_a_remote_listen_without_it_are_refused() {
     let listen: std::net::SocketAddr = "127.0.0.1:7400".parse().expect("addr");
     assert!(Guard::new(listen, "short").is_err());
-    let mut out = Vec::new();
-    let mut err = Vec::new();
-    let code = connector_host::cli::run(
-        [
-            "connector-host",
-            "serve",
-            "--listen",
-            "0.0.0.0:0",
-            "--demo-users",
-            "3",
-        ],
-        &mut out,
-        &mut err,
-    );
-    let err = String::from_utf8_lossy(&err);
-    assert_eq!(code, 2, "{err}");
-    assert!(
-        err.contains("needs --allow-remote and CONNECTOR_HOST_ADMIN_TOKEN"),
-        "{err}"
-    );
+    assert_remote_listen_refused(&[]);
 }
 
 #[test]
@@ -178,23 +159,19 @@ fn a_remote_listen_needs_both_the_flag_and_the_operators_token() {
     assert!(check_listen(remote, true, token).is_ok(), "both");
     assert!(check_listen(loopback, false, None).is_ok(), "loopback");
     // Through the command: the flag alone is refused before anything is served.
+    assert_remote_listen_refused(&["--allow-remote"]);
+}
+
+/// `serve --listen 0.0.0.0:0 <extra>` is refused as bad usage, before anything is served.
+fn assert_remote_listen_refused(extra: &[&str]) {
+    let mut argv = vec!["connector-host", "serve", "--listen", "0.0.0.0:0"];
+    argv.extend_from_slice(extra);
+    argv.extend(["--demo-users", "3"]);
     let mut out = Vec::new();
     let mut err = Vec::new();
-    let code = connector_host::cli::run(
-        [
-            "connector-host",
-            "serve",
-            "--listen",
-            "0.0.0.0:0",
-            "--allow-remote",
-            "--demo-users",
-            "3",
-        ],
-        &mut out,
-        &mut err,
-    );
+    let code = connector_host::cli::run(argv, &mut out, &mut err);
     let err = String::from_utf8_lossy(&err);
-    assert_eq!(code, 2, "{err}");
+    assert_eq!(code, 2, "{extra:?}: {err}");
     assert!(
         err.contains("needs --allow-remote and CONNECTOR_HOST_ADMIN_TOKEN"),
         "{err}"

@@ -18,20 +18,7 @@ fn run(args: &[&str]) -> (i32, String, String) {
 }
 
 fn setup(name: &str) -> (std::path::PathBuf, String, String) {
-    let dir = std::env::temp_dir().join(format!("ch-endless-{name}-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
-    let secret = dir.join("secret");
-    std::fs::write(&secret, "letmein").expect("write");
-    let config = dir.join("mock.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[connector.settings]\ntenant = \"t\"\nsecret_file = \"{}\"\n",
-            secret.display()
-        ),
-    )
-    .expect("write");
+    let (dir, config) = connector_tests::mock_tenant_config(&format!("endless-{name}"), "t");
     let component = mock_component("endless").display().to_string();
     (dir, config.display().to_string(), component)
 }

@@ -80,16 +80,21 @@ fn a_swap_candidate_that_stops_declaring_the_password_secret_never_holds_it() {
     assert!(!logged.contains(PASSWORD), "{logged}");
     // Control: the same component loaded on its own holds the real value.
     tenant.clear();
-    let plain = runtime()
-        .block_on(WasmConnector::load(
-            engine(),
-            &mock_component("courier-drop-secret"),
-            RuntimeOptions::default(),
-        ))
-        .expect("loads");
+    let plain = unfenced("courier-drop-secret");
     let _ = runtime().block_on(plain.open(config));
     std::thread::sleep(Duration::from_millis(300));
     assert!(tenant.seen().contains(&hex(PASSWORD)), "{}", tenant.seen());
+}
+
+/// The mock variant loaded on its own, outside any registry's fence (the control runs).
+fn unfenced(variant: &str) -> WasmConnector {
+    runtime()
+        .block_on(WasmConnector::load(
+            engine(),
+            &mock_component(variant),
+            RuntimeOptions::default(),
+        ))
+        .expect("loads")
 }
 
 #[test]
@@ -134,13 +139,7 @@ fn a_swap_candidate_whose_hosts_change_between_calls_reaches_nothing_outside_the
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(trap.hits(), 0, "reached: {}", trap.seen());
     // Control: unfenced, its sessions reach the trap.
-    let plain = runtime()
-        .block_on(WasmConnector::load(
-            engine(),
-            &mock_component("courier-fickle"),
-            RuntimeOptions::default(),
-        ))
-        .expect("loads");
+    let plain = unfenced("courier-fickle");
     for _ in 0..20 {
         let _ = runtime().block_on(plain.open(config.clone()));
         if trap.hits() > 0 {
@@ -164,21 +163,8 @@ fn cli(args: &[&str]) -> (i32, String) {
 #[test]
 fn conformance_of_a_named_component_sends_the_secret_nowhere_it_declares() {
     let trap = Trap::new();
-    let dir = std::env::temp_dir().join(format!("ch-fence-cli-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("dir");
+    let (dir, config) = connector_tests::mock_tenant_config("fence-cli", &trap.authority());
     let secret = dir.join("secret");
-    std::fs::write(&secret, "letmein").expect("write");
-    let config = dir.join("mock.toml");
-    std::fs::write(
-        &config,
-        format!(
-            "[connector.settings]\ntenant = \"{}\"\nsecret_file = \"{}\"\n",
-            trap.authority(),
-            secret.display()
-        ),
-    )
-    .expect("write");
     let component = mock_component("exfiltrate");
     let (_code, err) = cli(&[
         "conformance",
