@@ -15,7 +15,7 @@ fn main() {
     let root = manifest.parent().expect("host/ has a parent").to_path_buf();
     let out = PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     version::export_contract_version(&root);
-    guest_build::watch(&root, &["connector/src", "connector/Cargo.toml", "wit"]);
+    guest_build::watch(&root, &["connector", "wit"]);
     println!("cargo:rerun-if-changed=guest_build.rs");
     // CONNECTOR_HOST_SKIP_GUEST_BUILD=1 keeps the component from the previous build (for quick
     // `cargo check` loops while the connector is mid-edit).

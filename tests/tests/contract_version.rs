@@ -74,11 +74,12 @@ fn every_mention_in_docs_manifests_and_code_is_the_wit_version() {
     let mut files = vec![
         root.join("README.md"),
         root.join("wit/README.md"),
-        root.join("connector/Cargo.toml"),
+        root.join("connector/kit/Cargo.toml"),
+        root.join("connector/peoplespheres/Cargo.toml"),
         root.join("host/Cargo.toml"),
         root.join("tests/jco/run.mjs"),
     ];
-    for dir in ["connector/src", "host/src", "wit"] {
+    for dir in ["connector", "host/src", "wit"] {
         collect(&root.join(dir), &mut files);
     }
     let mut checked = 0;

@@ -131,6 +131,9 @@ impl Transport for WakiTransport {
         let method = match req.method {
             Method::Get => WasiMethod::Get,
             Method::Post => WasiMethod::Post,
+            Method::Put => WasiMethod::Put,
+            Method::Patch => WasiMethod::Patch,
+            Method::Delete => WasiMethod::Delete,
         };
         let scheme = if scheme.eq_ignore_ascii_case("http") {
             Scheme::Http

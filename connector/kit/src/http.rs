@@ -7,6 +7,9 @@ use crate::model::{Error, LogLevel};
 pub enum Method {
     Get,
     Post,
+    Put,
+    Patch,
+    Delete,
 }
 
 /// An outgoing request. `url` is absolute.
@@ -28,15 +31,47 @@ impl HttpRequest {
         }
     }
 
+    pub fn delete(url: impl Into<String>) -> Self {
+        HttpRequest {
+            method: Method::Delete,
+            ..Self::get(url)
+        }
+    }
+
     pub fn post_json(url: impl Into<String>, body: &serde_json::Value) -> Self {
+        Self::json(Method::Post, url, body)
+    }
+
+    /// A request of `method` carrying `body` as JSON.
+    pub fn json(method: Method, url: impl Into<String>, body: &serde_json::Value) -> Self {
         let mut headers = accept_json();
         headers.push(("Content-Type".into(), "application/json".into()));
         HttpRequest {
-            method: Method::Post,
+            method,
             url: url.into(),
             headers,
             body: Some(body.to_string().into_bytes()),
         }
+    }
+
+    /// Replaces the `Content-Type` and `Accept` headers (a protocol with its own media type).
+    pub fn with_media_type(mut self, media_type: &str) -> Self {
+        let has_body = self.body.is_some();
+        self.headers.retain(|(k, _)| {
+            !k.eq_ignore_ascii_case("content-type") && !k.eq_ignore_ascii_case("accept")
+        });
+        self.headers.push(("Accept".into(), media_type.into()));
+        if has_body {
+            self.headers
+                .push(("Content-Type".into(), media_type.into()));
+        }
+        self
+    }
+
+    /// Adds a header.
+    pub fn with_header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
     }
 
     pub fn post_form(url: impl Into<String>, pairs: &[(&str, &str)]) -> Self {

@@ -1,8 +1,9 @@
 //! The PeopleSpheres connector: a `wasm32-wasip2` component implementing
 //! `provisioning:connector@0.1.0` (world `http-connector`).
 //!
-//! Everything but `component` and `waki_transport` is plain Rust, generic over
-//! [`http::Transport`], and unit-tested natively (`cargo test -p peoplespheres-connector`).
+//! Everything but `component` is plain Rust, generic over [`http::Transport`], and unit-tested
+//! natively (`cargo test -p peoplespheres-connector`). The contract's types, the transport seam
+//! and its component side come from `connector-kit`, shared with the other connectors.
 //!
 //! Career history has two sources, chosen by the configuration key `career_history`:
 //! - `record` (the default): `career_history.position`, `.department`, `.start_date` and
@@ -19,8 +20,6 @@
 pub mod api;
 pub mod auth;
 pub mod base_url;
-#[allow(unsafe_code)]
-pub mod bindings;
 pub mod choices;
 pub mod config;
 pub mod dates;
@@ -29,29 +28,26 @@ pub mod encode;
 pub mod error;
 pub mod fields;
 pub mod history;
-pub mod http;
 pub mod mapping;
-pub mod model;
 pub mod options;
 pub mod paging;
 pub mod resolve;
 pub mod retry;
 pub mod session;
-pub mod transport_words;
 pub mod validate;
 pub mod writes;
 
-// The generated bindings and `export!` need `unsafe` (canonical ABI glue); nothing else does.
+pub use connector_kit::{http, model, transport_words};
+
+// `export!` needs `unsafe` (canonical ABI glue); nothing else does.
 #[cfg(target_arch = "wasm32")]
 #[allow(unsafe_code)]
 mod component;
-#[cfg(target_arch = "wasm32")]
-mod waki_transport;
 
 #[cfg(test)]
 mod auth_tests;
 #[cfg(test)]
-mod fake;
+use connector_kit::fake;
 #[cfg(test)]
 mod history_tests;
 #[cfg(test)]

@@ -1,4 +1,4 @@
-//! The contract's generated bindings, the one place its types are defined for this crate.
+//! The contract's generated bindings, the one place its types are defined for every connector.
 //!
 //! On `wasm32` the bindings are generated for the connector's own world, `http-connector`, so
 //! the component-type section the build embeds names every import that world allows at the
@@ -14,8 +14,11 @@
 #[cfg(target_arch = "wasm32")]
 wit_bindgen::generate!({
     world: "http-connector",
-    path: "../wit",
+    path: "../../wit",
     additional_derives: [PartialEq],
+    // Each connector crate calls `connector_kit::export!` on its own `Guest` implementation.
+    pub_export_macro: true,
+    default_bindings_module: "connector_kit::bindings",
     with: {
         "wasi:http/types@0.2.12": waki::bindings::wasi::http::types,
         "wasi:http/outgoing-handler@0.2.12": waki::bindings::wasi::http::outgoing_handler,
@@ -42,6 +45,8 @@ wit_bindgen::generate!({
 #[cfg(not(target_arch = "wasm32"))]
 wit_bindgen::generate!({
     world: "connector-api",
-    path: "../wit",
+    path: "../../wit",
     additional_derives: [PartialEq],
+    pub_export_macro: true,
+    default_bindings_module: "connector_kit::bindings",
 });

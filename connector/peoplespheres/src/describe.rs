@@ -5,7 +5,7 @@ use crate::model::{ConfigKey, ConfigType, Description, Error, Operation, PagingS
 use crate::paging::{DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE};
 
 pub const NAME: &str = "peoplespheres";
-pub const CONTRACT_VERSION: &str = env!("PROVISIONING_CONTRACT_VERSION");
+pub use connector_kit::CONTRACT_VERSION;
 
 fn key(
     name: &str,

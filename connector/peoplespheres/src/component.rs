@@ -3,10 +3,10 @@
 
 use std::cell::RefCell;
 
-use crate::bindings::exports::provisioning::connector::connector as wit;
 use crate::model;
 use crate::session::Session as DomainSession;
-use crate::waki_transport::WakiTransport;
+use connector_kit::bindings::exports::provisioning::connector::connector as wit;
+use connector_kit::waki_transport::WakiTransport;
 
 struct Component;
 
@@ -92,4 +92,4 @@ impl wit::GuestSession for Session {
     }
 }
 
-crate::bindings::export!(Component with_types_in crate::bindings);
+connector_kit::bindings::export!(Component with_types_in connector_kit::bindings);
