@@ -1,5 +1,5 @@
-//! Builds the PeopleSpheres connector component for `wasm32-wasip2` so the host can default to
-//! it (`connector_host::builtin::connector_component()`). The guest gets its own target dir
+//! Builds the built-in connector components (PeopleSpheres, SCIM) for `wasm32-wasip2` so the
+//! host embeds them (`connector_host::source::BuiltinConnector`). The guest gets its own target dir
 //! under `OUT_DIR`, so this nested cargo never waits on the outer build's lock.
 
 #[path = "guest_build.rs"]
@@ -21,13 +21,21 @@ fn main() {
     // `cargo check` loops while the connector is mid-edit).
     println!("cargo:rerun-if-env-changed=CONNECTOR_HOST_SKIP_GUEST_BUILD");
     let target = out.join("guest-target");
-    let wasm = if std::env::var_os("CONNECTOR_HOST_SKIP_GUEST_BUILD").is_some() {
-        target.join("wasm32-wasip2/guest/peoplespheres_connector.wasm")
-    } else {
-        guest_build::build_guest(&root, "peoplespheres-connector", &[], "guest", &target)
-    };
-    println!(
-        "cargo:rustc-env=CONNECTOR_HOST_BUILTIN_COMPONENT={}",
-        wasm.display()
-    );
+    // Each built-in connector: its package and the variable `source.rs` embeds it from.
+    for (package, var) in [
+        (
+            "peoplespheres-connector",
+            "CONNECTOR_HOST_BUILTIN_COMPONENT",
+        ),
+        ("scim-connector", "CONNECTOR_HOST_BUILTIN_SCIM"),
+    ] {
+        let wasm = if std::env::var_os("CONNECTOR_HOST_SKIP_GUEST_BUILD").is_some() {
+            target
+                .join("wasm32-wasip2/guest")
+                .join(format!("{}.wasm", package.replace('-', "_")))
+        } else {
+            guest_build::build_guest(&root, package, &[], "guest", &target)
+        };
+        println!("cargo:rustc-env={var}={}", wasm.display());
+    }
 }

@@ -12,7 +12,7 @@ pub use crate::source::ComponentSource;
 
 /// The PeopleSpheres connector this binary embeds.
 pub fn connector_component() -> ComponentSource {
-    ComponentSource::Builtin
+    ComponentSource::PEOPLESPHERES
 }
 
 /// A running built-in demo tenant and the connector configuration that reaches it.

@@ -26,6 +26,9 @@ use serde::Deserialize;
 use crate::model::{Config, Description};
 use crate::sandbox::{Limits, OutboundPolicy};
 
+mod targets;
+pub use targets::{TargetComponent, TargetSettings};
+
 /// A configuration problem, naming the file and the key.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
@@ -52,13 +55,17 @@ pub enum SettingsError {
         file: PathBuf,
         reason: String,
     },
+    #[error("configuration file {path}: {reason}")]
+    Target { path: PathBuf, reason: String },
     #[error("configuration file {path}: `{key}` must be a string, number or boolean")]
     BadValue { path: PathBuf, key: String },
     #[error(
-        "configuration file {path}: [connector.settings] has no key `{key}`{hint}; the connector's keys are {known}"
+        "configuration file {path}: {section} has no key `{key}`{hint}; the connector's keys are {known}"
     )]
     UnknownKey {
         path: PathBuf,
+        /// `[connector.settings]`, or the `[[target]]` it is in.
+        section: String,
         key: String,
         /// "; did you mean `password`?" when one is close.
         hint: String,
@@ -82,6 +89,9 @@ struct FileModel {
     connector: ConnectorSection,
     #[serde(default)]
     sandbox: SandboxSection,
+    /// Application targets the HR source provisions (`[[target]]`).
+    #[serde(default)]
+    target: Vec<targets::TargetSection>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -112,6 +122,7 @@ pub struct Settings {
     component: Option<PathBuf>,
     settings: BTreeMap<String, toml::Value>,
     sandbox: SandboxSection,
+    targets: Vec<TargetSettings>,
 }
 
 impl Settings {
@@ -131,16 +142,30 @@ impl Settings {
             reason: parse_reason(text, &e),
         })?;
         let base = path.parent().unwrap_or(Path::new("."));
-        let component = model
-            .connector
-            .component
-            .map(|c| if c.is_relative() { base.join(c) } else { c });
+        let component = model.connector.component.map(|c| {
+            // A built-in connector's name is not a path.
+            let builtin = c
+                .to_str()
+                .and_then(crate::source::BuiltinConnector::named)
+                .is_some();
+            if c.is_relative() && !builtin {
+                base.join(c)
+            } else {
+                c
+            }
+        });
         Ok(Settings {
             path: path.into(),
             component,
             settings: model.connector.settings,
             sandbox: model.sandbox,
+            targets: targets::resolve(path, base, model.target)?,
         })
+    }
+
+    /// The application targets the file names, in its order.
+    pub fn targets(&self) -> &[TargetSettings] {
+        &self.targets
     }
 
     /// The settings that say which tenant this is (every key but the secrets' `*_env` /
@@ -212,82 +237,104 @@ impl Settings {
     /// Every `[connector.settings]` key is one of `names` (or its `_env` / `_file` source); a
     /// mistyped one is named with the closest valid key.
     pub fn check_keys(&self, names: &[&str]) -> Result<(), SettingsError> {
-        let known = |k: &str| names.contains(&k);
-        for key in self.settings.keys() {
-            let base = key
-                .strip_suffix("_env")
-                .or_else(|| key.strip_suffix("_file"))
-                .filter(|b| known(b))
-                .unwrap_or(key);
-            if !known(base) {
-                let names = || names.iter().copied();
-                let (stem, suffix) = ["_env", "_file"]
-                    .iter()
-                    .find_map(|sfx| key.strip_suffix(sfx).map(|stem| (stem, *sfx)))
-                    .unwrap_or((key.as_str(), ""));
-                let guess = closest(stem, names()).or_else(|| closest(key, names()));
-                return Err(SettingsError::UnknownKey {
-                    path: self.path.clone(),
-                    key: key.clone(),
-                    hint: guess
-                        .map(|k| {
-                            let suffix = if closest(stem, names()).is_some() {
-                                suffix
-                            } else {
-                                ""
-                            };
-                            format!("; did you mean `{k}{suffix}`?")
-                        })
-                        .unwrap_or_default(),
-                    known: names().collect::<Vec<_>>().join(", "),
-                });
-            }
-        }
-        Ok(())
+        check_keys_in(&self.path, "[connector.settings]", &self.settings, names)
     }
 
     /// The settings with their secrets read from the environment or files.
     fn resolve(&self, secret: impl Fn(&str) -> bool) -> Result<Config, SettingsError> {
-        let mut out = Config::new();
-        for (key, value) in &self.settings {
-            if let Some(base) = key.strip_suffix("_env") {
-                let var = scalar(value).ok_or_else(|| SettingsError::BadValue {
-                    path: self.path.clone(),
-                    key: key.clone(),
-                })?;
-                let v = std::env::var(&var).map_err(|_| SettingsError::MissingEnv {
-                    path: self.path.clone(),
-                    key: base.into(),
-                    var: var.clone(),
-                })?;
-                out.push((base.into(), v));
-            } else if let Some(base) = key.strip_suffix("_file") {
-                let file = PathBuf::from(scalar(value).ok_or_else(|| SettingsError::BadValue {
-                    path: self.path.clone(),
-                    key: key.clone(),
-                })?);
-                let v = std::fs::read_to_string(&file).map_err(|e| SettingsError::SecretFile {
-                    path: self.path.clone(),
-                    key: base.into(),
-                    file: file.clone(),
-                    reason: e.to_string(),
-                })?;
-                out.push((base.into(), v.trim_end_matches(['\r', '\n']).to_string()));
-            } else if secret(key) {
-                return Err(SettingsError::InlineSecret {
-                    path: self.path.clone(),
-                    key: key.clone(),
-                });
-            } else {
-                let v = scalar(value).ok_or_else(|| SettingsError::BadValue {
-                    path: self.path.clone(),
-                    key: key.clone(),
-                })?;
-                out.push((key.clone(), v));
-            }
-        }
-        Ok(out)
+        resolve_in(&self.path, &self.settings, secret)
     }
+}
+
+/// Every key of `settings` (the `section` of the file at `path`) is one of `names` (or its
+/// `_env` / `_file` source); a mistyped one is named with the closest valid key.
+fn check_keys_in(
+    path: &Path,
+    section: &str,
+    settings: &BTreeMap<String, toml::Value>,
+    names: &[&str],
+) -> Result<(), SettingsError> {
+    let known = |k: &str| names.contains(&k);
+    for key in settings.keys() {
+        let base = key
+            .strip_suffix("_env")
+            .or_else(|| key.strip_suffix("_file"))
+            .filter(|b| known(b))
+            .unwrap_or(key);
+        if !known(base) {
+            let names = || names.iter().copied();
+            let (stem, suffix) = ["_env", "_file"]
+                .iter()
+                .find_map(|sfx| key.strip_suffix(sfx).map(|stem| (stem, *sfx)))
+                .unwrap_or((key.as_str(), ""));
+            let guess = closest(stem, names()).or_else(|| closest(key, names()));
+            return Err(SettingsError::UnknownKey {
+                path: path.to_path_buf(),
+                section: section.to_string(),
+                key: key.clone(),
+                hint: guess
+                    .map(|k| {
+                        let suffix = if closest(stem, names()).is_some() {
+                            suffix
+                        } else {
+                            ""
+                        };
+                        format!("; did you mean `{k}{suffix}`?")
+                    })
+                    .unwrap_or_default(),
+                known: names().collect::<Vec<_>>().join(", "),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// `settings` with their secrets read from the environment or files; a key `secret` names
+/// must not be given inline.
+fn resolve_in(
+    path: &Path,
+    settings: &BTreeMap<String, toml::Value>,
+    secret: impl Fn(&str) -> bool,
+) -> Result<Config, SettingsError> {
+    let mut out = Config::new();
+    for (key, value) in settings {
+        if let Some(base) = key.strip_suffix("_env") {
+            let var = scalar(value).ok_or_else(|| SettingsError::BadValue {
+                path: path.to_path_buf(),
+                key: key.clone(),
+            })?;
+            let v = std::env::var(&var).map_err(|_| SettingsError::MissingEnv {
+                path: path.to_path_buf(),
+                key: base.into(),
+                var: var.clone(),
+            })?;
+            out.push((base.into(), v));
+        } else if let Some(base) = key.strip_suffix("_file") {
+            let file = PathBuf::from(scalar(value).ok_or_else(|| SettingsError::BadValue {
+                path: path.to_path_buf(),
+                key: key.clone(),
+            })?);
+            let v = std::fs::read_to_string(&file).map_err(|e| SettingsError::SecretFile {
+                path: path.to_path_buf(),
+                key: base.into(),
+                file: file.clone(),
+                reason: e.to_string(),
+            })?;
+            out.push((base.into(), v.trim_end_matches(['\r', '\n']).to_string()));
+        } else if secret(key) {
+            return Err(SettingsError::InlineSecret {
+                path: path.to_path_buf(),
+                key: key.clone(),
+            });
+        } else {
+            let v = scalar(value).ok_or_else(|| SettingsError::BadValue {
+                path: path.to_path_buf(),
+                key: key.clone(),
+            })?;
+            out.push((key.clone(), v));
+        }
+    }
+    Ok(out)
 }
 
 fn scalar(value: &toml::Value) -> Option<String> {

@@ -11,15 +11,50 @@ use std::path::{Path, PathBuf};
 /// The largest component file the host reads.
 pub const MAX_COMPONENT_BYTES: u64 = 64 * 1024 * 1024;
 
-/// The PeopleSpheres connector component, built by host/build.rs and embedded in the binary, so
-/// the default commands work after `cargo install`, a copy to another machine or `cargo clean`.
-static BUILTIN: &[u8] = include_bytes!(env!("CONNECTOR_HOST_BUILTIN_COMPONENT"));
+/// The connector components built by host/build.rs and embedded in the binary, so the default
+/// commands work after `cargo install`, a copy to another machine or `cargo clean`.
+static PEOPLESPHERES: &[u8] = include_bytes!(env!("CONNECTOR_HOST_BUILTIN_COMPONENT"));
+static SCIM: &[u8] = include_bytes!(env!("CONNECTOR_HOST_BUILTIN_SCIM"));
+
+/// A connector embedded in this binary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum BuiltinConnector {
+    /// The PeopleSpheres connector (the HR source the host defaults to).
+    PeopleSpheres,
+    /// The SCIM 2.0 connector (an application target).
+    Scim,
+}
+
+impl BuiltinConnector {
+    pub const ALL: &'static [BuiltinConnector] =
+        &[BuiltinConnector::PeopleSpheres, BuiltinConnector::Scim];
+
+    /// The name that picks it where a component path is expected (`--component scim`).
+    pub fn name(self) -> &'static str {
+        match self {
+            BuiltinConnector::PeopleSpheres => "peoplespheres",
+            BuiltinConnector::Scim => "scim",
+        }
+    }
+
+    /// The built-in connector called `name`, if one is.
+    pub fn named(name: &str) -> Option<BuiltinConnector> {
+        Self::ALL.iter().copied().find(|b| b.name() == name)
+    }
+
+    fn bytes(self) -> &'static [u8] {
+        match self {
+            BuiltinConnector::PeopleSpheres => PEOPLESPHERES,
+            BuiltinConnector::Scim => SCIM,
+        }
+    }
+}
 
 /// A connector component's origin.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum ComponentSource {
-    /// The PeopleSpheres connector embedded in this binary.
-    Builtin,
+    /// A connector embedded in this binary.
+    Builtin(BuiltinConnector),
     /// A component file.
     File(PathBuf),
 }
@@ -46,10 +81,28 @@ impl ComponentSource {
         ComponentSource::File(path.into())
     }
 
+    /// The PeopleSpheres connector embedded in this binary (the default).
+    pub const PEOPLESPHERES: ComponentSource =
+        ComponentSource::Builtin(BuiltinConnector::PeopleSpheres);
+
+    /// What `--component VALUE` names: a built-in connector by its name (`peoplespheres`,
+    /// `scim`), else a file.
+    pub fn named(value: &Path) -> Self {
+        match value.to_str().and_then(BuiltinConnector::named) {
+            Some(b) => ComponentSource::Builtin(b),
+            None => ComponentSource::File(value.to_path_buf()),
+        }
+    }
+
+    /// Whether this is a connector embedded in the binary.
+    pub fn is_builtin(&self) -> bool {
+        matches!(self, ComponentSource::Builtin(_))
+    }
+
     /// The file behind this source, if any (the built-in connector has none to watch).
     pub fn path(&self) -> Option<&Path> {
         match self {
-            ComponentSource::Builtin => None,
+            ComponentSource::Builtin(_) => None,
             ComponentSource::File(p) => Some(p),
         }
     }
@@ -66,7 +119,7 @@ impl ComponentSource {
         timeout: std::time::Duration,
     ) -> Result<Cow<'static, [u8]>, ReadError> {
         match self {
-            ComponentSource::Builtin => Ok(Cow::Borrowed(BUILTIN)),
+            ComponentSource::Builtin(b) => Ok(Cow::Borrowed(b.bytes())),
             ComponentSource::File(path) => {
                 let path = path.clone();
                 within(timeout, move || read_bounded(&path)).map(Cow::Owned)
@@ -77,7 +130,7 @@ impl ComponentSource {
     /// The component's bytes, with no time bound (prefer [`ComponentSource::read_timed`]).
     pub fn read(&self) -> Result<Cow<'static, [u8]>, ReadError> {
         match self {
-            ComponentSource::Builtin => Ok(Cow::Borrowed(BUILTIN)),
+            ComponentSource::Builtin(b) => Ok(Cow::Borrowed(b.bytes())),
             ComponentSource::File(path) => read_bounded(path).map(Cow::Owned),
         }
     }
@@ -110,7 +163,12 @@ impl From<&ComponentSource> for ComponentSource {
 impl fmt::Display for ComponentSource {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            ComponentSource::Builtin => f.write_str("the built-in PeopleSpheres connector"),
+            ComponentSource::Builtin(BuiltinConnector::PeopleSpheres) => {
+                f.write_str("the built-in PeopleSpheres connector")
+            }
+            ComponentSource::Builtin(BuiltinConnector::Scim) => {
+                f.write_str("the built-in SCIM connector")
+            }
             ComponentSource::File(p) => write!(f, "{}", p.display()),
         }
     }
@@ -119,7 +177,10 @@ impl fmt::Display for ComponentSource {
 impl serde::Serialize for ComponentSource {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {
-            ComponentSource::Builtin => s.serialize_str("(built-in)"),
+            ComponentSource::Builtin(BuiltinConnector::PeopleSpheres) => {
+                s.serialize_str("(built-in)")
+            }
+            ComponentSource::Builtin(b) => s.serialize_str(&format!("(built-in {})", b.name())),
             ComponentSource::File(p) => s.serialize_str(&p.to_string_lossy()),
         }
     }
@@ -185,9 +246,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_builtin_connector_is_embedded() {
-        let bytes = ComponentSource::Builtin.read().expect("embedded");
-        assert_eq!(&bytes[..4], b"\0asm");
+    fn the_builtin_connectors_are_embedded_and_named() {
+        for b in BuiltinConnector::ALL {
+            let bytes = ComponentSource::Builtin(*b).read().expect("embedded");
+            assert_eq!(&bytes[..4], b"\0asm");
+            assert_eq!(
+                ComponentSource::named(Path::new(b.name())),
+                ComponentSource::Builtin(*b)
+            );
+        }
+        assert_eq!(
+            ComponentSource::named(Path::new("./scim")),
+            ComponentSource::file("./scim")
+        );
     }
 
     #[test]

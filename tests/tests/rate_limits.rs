@@ -180,7 +180,7 @@ fn a_serve_read_waits_out_the_limit_within_its_budget() {
                 .with_read_wait(budget),
         );
         runtime()
-            .block_on(registry.add("ps", ComponentSource::Builtin, config_for(&sim)))
+            .block_on(registry.add("ps", ComponentSource::PEOPLESPHERES, config_for(&sim)))
             .expect("added");
         let listen: std::net::SocketAddr = "127.0.0.1:7401".parse().expect("addr");
         let app =

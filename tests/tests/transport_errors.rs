@@ -60,7 +60,7 @@ fn open_error_at(limits: Limits, url: &str) -> String {
     let connector = rt
         .block_on(WasmConnector::load(
             engine,
-            ComponentSource::Builtin,
+            ComponentSource::PEOPLESPHERES,
             RuntimeOptions::default(),
         ))
         .expect("describes");

@@ -39,7 +39,7 @@ impl Context {
     ) -> Result<WasmConnector, Failure> {
         let settings = load_settings(global)?;
         let source = explicit
-            .map(ComponentSource::file)
+            .map(ComponentSource::named)
             .unwrap_or_else(|| component_source(global, settings.as_ref()));
         let limits = settings.as_ref().map(Settings::limits).unwrap_or_default();
         load(
@@ -165,8 +165,8 @@ fn component_source(global: &Global, settings: Option<&Settings>) -> ComponentSo
         .component
         .clone()
         .or_else(|| settings.and_then(|s| s.component().map(Path::to_path_buf)))
-        .map(ComponentSource::File)
-        .unwrap_or(ComponentSource::Builtin)
+        .map(|p| ComponentSource::named(&p))
+        .unwrap_or(ComponentSource::PEOPLESPHERES)
 }
 
 async fn load(

@@ -22,13 +22,13 @@ pub(super) async fn for_conformance(
     settings: Option<&Settings>,
 ) -> Result<Option<WasmConnector>, Failure> {
     let named = &ctx.connector.component().source;
-    if *named == ComponentSource::Builtin {
+    if named.is_builtin() {
         return Ok(None);
     }
     let engine = ctx.connector.engine().clone();
     let builtin = WasmConnector::load(
         engine.clone(),
-        ComponentSource::Builtin,
+        ComponentSource::PEOPLESPHERES,
         RuntimeOptions::default(),
     )
     .await?;

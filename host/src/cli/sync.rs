@@ -55,6 +55,9 @@ pub(super) struct EventsArgs {
     /// Only this identity's events.
     #[arg(long)]
     identity: Option<i64>,
+    /// Only the events of this application target (a `[[target]]` name).
+    #[arg(long)]
+    system: Option<String>,
     /// At most this many (the newest).
     #[arg(long, default_value_t = 500)]
     limit: u32,
@@ -100,7 +103,7 @@ pub(super) async fn sync(
     let started = std::time::Instant::now();
     let report = match sync::run(ctx.session(), &mut store, &mapping, &options, &progress).await {
         Ok(r) => r,
-        Err(e @ (sync::SyncError::Mapping(_) | sync::SyncError::Policy(_))) => {
+        Err(e) if e.is_usage() => {
             return Err(usage(e));
         }
         Err(e) if e.is_interruption() => {
@@ -332,6 +335,7 @@ pub(super) fn events(
         run_id: args.run,
         kind: args.kind,
         identity_id: args.identity,
+        system: args.system,
         limit: Some(args.limit),
     };
     let rows = audit::events(store.conn(), &filter).map_err(|e| e.at(store.path()))?;
@@ -356,13 +360,18 @@ pub(super) fn events(
             .map(|d| format!("  ({d})"))
             .unwrap_or_default();
         let identity = e.identity_id.map(|i| format!("#{i} ")).unwrap_or_default();
+        let system = e
+            .system
+            .as_deref()
+            .map(|s| format!("[{s}] "))
+            .unwrap_or_default();
         let run = e
             .run_id
             .map(|r| format!("{r}{}", if e.dry_run { " (dry run)" } else { "" }))
             .unwrap_or_default();
         writeln!(
             out,
-            "{:>6} run {:<4} {:<13} {identity}{}{attr}{change}{detail}",
+            "{:>6} run {:<4} {:<13} {system}{identity}{}{attr}{change}{detail}",
             e.id, run, e.kind, e.subject
         )?;
     }

@@ -19,7 +19,7 @@ fn temp_dir(name: &str) -> PathBuf {
 }
 
 fn builtin() -> (Vec<u8>, [u8; 32]) {
-    let bytes = ComponentSource::Builtin
+    let bytes = ComponentSource::PEOPLESPHERES
         .read()
         .expect("embedded")
         .into_owned();

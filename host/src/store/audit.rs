@@ -86,6 +86,8 @@ pub struct NewEvent<'a> {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub detail: Option<String>,
+    /// The application target it happened in (`None`: the source).
+    pub system: Option<&'a str>,
 }
 
 impl<'a> NewEvent<'a> {
@@ -100,15 +102,16 @@ impl<'a> NewEvent<'a> {
             old_value: None,
             new_value: None,
             detail: None,
+            system: None,
         }
     }
 }
 
 /// Appends one event.
 pub fn append(conn: &Connection, e: &NewEvent<'_>) -> Result<(), StoreError> {
-    conn.prepare_cached("INSERT INTO events(run_id, at, kind, identity_id, subject, attribute, old_value, new_value, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)")
+    conn.prepare_cached("INSERT INTO events(run_id, at, kind, identity_id, subject, attribute, old_value, new_value, detail, system) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)")
         .map_err(sql)?
-        .execute(params![e.run_id, now(), e.kind, e.identity_id, e.subject, e.attribute, e.old_value, e.new_value, e.detail])
+        .execute(params![e.run_id, now(), e.kind, e.identity_id, e.subject, e.attribute, e.old_value, e.new_value, e.detail, e.system])
         .map_err(sql)?;
     Ok(())
 }
@@ -126,6 +129,9 @@ pub struct EventRow {
     pub old_value: Option<String>,
     pub new_value: Option<String>,
     pub detail: Option<String>,
+    /// The application target it happened in (`None`: the source).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
     /// Recorded by a dry run: what a real run would have found, changing nothing.
     pub dry_run: bool,
 }
@@ -136,6 +142,8 @@ pub struct EventFilter {
     pub run_id: Option<i64>,
     pub kind: Option<EventKind>,
     pub identity_id: Option<i64>,
+    /// Only the events of this application target.
+    pub system: Option<String>,
     /// At most this many (the newest); `None`: all.
     pub limit: Option<u32>,
 }
@@ -145,28 +153,33 @@ pub fn events(conn: &Connection, f: &EventFilter) -> Result<Vec<EventRow>, Store
     let mut stmt = conn
         .prepare(
             "SELECT e.id, e.run_id, e.at, e.kind, e.identity_id, e.subject, e.attribute, e.old_value, e.new_value, e.detail,
-                    COALESCE(r.dry_run, 0) FROM (
+                    COALESCE(r.dry_run, 0), e.system FROM (
                SELECT * FROM events WHERE (?1 IS NULL OR run_id = ?1) AND (?2 IS NULL OR kind = ?2) AND (?3 IS NULL OR identity_id = ?3)
+                 AND (?5 IS NULL OR system = ?5)
                ORDER BY id DESC LIMIT ?4) e LEFT JOIN runs r ON r.id = e.run_id ORDER BY e.id",
         )
         .map_err(sql)?;
     let limit = f.limit.map(i64::from).unwrap_or(-1);
     let rows = stmt
-        .query_map(params![f.run_id, f.kind, f.identity_id, limit], |r| {
-            Ok(EventRow {
-                id: r.get(0)?,
-                run_id: r.get(1)?,
-                at: r.get(2)?,
-                kind: r.get(3)?,
-                identity_id: r.get(4)?,
-                subject: r.get(5)?,
-                attribute: r.get(6)?,
-                old_value: r.get(7)?,
-                new_value: r.get(8)?,
-                detail: r.get(9)?,
-                dry_run: r.get::<_, i64>(10)? != 0,
-            })
-        })
+        .query_map(
+            params![f.run_id, f.kind, f.identity_id, limit, f.system],
+            |r| {
+                Ok(EventRow {
+                    id: r.get(0)?,
+                    run_id: r.get(1)?,
+                    at: r.get(2)?,
+                    kind: r.get(3)?,
+                    identity_id: r.get(4)?,
+                    subject: r.get(5)?,
+                    attribute: r.get(6)?,
+                    old_value: r.get(7)?,
+                    new_value: r.get(8)?,
+                    detail: r.get(9)?,
+                    dry_run: r.get::<_, i64>(10)? != 0,
+                    system: r.get(11)?,
+                })
+            },
+        )
         .map_err(sql)?;
     rows.collect::<Result<_, _>>().map_err(sql)
 }

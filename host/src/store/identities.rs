@@ -288,6 +288,17 @@ pub fn account(
     .map_err(sql)
 }
 
+/// Accounts in a system, whatever their status.
+pub fn count_accounts(conn: &Connection, system: &str) -> Result<u64, StoreError> {
+    conn.query_row(
+        "SELECT COUNT(*) FROM accounts WHERE system = ?1",
+        params![system],
+        |r| r.get::<_, i64>(0),
+    )
+    .map(|n| n.max(0) as u64)
+    .map_err(sql)
+}
+
 /// Active accounts in a system.
 pub fn count_active_accounts(conn: &Connection, system: &str) -> Result<u64, StoreError> {
     conn.query_row(

@@ -35,6 +35,11 @@ named_enum! {
         Updated = "updated",
         /// An account was suspended upstream.
         Suspended = "suspended",
+        /// A suspended account was reactivated upstream (a returner, in an application target).
+        Resumed = "resumed",
+        /// An account already in an application target was found by the match key and linked
+        /// to its identity instead of being created again.
+        Linked = "linked",
         /// An upstream action failed.
         ActionFailed = "action-failed",
         /// An attribute was changed on the platform side (`identities set / import`).
@@ -64,6 +69,8 @@ named_enum! {
         Create = "create",
         Update = "update",
         Suspend = "suspend",
+        /// Reactivate a suspended account (application targets: a returner).
+        Resume = "resume",
     }
 }
 

@@ -15,6 +15,7 @@ pub mod kinds;
 pub mod presence;
 pub mod schema;
 mod scratch;
+pub mod targets;
 
 pub use audit::{ActionRow, EventFilter, EventRow, NewEvent, RunRow};
 pub use error::StoreError;

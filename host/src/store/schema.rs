@@ -7,7 +7,7 @@ use rusqlite::Connection;
 use super::error::StoreError;
 
 /// The schema version this host writes.
-pub const LATEST: i64 = 3;
+pub const LATEST: i64 = 4;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
 const MIGRATIONS: &[&str] = &[
@@ -105,6 +105,11 @@ const MIGRATIONS: &[&str] = &[
                                FROM identity_attributes t WHERE t.identity_id = identities.id), '{}'),
         pending_writes = EXISTS (SELECT 1 FROM identity_attributes t WHERE t.identity_id = identities.id AND t.pending = 1);
     DROP TABLE identity_attributes;
+    "#,
+    // 3 → 4: application targets (HR-driven provisioning): an event names the system it
+    // happened in (NULL: the source, as before).
+    r#"
+    ALTER TABLE events ADD COLUMN system TEXT;
     "#,
 ];
 

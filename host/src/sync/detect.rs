@@ -349,6 +349,7 @@ fn event(
             old_value: Some(show(old)),
             new_value: Some(show(new)),
             detail,
+            system: None,
         },
     )
 }
@@ -451,6 +452,7 @@ fn diff(
                 old_value: Some(stored.active.to_string()),
                 new_value: Some(user.active.to_string()),
                 detail: Some(detail.into()),
+                system: None,
             },
         )?;
         if user.active {

@@ -23,6 +23,12 @@ pub enum SyncError {
     /// run fails, with nothing past the stop stored.
     #[error("list-users: {0}")]
     Listing(#[from] crate::paging::ListingError),
+    /// An application target could not proceed (the source's part of the run is stored).
+    #[error("target `{name}`: {source}")]
+    Target {
+        name: String,
+        source: Box<SyncError>,
+    },
 }
 
 impl SyncError {
@@ -30,12 +36,25 @@ impl SyncError {
     /// spent): it ends as `interrupted`, and the next run carries on from the stored state.
     pub fn is_interruption(&self) -> bool {
         matches!(
-            self,
+            self.root(),
             SyncError::Connector {
                 source: HostError::RateLimitBudget { .. },
                 ..
             }
         )
+    }
+
+    /// The error itself, out of the target it happened in.
+    pub fn root(&self) -> &SyncError {
+        match self {
+            SyncError::Target { source, .. } => source.root(),
+            other => other,
+        }
+    }
+
+    /// Bad usage or configuration (a mapping, a policy): the run did not start its work.
+    pub fn is_usage(&self) -> bool {
+        matches!(self.root(), SyncError::Mapping(_) | SyncError::Policy(_))
     }
 
     /// The status a run that ended with this error is closed with.

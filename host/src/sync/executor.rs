@@ -37,6 +37,18 @@ fn abort_after() -> Option<u64> {
     None
 }
 
+/// Remote calls the executors made in this process (the source's and every target's).
+static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// Called right after each remote call of an executor returns, before its confirmation: the
+/// test hook's moment (see the module's documentation).
+pub(super) fn after_call() {
+    let made = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
+    if abort_after().is_some_and(|n| made >= n) {
+        std::process::abort();
+    }
+}
+
 /// Executes `plan` (held actions left out, and suspensions when `skip_suspend`).
 pub async fn execute(
     session: &mut dyn Session,
@@ -48,13 +60,12 @@ pub async fn execute(
     progress: &Progress,
 ) -> Result<Executed, SyncError> {
     let mut out = Executed::default();
-    let abort = abort_after();
     let todo: Vec<&PlannedAction> = plan
         .iter()
         .filter(|a| a.is_ready() && !(skip_suspend && a.kind == ActionKind::Suspend))
         .collect();
     progress.start("actions", Some(todo.len() as u64));
-    for (calls, action) in (1u64..).zip(todo) {
+    for action in todo {
         let payload = serde_json::json!({
             "reason": action.reason,
             "attributes": action.attributes,
@@ -78,10 +89,9 @@ pub async fn execute(
             ActionKind::Create => session.create_user(action.attributes.clone()).await,
             ActionKind::Update => session.update_user(remote, action.changes.clone()).await,
             ActionKind::Suspend => session.suspend_user(remote).await,
+            ActionKind::Resume => session.resume_user(remote).await,
         };
-        if abort.is_some_and(|n| calls >= n) {
-            std::process::abort();
-        }
+        after_call();
         let subject = action.subject.as_str();
         match result {
             Ok(user) => {
@@ -122,6 +132,17 @@ pub async fn execute(
                             )?;
                             identities::set_active(c, action.identity_id, false)?;
                             EventKind::Suspended
+                        }
+                        ActionKind::Resume => {
+                            identities::put_account(
+                                c,
+                                action.identity_id,
+                                system,
+                                remote,
+                                AccountStatus::Active,
+                            )?;
+                            identities::set_active(c, action.identity_id, true)?;
+                            EventKind::Resumed
                         }
                     };
                     audit::journal_finish(c, journal_id, ActionState::Done, Some(&user.id), None)?;

@@ -30,6 +30,7 @@ mod progress;
 #[cfg(test)]
 mod safety_tests;
 pub mod skips;
+pub mod targets;
 #[cfg(test)]
 mod test_harness;
 #[cfg(test)]
@@ -87,6 +88,9 @@ pub struct SyncReport {
     pub brake: Brake,
     /// People missing from the listing.
     pub gone: gone::GoneReport,
+    /// What the run found and did in each application target.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub targets: Vec<targets::TargetReport>,
     pub done: u64,
     pub failed: u64,
     pub status: RunStatus,
@@ -121,11 +125,33 @@ pub async fn run(
     options: &SyncOptions,
     progress: &Progress,
 ) -> Result<SyncReport, SyncError> {
+    run_with_targets(session, store, mapping, &mut [], options, progress).await
+}
+
+/// [`run`], then each application target of `targets` gets what the source says
+/// ([`targets`]): joiners created, changes updated, leavers suspended, returners resumed.
+pub async fn run_with_targets(
+    session: &mut dyn Session,
+    store: &mut Store,
+    mapping: &Mapping,
+    targets: &mut [targets::Target],
+    options: &SyncOptions,
+    progress: &Progress,
+) -> Result<SyncReport, SyncError> {
+    if let Some(t) = targets.iter().find(|t| t.name == mapping.system) {
+        return Err(SyncError::Mapping(MappingError::Parse {
+            origin: mapping.origin.clone(),
+            reason: format!(
+                "target `{}` has the name of the source's system (the mapping's `system`): give it a name of its own",
+                t.name
+            ),
+        }));
+    }
     if !options.dry_run {
-        return run_on(session, store, mapping, options, progress).await;
+        return run_on(session, store, mapping, targets, options, progress).await;
     }
     let mut scratch = store.scratch_copy()?;
-    let report = run_on(session, &mut scratch, mapping, options, progress).await;
+    let report = run_on(session, &mut scratch, mapping, targets, options, progress).await;
     store.adopt_dry_runs(&scratch)?;
     report
 }
@@ -134,6 +160,7 @@ async fn run_on(
     session: &mut dyn Session,
     store: &mut Store,
     mapping: &Mapping,
+    targets: &mut [targets::Target],
     options: &SyncOptions,
     progress: &Progress,
 ) -> Result<SyncReport, SyncError> {
@@ -238,9 +265,36 @@ async fn run_on(
             }
         }
     };
-    let status = if brake.engaged || gone.held || skip_brake {
+    let mut target_reports = Vec::new();
+    if !skip_brake {
+        let ctx = targets::TargetRun {
+            run_id,
+            cutoff: &cutoff,
+            on_gone: mapping.policy.on_gone,
+            dry_run: options.dry_run,
+            force: options.force,
+            page_size: options.page_size,
+        };
+        for target in targets.iter_mut() {
+            match targets::run(target, &mapping, store, &ctx).await {
+                Ok(r) => target_reports.push(r),
+                Err(e) => {
+                    let summary = serde_json::json!({"counts": counts, "target": target.name, "error": e.to_string()});
+                    let _ = store
+                        .transaction(|c| audit::finish_run(c, run_id, e.run_status(), &summary));
+                    return Err(SyncError::Target {
+                        name: target.name.clone(),
+                        source: Box::new(e),
+                    });
+                }
+            }
+        }
+    }
+    let target_braked = target_reports.iter().any(|t| t.brake.engaged);
+    let target_failed = target_reports.iter().any(|t| t.failed > 0);
+    let status = if brake.engaged || gone.held || skip_brake || target_braked {
         RunStatus::Braked
-    } else if executed.failed > 0 {
+    } else if executed.failed > 0 || target_failed {
         RunStatus::Failed
     } else {
         RunStatus::Completed
@@ -258,13 +312,19 @@ async fn run_on(
         plan,
         brake,
         gone,
+        targets: target_reports,
         done: executed.done,
         failed: executed.failed,
         status,
         import_times,
     };
     let sent = report.plan.iter().filter(|a| a.is_ready()).count();
-    let summary = serde_json::json!({"counts": report.counts, "planned": sent, "held": report.held(), "done": report.done, "failed": report.failed, "brake": report.brake, "gone": report.gone});
+    let target_summary: Vec<serde_json::Value> = report
+        .targets
+        .iter()
+        .map(|t| serde_json::json!({"name": t.name, "listed": t.listed, "linked": t.linked, "planned": t.plan.iter().filter(|a| a.is_ready()).count(), "held": t.held(), "done": t.done, "failed": t.failed, "brake": t.brake}))
+        .collect();
+    let summary = serde_json::json!({"counts": report.counts, "planned": sent, "held": report.held(), "done": report.done, "failed": report.failed, "brake": report.brake, "gone": report.gone, "targets": target_summary});
     store.transaction(|c| audit::finish_run(c, run_id, status, &summary))?;
     if !options.dry_run {
         // What `identities` checks choice values against: best effort, once the run is closed

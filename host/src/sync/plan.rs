@@ -224,7 +224,7 @@ pub fn describe(a: &PlannedAction) -> String {
             })
             .collect::<Vec<_>>()
             .join(" "),
-        ActionKind::Suspend => a.reason.clone(),
+        ActionKind::Suspend | ActionKind::Resume => a.reason.clone(),
     };
     match &a.held {
         Some(why) => format!("{:<8} {}  held: {why}", a.kind.as_str(), a.subject),

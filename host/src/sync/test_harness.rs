@@ -162,7 +162,15 @@ impl crate::connector::Session for Fake {
         Ok(u.clone())
     }
     async fn resume_user(&mut self, id: &str) -> Result<User, HostError> {
-        Err(ConnectorError::Unsupported(id.into()).into())
+        let mut t = self.0.lock().expect("lock");
+        t.calls.push(format!("resume {id}"));
+        let u = t
+            .users
+            .iter_mut()
+            .find(|u| u.id == id)
+            .ok_or_else(|| HostError::from(ConnectorError::NotFound(id.into())))?;
+        u.active = true;
+        Ok(u.clone())
     }
 }
 
@@ -255,6 +263,32 @@ impl Harness {
             &mut self.session,
             &mut self.store,
             &self.mapping,
+            &options,
+            &Progress::hidden(),
+        ))
+    }
+    /// Runs a sync with application targets.
+    pub(super) fn sync_with_targets(
+        &mut self,
+        targets: &mut [super::targets::Target],
+        dry_run: bool,
+        force: bool,
+        day: &str,
+    ) -> Result<SyncReport, super::SyncError> {
+        let options = SyncOptions {
+            dry_run,
+            force,
+            as_of: Some(policy::parse_day(day).expect("day")),
+            ..SyncOptions::default()
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .expect("rt");
+        rt.block_on(super::run_with_targets(
+            &mut self.session,
+            &mut self.store,
+            &self.mapping,
+            targets,
             &options,
             &Progress::hidden(),
         ))
