@@ -32,7 +32,8 @@ pub(super) struct CommonArgs {
 /// Which component a command loads.
 #[derive(Debug, Args, Default, Clone)]
 pub(super) struct ComponentArg {
-    /// Connector component (.wasm); default: the PeopleSpheres connector built into this binary.
+    /// Connector component (.wasm), or a connector built into this binary by name
+    /// (`peoplespheres`, `scim`); default: peoplespheres.
     #[arg(
         long,
         global = true,

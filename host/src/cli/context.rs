@@ -29,6 +29,10 @@ pub(crate) struct Context {
     /// The runtime options the connector was loaded with.
     pub runtime_options: RuntimeOptions,
     pub demo: Option<DemoTenant>,
+    /// The application targets the configuration file names (`[[target]]`).
+    pub targets: Vec<crate::settings::TargetSettings>,
+    /// The sandbox limits of the configuration file (defaults without one).
+    pub limits: Limits,
 }
 
 impl Context {
@@ -103,7 +107,7 @@ impl Context {
             traffic,
             secret_keys: Vec::new(),
         };
-        let connector = load(&source, limits, runtime_options.clone()).await?;
+        let connector = load(&source, limits.clone(), runtime_options.clone()).await?;
         crate::key_cache::remember(connector.component(), connector.description());
         let (config, demo) = match &settings {
             Some(s) => (
@@ -132,6 +136,11 @@ impl Context {
             budget: crate::rate_limit::WaitBudget::new(global.rate_limit_budget),
             runtime_options,
             demo,
+            targets: settings
+                .as_ref()
+                .map(|s| s.targets().to_vec())
+                .unwrap_or_default(),
+            limits,
         })
     }
 
@@ -169,7 +178,7 @@ fn component_source(global: &Global, settings: Option<&Settings>) -> ComponentSo
         .unwrap_or(ComponentSource::PEOPLESPHERES)
 }
 
-async fn load(
+pub(super) async fn load(
     source: &ComponentSource,
     limits: Limits,
     options: RuntimeOptions,

@@ -14,6 +14,7 @@ mod scope;
 mod serving;
 mod store;
 mod sync;
+mod targets;
 mod users;
 
 use std::io::Write;

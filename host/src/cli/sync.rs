@@ -39,6 +39,10 @@ pub(super) struct SyncArgs {
     /// at least 10,000): a connector that never ends cannot fill the store.
     #[arg(long)]
     max_users: Option<u64>,
+    /// Also provision a built-in demo SCIM application (in memory, on loopback) as the
+    /// application target `demo-app`, beside the `[[target]]` sections of the configuration.
+    #[arg(long)]
+    demo_scim: bool,
 }
 
 /// `events` options.
@@ -80,6 +84,7 @@ pub(super) async fn sync(
     // before the store is created or opened and before the session logs in.
     let mut ctx = Context::with_tenant(global, err).await?;
     let (mut store, mapping) = open(global, &args.store, StoreUse::Create, err)?;
+    let mut targets = super::targets::open(global, &ctx, args.demo_scim, err).await?;
     ctx.open_session().await?;
     let options = SyncOptions {
         dry_run: args.dry_run,
@@ -101,7 +106,16 @@ pub(super) async fn sync(
         ));
     }));
     let started = std::time::Instant::now();
-    let report = match sync::run(ctx.session(), &mut store, &mapping, &options, &progress).await {
+    let report = match sync::run_with_targets(
+        ctx.session(),
+        &mut store,
+        &mapping,
+        &mut targets.targets,
+        &options,
+        &progress,
+    )
+    .await
+    {
         Ok(r) => r,
         Err(e) if e.is_usage() => {
             return Err(usage(e));
