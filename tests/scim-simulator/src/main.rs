@@ -53,3 +53,31 @@ async fn main() -> std::process::ExitCode {
     server.shutdown().await;
     std::process::ExitCode::SUCCESS
 }
+
+#[cfg(test)]
+mod tests {
+    use super::parse;
+
+    fn args(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn parses_the_flags() {
+        let cfg = parse(args(&[
+            "--port",
+            "8099",
+            "--token",
+            "t",
+            "--no-patch",
+            "--cursor",
+        ]))
+        .expect("parses");
+        assert_eq!(cfg.bind.port(), 8099);
+        assert_eq!(cfg.token, "t");
+        assert!(!cfg.patch && cfg.etag && cfg.cursor);
+        assert!(parse(args(&["--port", "x"])).is_err());
+        assert!(parse(args(&["--bogus"])).is_err());
+        assert_eq!(parse(args(&[])).expect("defaults").token, "demo-scim-token");
+    }
+}
