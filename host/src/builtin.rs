@@ -81,3 +81,27 @@ impl FaultInjector for DemoTenant {
         self.simulator.set_rate_limit(None);
     }
 }
+
+/// The demo SCIM application can stage faults too, so the conformance fault cases run against
+/// the SCIM connector.
+impl FaultInjector for scim_simulator::ScimServer {
+    fn rate_limit(&self, requests: u32, window_secs: u32) {
+        self.set_rate_limit(Some((
+            requests,
+            std::time::Duration::from_secs(u64::from(window_secs)),
+        )));
+    }
+
+    fn fail_with(&self, status: u16, times: u32) {
+        scim_simulator::ScimServer::fail_with(self, status, times);
+    }
+
+    fn malformed(&self, times: u32) {
+        scim_simulator::ScimServer::malformed(self, times);
+    }
+
+    fn clear(&self) {
+        self.clear_faults();
+        self.set_rate_limit(None);
+    }
+}

@@ -2,6 +2,7 @@
 //! connector per test binary (compiling a component in a debug host takes seconds), a
 //! simulator on its own runtime, and a runtime to drive the host's async API from plain tests.
 
+pub mod scim2;
 pub mod sync_env;
 pub mod traps;
 pub mod writing;
@@ -45,6 +46,33 @@ pub fn component() -> LoadedComponent {
                 .expect("the built-in connector loads")
         })
         .clone()
+}
+
+/// The built-in SCIM connector, compiled once per test binary.
+pub fn scim_component() -> LoadedComponent {
+    static COMPONENT: OnceLock<LoadedComponent> = OnceLock::new();
+    COMPONENT
+        .get_or_init(|| {
+            loader::load(
+                &engine(),
+                &connector_host::source::ComponentSource::Builtin(
+                    connector_host::source::BuiltinConnector::Scim,
+                ),
+            )
+            .expect("the built-in SCIM connector loads")
+        })
+        .clone()
+}
+
+/// The SCIM connector with default runtime options.
+pub fn scim_connector() -> WasmConnector {
+    runtime()
+        .block_on(WasmConnector::from_component(
+            engine(),
+            scim_component(),
+            RuntimeOptions::default(),
+        ))
+        .expect("the SCIM connector describes itself")
 }
 
 /// The PeopleSpheres connector with these runtime options.

@@ -197,6 +197,18 @@ pub(super) async fn sync(
                 report.done, report.failed
             )?;
         }
+        let verbose = global.verbosity >= super::logging::Verbosity::Verbose;
+        for t in &report.targets {
+            render_target(out, t, report.dry_run, verbose)?;
+        }
+        if let Some(app) = &targets.demo {
+            writeln!(
+                out,
+                "the demo SCIM application ({}) now holds {} accounts",
+                app.url(),
+                app.user_count()
+            )?;
+        }
     }
     // The same run again, forced: the same component, mapping and day, not the defaults.
     let rerun_forced = || {
@@ -235,6 +247,36 @@ pub(super) async fn sync(
     if report.brake.engaged {
         return Err(anyhow::anyhow!("{}: `{}`", report.brake.message(), rerun_forced()).into());
     }
+    if let Some(t) = report.targets.iter().find(|t| t.brake.engaged) {
+        return Err(anyhow::anyhow!(
+            "target `{}`: {}: `{}`",
+            t.name,
+            t.brake.message(),
+            rerun_forced()
+        )
+        .into());
+    }
+    if let Some(t) = report.targets.iter().find(|t| t.failed > 0) {
+        return Err(anyhow::anyhow!(
+            "target `{}`: {} action(s) failed; see `{}`",
+            t.name,
+            t.failed,
+            command(
+                global,
+                store_path,
+                "events",
+                &[
+                    "--kind",
+                    "action-failed",
+                    "--run",
+                    &report.run_id.to_string(),
+                    "--system",
+                    &t.name
+                ]
+            )
+        )
+        .into());
+    }
     if report.failed > 0 {
         return Err(anyhow::anyhow!(
             "{} action(s) failed; see `{}`",
@@ -252,6 +294,56 @@ pub(super) async fn sync(
             )
         )
         .into());
+    }
+    Ok(())
+}
+
+/// Actions of a target listed before "… and N more" (all with -v).
+const TARGET_ACTIONS_SHOWN: usize = 20;
+
+/// One application target's part of the run.
+fn render_target(
+    out: &mut dyn Write,
+    t: &sync::targets::TargetReport,
+    dry_run: bool,
+    verbose: bool,
+) -> Result<(), Failure> {
+    writeln!(
+        out,
+        "target {}: {} accounts listed, {} linked by the match key",
+        t.name, t.listed, t.linked
+    )?;
+    let held = t.held();
+    writeln!(
+        out,
+        "  plan: {} create, {} update, {} suspend, {} resume{}",
+        t.planned(ActionKind::Create),
+        t.planned(ActionKind::Update),
+        t.planned(ActionKind::Suspend),
+        t.planned(ActionKind::Resume),
+        if held > 0 {
+            format!("   held {held} (not sent this run, why below)")
+        } else {
+            String::new()
+        }
+    )?;
+    let shown = if verbose {
+        t.plan.len()
+    } else {
+        TARGET_ACTIONS_SHOWN
+    };
+    for a in t.plan.iter().take(shown) {
+        writeln!(out, "    {}", sync::plan::describe(a))?;
+    }
+    if t.plan.len() > shown {
+        writeln!(
+            out,
+            "    … and {} more (every one: -v or --json)",
+            t.plan.len() - shown
+        )?;
+    }
+    if !dry_run {
+        writeln!(out, "  actions: {} done, {} failed", t.done, t.failed)?;
     }
     Ok(())
 }

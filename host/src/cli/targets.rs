@@ -3,11 +3,11 @@
 //! resolved (secrets from the environment or files), its mapping read, its session opened.
 
 use std::io::Write;
-use std::sync::Arc;
 
 use super::args::Global;
 use super::context::{Context, load};
 use super::failure::{Failure, usage};
+use crate::Connector;
 use crate::runtime::RuntimeOptions;
 use crate::settings::TargetSettings;
 use crate::source::{BuiltinConnector, ComponentSource};
@@ -92,12 +92,9 @@ async fn open_one(ctx: &Context, t: &TargetSettings) -> Result<Target, Failure> 
     }
     .map_err(|e| usage(in_target(e.into())))?;
     let budget = ctx.budget.clone();
-    let opened = crate::rate_limit::again_when_limited(&budget, || {
-        crate::Connector::open(&connector, config.clone())
-    })
-    .await
-    .map_err(|e| in_target(anyhow::Error::new(e)))?;
-    let _keep: Arc<()> = Arc::new(());
+    let opened = crate::rate_limit::again_when_limited(&budget, || connector.open(config.clone()))
+        .await
+        .map_err(|e| in_target(anyhow::Error::new(e)))?;
     Ok(Target {
         name: t.name.clone(),
         mapping,

@@ -120,3 +120,83 @@ pub(super) fn resolve(
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::super::Settings;
+    use super::*;
+    use crate::model::{ConfigKey, ConfigType, PagingStyle};
+
+    fn scim_like() -> Description {
+        let key = |name: &str, secret| ConfigKey {
+            name: name.into(),
+            description: String::new(),
+            key_type: ConfigType::Text,
+            required: true,
+            default_value: None,
+            allowed_values: vec![],
+            secret,
+        };
+        Description {
+            name: "scim".into(),
+            version: "0".into(),
+            contract_version: "0.1.0".into(),
+            config: vec![key("url", false), key("token", true)],
+            operations: vec![],
+            paging: PagingStyle::Offset,
+            max_page_size: 10,
+            default_page_size: 10,
+        }
+    }
+
+    fn parse(text: &str) -> Result<Settings, SettingsError> {
+        Settings::parse(Path::new("/etc/ch/tenant.toml"), text)
+    }
+
+    #[test]
+    fn targets_name_a_builtin_or_a_file_relative_to_the_configuration() {
+        let s = parse(
+            "[[target]]\nname = \"crm\"\ncomponent = \"scim\"\n[target.settings]\nurl = \"https://crm.example\"\n\n\
+             [[target]]\nname = \"hr2\"\ncomponent = \"c/other.wasm\"\nmapping = \"m.toml\"\n",
+        )
+        .unwrap();
+        let t = s.targets();
+        assert_eq!(t.len(), 2);
+        assert_eq!(
+            t[0].component,
+            ComponentSource::Builtin(BuiltinConnector::Scim)
+        );
+        assert_eq!(
+            t[1].component,
+            ComponentSource::file("/etc/ch/c/other.wasm")
+        );
+        assert_eq!(t[1].mapping.as_deref(), Some(Path::new("/etc/ch/m.toml")));
+    }
+
+    #[test]
+    fn bad_targets_are_refused_naming_the_problem() {
+        let twice = "[[target]]\nname = \"a\"\ncomponent = \"scim\"\n[[target]]\nname = \"a\"\ncomponent = \"scim\"\n";
+        let e = parse(twice).unwrap_err().to_string();
+        assert!(e.contains("two [[target]] sections are named `a`"), "{e}");
+        let e = parse("[[target]]\nname = \"a b\"\ncomponent = \"scim\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("name `a b` must be letters"), "{e}");
+        let e = parse("[[target]]\nname = \"a\"\n").unwrap_err().to_string();
+        assert!(e.contains("component"), "{e}");
+    }
+
+    #[test]
+    fn a_target_secret_must_come_from_the_environment_or_a_file() {
+        let s = parse(
+            "[[target]]\nname = \"crm\"\ncomponent = \"scim\"\n[target.settings]\nurl = \"https://crm.example\"\ntoken = \"s3cret\"\n",
+        )
+        .unwrap();
+        let e = s.targets()[0]
+            .connector_config(&scim_like())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("`token` is a secret"), "{e}");
+        assert!(!e.contains("s3cret"), "{e}");
+    }
+}
