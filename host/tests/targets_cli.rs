@@ -200,3 +200,56 @@ fn sync_with_the_demo_scim_application_provisions_it_in_one_command() {
     );
     assert!(out.contains(" done, 0 failed"), "{out}");
 }
+
+#[test]
+fn a_sync_killed_right_after_a_creation_in_the_target_creates_nobody_twice() {
+    let p = pair("crash", "");
+    let config = p.dir.join("tenant.toml");
+    let store = p.dir.join("store.sqlite");
+    let args = [
+        "sync",
+        "--config",
+        config.to_str().expect("utf-8"),
+        "--store",
+        store.to_str().expect("utf-8"),
+    ];
+    // The 3rd remote action returns, then the process aborts before it is journaled done.
+    let aborted = std::process::Command::new(env!("CARGO_BIN_EXE_connector-host"))
+        .args(args)
+        .env("CONNECTOR_HOST_SYNC_ABORT_AFTER", "3")
+        .output()
+        .expect("runs");
+    assert!(!aborted.status.success(), "the run was aborted");
+    assert_eq!(
+        p.app.user_count(),
+        3,
+        "three accounts made it before the abort"
+    );
+    let (code, out, err) = sync(&p.dir, &[]);
+    assert_eq!(code, 0, "{out}\n{err}");
+    // The account whose creation was not confirmed is found by its userName and linked.
+    assert!(
+        out.contains("linked by the match key") && !out.contains(" 0 linked by the match key"),
+        "{out}"
+    );
+    let names: Vec<String> = p
+        .app
+        .users()
+        .iter()
+        .map(|u| u["userName"].as_str().unwrap_or_default().to_lowercase())
+        .collect();
+    let mut unique = names.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(
+        unique.len(),
+        names.len(),
+        "nobody has two accounts: {names:?}"
+    );
+    let (code, out, _) = sync(&p.dir, &[]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("plan: 0 create, 0 update, 0 suspend, 0 resume"),
+        "{out}"
+    );
+}

@@ -274,6 +274,7 @@ async fn run_on(
             dry_run: options.dry_run,
             force: options.force,
             page_size: options.page_size,
+            max_users: options.max_users,
         };
         for target in targets.iter_mut() {
             match targets::run(target, &mapping, store, &ctx).await {

@@ -78,15 +78,20 @@ pub struct TargetRun<'a> {
     pub dry_run: bool,
     pub force: bool,
     pub page_size: u32,
+    /// Stop a target's listing past this many accounts (`--max-users`).
+    pub max_users: Option<u64>,
 }
 
-/// Lists every account of the target (within the listing guard).
+/// Lists every account of the target, within the listing guard: an application holds other
+/// accounts than the ones this platform made, so the floor is the first-run ceiling.
 async fn list_all(
     session: &mut dyn Session,
     page_size: u32,
     known: u64,
+    max_users: Option<u64>,
 ) -> Result<Vec<crate::model::User>, SyncError> {
-    let guard = crate::paging::ListingGuard::for_known(known, None, 10_000);
+    let guard =
+        crate::paging::ListingGuard::for_known(known, max_users, crate::paging::DEFAULT_CEILING);
     let mut pages = crate::paging::Pages::new(session, page_size, guard);
     let mut users = Vec::new();
     while let Some(page) = pages.next().await.map_err(super::listing_error)? {
@@ -116,7 +121,7 @@ pub async fn run(
     let mapping = &target.mapping;
     let known =
         identities::count_accounts(store.conn(), &system).map_err(|e| e.at(store.path()))?;
-    let users = list_all(target.session.as_mut(), ctx.page_size, known).await?;
+    let users = list_all(target.session.as_mut(), ctx.page_size, known, ctx.max_users).await?;
     let mut listing = plan::Listing::new(users, &mapping.match_on);
     store.transaction(|c| stored::settle_unconfirmed(c, ctx.run_id, &system))?;
     let people = store.transaction(|c| stored::people(c, &system))?;
