@@ -174,6 +174,8 @@ pub(super) fn run(
                 .iter()
                 .map(|(k, a)| (k.clone(), serde_json::json!({"value": crate::sync::detect::show(&a.value), "pending_write_back": a.pending})))
                 .collect();
+            let accounts = identities::accounts_of(store.conn(), id)
+                .map_err(|e| e.at(store.path()))?;
             if !global.json {
                 let or_dash = |v: Option<&str>| v.unwrap_or("-").to_string();
                 writeln!(out, "identity      #{}", identity.id)?;
@@ -207,9 +209,19 @@ pub(super) fn run(
                         crate::sync::detect::show(&a.value)
                     )?;
                 }
+                if !accounts.is_empty() {
+                    writeln!(out, "accounts:")?;
+                    for (system, remote, status) in &accounts {
+                        writeln!(out, "  {system:<24} {remote}  ({status})")?;
+                    }
+                }
                 return Ok(());
             }
-            let doc = serde_json::json!({"id": identity.id, "source_id": identity.source_id, "origin": identity.origin, "display_name": identity.display_name, "active": identity.active, "contract_end": identity.contract_end, "attributes": attrs});
+            let accounts: Vec<serde_json::Value> = accounts
+                .iter()
+                .map(|(system, remote, status)| serde_json::json!({"system": system, "remote_id": remote, "status": status}))
+                .collect();
+            let doc = serde_json::json!({"id": identity.id, "source_id": identity.source_id, "origin": identity.origin, "display_name": identity.display_name, "active": identity.active, "contract_end": identity.contract_end, "attributes": attrs, "accounts": accounts});
             writeln!(out, "{}", serde_json::to_string_pretty(&doc)?)?;
         }
     }

@@ -288,6 +288,20 @@ pub fn account(
     .map_err(sql)
 }
 
+/// Every account of an identity: `(system, remote id, status)`, by system.
+pub fn accounts_of(
+    conn: &Connection,
+    id: i64,
+) -> Result<Vec<(String, String, AccountStatus)>, StoreError> {
+    let mut stmt = conn
+        .prepare("SELECT system, remote_id, status FROM accounts WHERE identity_id = ?1 ORDER BY system")
+        .map_err(sql)?;
+    let rows = stmt
+        .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .map_err(sql)?;
+    rows.collect::<Result<_, _>>().map_err(sql)
+}
+
 /// Accounts in a system, whatever their status.
 pub fn count_accounts(conn: &Connection, system: &str) -> Result<u64, StoreError> {
     conn.query_row(
