@@ -321,14 +321,13 @@ pub fn apply(resource: &mut Json, spec: &Spec, v: Option<Json>) {
             }
         }
     }
-    if let (Some(hk), Json::Object(root)) = (holder_key, resource) {
-        if root
+    if let (Some(hk), Json::Object(root)) = (holder_key, resource)
+        && root
             .get(&hk)
             .and_then(Json::as_object)
             .is_some_and(Map::is_empty)
-        {
-            root.remove(&hk);
-        }
+    {
+        root.remove(&hk);
     }
 }
 

@@ -26,7 +26,7 @@ pub fn scim_error(resp: &HttpResponse) -> (Option<String>, Option<String>) {
         body.as_ref()
             .and_then(|b| b.get(k))
             .and_then(Json::as_str)
-            .map(|s| short(s))
+            .map(short)
     };
     (field("scimType"), field("detail"))
 }

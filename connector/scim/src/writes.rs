@@ -157,15 +157,15 @@ pub fn patch_ops(edits: &[Edit], current: &Json) -> Vec<Json> {
                         .collect();
                     let mut scratch = current.clone();
                     merge(&mut scratch, &same);
-                    let after = attr_of(&scratch, spec);
+                    let (before, after) = (attr_of(current, spec), attr_of(&scratch, spec));
+                    if before == after {
+                        continue;
+                    }
                     match after {
                         Some(list) => {
                             ops.push(json!({"op": "replace", "path": path, "value": list}))
                         }
-                        None if attr_of(current, spec).is_some() => {
-                            ops.push(json!({"op": "remove", "path": path}))
-                        }
-                        None => {}
+                        None => ops.push(json!({"op": "remove", "path": path})),
                     }
                 }
                 _ => match v {

@@ -294,7 +294,7 @@ fn every_writable_field_reads_back_as_written() {
             .unwrap();
         assert_eq!(
             values(&updated, &f.name),
-            [v.clone()],
+            std::slice::from_ref(&v),
             "{} after update",
             f.name
         );
