@@ -1,158 +1,18 @@
 //! The connector against a real SCIM server nobody here wrote: `scim2-server` 0.8.3 (PyPI), run
 //! in memory as a child process on a free loopback port, driven over a small blocking `ureq`
-//! transport. Install it with `pip install scim2-server==0.8.3`.
+//! transport (`common`). Install it with `pip install scim2-server==0.8.3`.
 
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashSet;
-use std::io::ErrorKind;
-use std::net::{TcpListener, TcpStream};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+mod common;
 
-use scim_connector::http::{HttpRequest, HttpResponse, Method, Transport, TransportError};
+use std::collections::HashSet;
+
+use common::{TOKEN, Ureq, open, start};
 use scim_connector::model::{
     Attribute, AttributeChange, ChangeOp, Error, Field, FieldType, User, Value,
 };
 use scim_connector::session::Session;
-
-const TOKEN: &str = "integration-token";
-
-/// The server process, killed on drop.
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn start() -> Server {
-    let port = free_port();
-    let child = Command::new("scim2-server")
-        .args([
-            "--hostname",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--bearer-token",
-            TOKEN,
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn();
-    let child = match child {
-        Ok(c) => c,
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            panic!("the `scim2-server` executable is not on PATH: pip install scim2-server==0.8.3")
-        }
-        Err(e) => panic!("cannot start scim2-server: {e}"),
-    };
-    let server = Server {
-        child,
-        url: format!("http://127.0.0.1:{port}"),
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let probe = Ureq::new();
-    loop {
-        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            let req = HttpRequest::get(format!("{}/ServiceProviderConfig", server.url))
-                .with_bearer(TOKEN);
-            if probe.send(req).is_ok_and(|r| r.status == 200) {
-                return server;
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "scim2-server did not answer on port {port} within 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// A blocking transport over `ureq`, every status an answer.
-struct Ureq(ureq::Agent);
-
-impl Ureq {
-    fn new() -> Self {
-        let config = ureq::Agent::config_builder()
-            .http_status_as_error(false)
-            .timeout_global(Some(Duration::from_secs(30)))
-            .build();
-        Ureq(ureq::Agent::new_with_config(config))
-    }
-}
-
-impl Transport for Ureq {
-    type Ahead = HttpRequest;
-
-    fn send(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
-        let method = match req.method {
-            Method::Get => "GET",
-            Method::Post => "POST",
-            Method::Put => "PUT",
-            Method::Patch => "PATCH",
-            Method::Delete => "DELETE",
-        };
-        let mut b = ureq::http::Request::builder().method(method).uri(&req.url);
-        for (k, v) in &req.headers {
-            b = b.header(k.as_str(), v.as_str());
-        }
-        let fail = |e: &dyn std::fmt::Display| TransportError::Unavailable(e.to_string());
-        let result = match req.body {
-            Some(body) => self.0.run(b.body(body).map_err(|e| fail(&e))?),
-            None => self.0.run(b.body(()).map_err(|e| fail(&e))?),
-        };
-        let mut resp = result.map_err(|e| fail(&e))?;
-        let headers = resp
-            .headers()
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_str().unwrap_or("").to_string()))
-            .collect();
-        let body = resp.body_mut().read_to_vec().map_err(|e| fail(&e))?;
-        Ok(HttpResponse {
-            status: resp.status().as_u16(),
-            headers,
-            body,
-        })
-    }
-
-    fn send_ahead(&self, req: HttpRequest) -> Result<HttpRequest, TransportError> {
-        Ok(req)
-    }
-
-    fn collect(&self, req: HttpRequest) -> Result<HttpResponse, TransportError> {
-        self.send(req)
-    }
-
-    fn now_unix(&self) -> u64 {
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_secs()
-    }
-}
-
-fn open(server: &Server, token: &str) -> Session<Ureq> {
-    let config = vec![
-        ("url".to_string(), format!("{}/", server.url)),
-        ("token".to_string(), token.to_string()),
-    ];
-    Session::open(Ureq::new(), &config).unwrap()
-}
 
 /// What the host's conformance suite writes into a field (`n` tells users apart, `round` the
 /// create from the update).
@@ -435,5 +295,32 @@ fn pages_of_two_list_everyone_once() {
     assert_eq!(seen.into_iter().collect::<HashSet<_>>(), ids);
     assert!(
         matches!(s.list_users(Some("garbage"), 2), Err(Error::InvalidInput(a)) if a.name == "page-token")
+    );
+}
+
+#[test]
+fn a_concurrent_change_is_retried_with_the_new_version() {
+    let server = start();
+    let mut a = open(&server, TOKEN);
+    let mut b = open(&server, TOKEN);
+    let u = a.create_user(&user_attrs("shared")).unwrap();
+    // `b` reads the user, `a` changes it: `b`'s version is stale, its PATCH gets a 412, then
+    // `b` reads again and applies its change on top.
+    b.get_user(&u.id).unwrap();
+    a.update_user(&u.id, &[set("title", Value::Text("Conformance 0".into()))])
+        .unwrap();
+    let after = b
+        .update_user(
+            &u.id,
+            &[set("nickName", Value::Text("Conformance 1".into()))],
+        )
+        .unwrap();
+    assert_eq!(
+        values(&after, "title"),
+        [Value::Text("Conformance 0".into())]
+    );
+    assert_eq!(
+        values(&after, "nickName"),
+        [Value::Text("Conformance 1".into())]
     );
 }
