@@ -210,8 +210,17 @@ impl<T: Transport> Session<T> {
             let filter = writes::filter_eq("userName", &name);
             let url = format!("{}?filter={}", d.endpoint, percent_encode(&filter));
             let resp = self.client.get(&url)?;
-            let body = self.json_of(&resp, "GET /Users?filter=userName eq …", &[])?;
-            if !discovery::list_items(&body).is_empty() {
+            // A server that cannot filter (400 invalidFilter, 501) still refuses a duplicate
+            // with a 409 on the POST.
+            let unfiltered = matches!(resp.status, 400 | 501);
+            let found = !unfiltered
+                && !discovery::list_items(&self.json_of(
+                    &resp,
+                    "GET /Users?filter=userName eq …",
+                    &[],
+                )?)
+                .is_empty();
+            if found {
                 return Err(Error::AlreadyExists(InvalidAttribute {
                     name: "userName".into(),
                     reason: "a user with this userName already exists; nothing was written".into(),

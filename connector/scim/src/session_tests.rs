@@ -229,6 +229,11 @@ fn create_looks_for_a_duplicate_first() {
         &json!({"status": "400", "scimType": "invalidValue", "detail": "bad title"}),
     );
     assert!(matches!(s.create_user(&attrs2), Err(Error::InvalidInput(a)) if a.name == "title"));
+    // A server that cannot filter: the POST decides.
+    fake(&s)
+        .push_json(400, &json!({"status": "400", "scimType": "invalidFilter"}))
+        .push_json(201, &fixtures::alice());
+    assert_eq!(s.create_user(&attrs).unwrap().id, "2819c223");
     // Writes are not retried.
     fake(&s).push_json(200, &list(&[], 0, 1)).push(503, "");
     assert!(matches!(s.create_user(&attrs), Err(Error::Unavailable(_))));
