@@ -76,6 +76,7 @@ fn every_mention_in_docs_manifests_and_code_is_the_wit_version() {
         root.join("wit/README.md"),
         root.join("connector/kit/Cargo.toml"),
         root.join("connector/peoplespheres/Cargo.toml"),
+        root.join("connector/scim/Cargo.toml"),
         root.join("host/Cargo.toml"),
         root.join("tests/jco/run.mjs"),
     ];

@@ -70,7 +70,7 @@ impl Fake {
     }
 
     pub fn body(&self, i: usize) -> String {
-        String::from_utf8(self.request(i).body.unwrap_or_default()).unwrap()
+        String::from_utf8_lossy(&self.request(i).body.unwrap_or_default()).into_owned()
     }
 
     /// Requests sent with `POST` to a path other than the token endpoint and GraphQL.

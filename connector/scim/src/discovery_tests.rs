@@ -133,3 +133,42 @@ fn custom_extensions_use_their_short_name() {
     assert!(!by_name(&specs, "acme.computed").writable);
     assert!(specs.iter().all(|s| s.field.name != "acme.secret"));
 }
+
+#[test]
+fn every_dotted_name_has_its_groups_declared_as_composites_first() {
+    let f = |name: &str| crate::model::Field {
+        name: name.into(),
+        label: name.into(),
+        field_type: crate::model::FieldType::Text,
+        required: false,
+        writable: true,
+        multi_valued: false,
+        unique: false,
+        custom: false,
+        hierarchical: false,
+        category: "identity".into(),
+        remote_name: name.into(),
+    };
+    let out = with_composites(vec![
+        f("userName"),
+        f("name.givenName"),
+        f("name.familyName"),
+        f("addresses.work.locality"),
+    ]);
+    let names: Vec<(&str, crate::model::FieldType)> =
+        out.iter().map(|f| (f.name.as_str(), f.field_type)).collect();
+    use crate::model::FieldType::{Composite, Text};
+    assert_eq!(
+        names,
+        vec![
+            ("userName", Text),
+            ("name", Composite),
+            ("name.givenName", Text),
+            ("name.familyName", Text),
+            ("addresses", Composite),
+            ("addresses.work", Composite),
+            ("addresses.work.locality", Text),
+        ]
+    );
+    assert!(out.iter().filter(|f| f.field_type == Composite).all(|f| !f.writable));
+}

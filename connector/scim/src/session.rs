@@ -135,12 +135,9 @@ impl<T: Transport> Session<T> {
     }
 
     pub fn get_fields(&mut self) -> Result<Vec<Field>, Error> {
-        Ok(self
-            .discover()?
-            .specs
-            .iter()
-            .map(|s| s.field.clone())
-            .collect())
+        Ok(discovery::with_composites(
+            self.discover()?.specs.iter().map(|s| s.field.clone()),
+        ))
     }
 
     pub fn list_choices(

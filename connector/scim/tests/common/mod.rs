@@ -33,9 +33,8 @@ fn free_port() -> u16 {
         .port()
 }
 
-pub fn start() -> Server {
-    let port = free_port();
-    let child = Command::new("scim2-server")
+fn spawn(port: u16) -> std::io::Result<std::process::Child> {
+    Command::new("scim2-server")
         .args([
             "--hostname",
             "127.0.0.1",
@@ -47,12 +46,29 @@ pub fn start() -> Server {
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())
-        .spawn();
+        .spawn()
+}
+
+/// Starts scim2-server, installing the pinned version first when the machine lacks it (as
+/// `.ci/run` does), so the README's test command works on a fresh machine with Python.
+pub fn start() -> Server {
+    let port = free_port();
+    let child = match spawn(port) {
+        Err(e) if e.kind() == ErrorKind::NotFound => {
+            let pip = Command::new("python3")
+                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .arg("scim2-server==0.8.3")
+                .status();
+            assert!(
+                pip.is_ok_and(|s| s.success()),
+                "scim2-server is not installed and `python3 -m pip install scim2-server==0.8.3` failed"
+            );
+            spawn(port)
+        }
+        other => other,
+    };
     let child = match child {
         Ok(c) => c,
-        Err(e) if e.kind() == ErrorKind::NotFound => {
-            panic!("the `scim2-server` executable is not on PATH: pip install scim2-server==0.8.3")
-        }
         Err(e) => panic!("cannot start scim2-server: {e}"),
     };
     let server = Server {
