@@ -121,3 +121,56 @@ fn the_readme_lists_the_conformance_cases_of_the_suite() {
         }
     }
 }
+
+/// The HR → SCIM quick start prints what the README shows: each `# ` line of its block (up to
+/// an ellipsis, where the README abridges) is in the command's output. The run is pinned to the
+/// demo tenant's reference day (its contract dates are fixed), so the counts hold on any day.
+#[test]
+fn the_readme_hr_to_scim_quick_start_prints_what_it_shows() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../README.md");
+    let readme = std::fs::read_to_string(path).expect("README");
+    let block = readme
+        .split("## Provisioning applications (HR → SCIM)")
+        .nth(1)
+        .and_then(|s| s.split("```sh").nth(1))
+        .and_then(|b| b.split("```").next())
+        .expect("the section has a shell block");
+    let mut lines = block.lines().filter(|l| !l.trim().is_empty());
+    let command = lines.next().expect("a command");
+    let args: Vec<&str> = command
+        .strip_prefix("cargo run -p connector-host -- ")
+        .expect("a cargo run line")
+        .split_whitespace()
+        .collect();
+    let dir = std::env::temp_dir().join(format!("ch-readme-scim-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("dir");
+    let store = dir.join("s.sqlite");
+    let out = Command::new(env!("CARGO_BIN_EXE_connector-host"))
+        .args(&args)
+        .args(["--as-of", "2026-11-25", "--store"])
+        .arg(&store)
+        .env_remove("CONNECTOR_HOST_CONFIG")
+        .env_remove("CONNECTOR_HOST_STORE")
+        .env_remove("CONNECTOR_HOST_MAPPING")
+        .output()
+        .expect("runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for line in lines {
+        let shown = line.trim_start_matches('#').trim_start();
+        let shown = shown.split('…').next().unwrap_or(shown).trim_end();
+        if shown.is_empty() {
+            continue;
+        }
+        assert!(
+            stdout.contains(shown),
+            "the README shows {shown:?}, the command printed:\n{stdout}"
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -155,8 +155,10 @@ fn every_dotted_name_has_its_groups_declared_as_composites_first() {
         f("name.familyName"),
         f("addresses.work.locality"),
     ]);
-    let names: Vec<(&str, crate::model::FieldType)> =
-        out.iter().map(|f| (f.name.as_str(), f.field_type)).collect();
+    let names: Vec<(&str, crate::model::FieldType)> = out
+        .iter()
+        .map(|f| (f.name.as_str(), f.field_type))
+        .collect();
     use crate::model::FieldType::{Composite, Text};
     assert_eq!(
         names,
@@ -170,5 +172,9 @@ fn every_dotted_name_has_its_groups_declared_as_composites_first() {
             ("addresses.work.locality", Text),
         ]
     );
-    assert!(out.iter().filter(|f| f.field_type == Composite).all(|f| !f.writable));
+    assert!(
+        out.iter()
+            .filter(|f| f.field_type == Composite)
+            .all(|f| !f.writable)
+    );
 }

@@ -174,8 +174,8 @@ pub(super) fn run(
                 .iter()
                 .map(|(k, a)| (k.clone(), serde_json::json!({"value": crate::sync::detect::show(&a.value), "pending_write_back": a.pending})))
                 .collect();
-            let accounts = identities::accounts_of(store.conn(), id)
-                .map_err(|e| e.at(store.path()))?;
+            let accounts =
+                identities::accounts_of(store.conn(), id).map_err(|e| e.at(store.path()))?;
             if !global.json {
                 let or_dash = |v: Option<&str>| v.unwrap_or("-").to_string();
                 writeln!(out, "identity      #{}", identity.id)?;

@@ -294,7 +294,9 @@ pub fn accounts_of(
     id: i64,
 ) -> Result<Vec<(String, String, AccountStatus)>, StoreError> {
     let mut stmt = conn
-        .prepare("SELECT system, remote_id, status FROM accounts WHERE identity_id = ?1 ORDER BY system")
+        .prepare(
+            "SELECT system, remote_id, status FROM accounts WHERE identity_id = ?1 ORDER BY system",
+        )
         .map_err(sql)?;
     let rows = stmt
         .query_map([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))

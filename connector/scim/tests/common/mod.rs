@@ -56,7 +56,13 @@ pub fn start() -> Server {
     let child = match spawn(port) {
         Err(e) if e.kind() == ErrorKind::NotFound => {
             let pip = Command::new("python3")
-                .args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
+                .args([
+                    "-m",
+                    "pip",
+                    "install",
+                    "--quiet",
+                    "--disable-pip-version-check",
+                ])
                 .arg("scim2-server==0.8.3")
                 .status();
             assert!(

@@ -210,6 +210,13 @@ pub async fn run(
         )
         .into_iter()
         .filter(|a| a.kind == ActionKind::Update)
+        .map(|mut a| {
+            a.reason = a.reason.replace(
+                "changed at the source: ",
+                "second pass, the referenced account exists now: ",
+            );
+            a
+        })
         .collect();
         let done = execute::execute(
             target.session.as_mut(),
