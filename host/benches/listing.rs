@@ -51,6 +51,9 @@ impl Ureq {
             .method(match req.method {
                 Method::Get => "GET",
                 Method::Post => "POST",
+                Method::Put => "PUT",
+                Method::Patch => "PATCH",
+                Method::Delete => "DELETE",
             })
             .uri(&req.url);
         for (k, v) in &req.headers {

@@ -147,14 +147,21 @@ fn same(a: &[Value], b: &[Value]) -> bool {
         })
 }
 
+/// A person's target values: what can be sent, the fields waiting on a referenced account
+/// that does not exist yet, and the first value that cannot be sent at all.
+struct Resolved {
+    values: Vec<(String, Vec<Value>)>,
+    waiting: Vec<String>,
+    problem: Option<String>,
+}
+
 /// Desired values with references translated through `accounts` (HR id → account id in the
-/// target). `Err` names a value that cannot be sent; a reference to someone without an
-/// account yet is reported in `waiting`.
+/// target).
 fn resolved(
     mapping: &TargetMapping,
     person: &Person,
     accounts: &HashMap<String, String>,
-) -> (Vec<(String, Vec<Value>)>, Vec<String>, Option<String>) {
+) -> Resolved {
     let mut out = Vec::new();
     let mut waiting = Vec::new();
     let mut problem = None;
@@ -183,7 +190,11 @@ fn resolved(
             out.push((field, translated));
         }
     }
-    (out, waiting, problem)
+    Resolved {
+        values: out,
+        waiting,
+        problem,
+    }
 }
 
 /// The plan for one target. `accounts`: HR id → account id in the target, for every person
@@ -223,7 +234,11 @@ pub fn build(
             if wanted != Wanted::Active {
                 continue;
             }
-            let (values, waiting, problem) = resolved(mapping, p, accounts);
+            let Resolved {
+                values,
+                waiting,
+                problem,
+            } = resolved(mapping, p, accounts);
             let key = values
                 .iter()
                 .find(|(f, _)| *f == mapping.match_on)
@@ -259,7 +274,9 @@ pub fn build(
         let remote = user.id.clone();
         match &wanted {
             Wanted::Active => {
-                let (values, _waiting, problem) = resolved(mapping, p, accounts);
+                let Resolved {
+                    values, problem, ..
+                } = resolved(mapping, p, accounts);
                 let changes: Vec<AttributeChange> = values
                     .into_iter()
                     .filter(|(f, v)| !same(v, user.values(f)))
