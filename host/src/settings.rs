@@ -26,61 +26,12 @@ use serde::Deserialize;
 use crate::model::{Config, Description};
 use crate::sandbox::{Limits, OutboundPolicy};
 
+mod error;
+mod keys;
 mod targets;
+pub use error::SettingsError;
+use keys::{check_keys_in, resolve_in, scalar};
 pub use targets::{TargetComponent, TargetSettings};
-
-/// A configuration problem, naming the file and the key.
-#[derive(Debug, thiserror::Error)]
-pub enum SettingsError {
-    #[error("cannot read configuration file {path}: {reason}")]
-    Read { path: PathBuf, reason: String },
-    #[error("configuration file {path} is not valid: {reason}")]
-    Parse { path: PathBuf, reason: String },
-    #[error(
-        "configuration file {path}: `{key}` is a secret; give `{key}_env` (an environment variable) or `{key}_file` instead of the value"
-    )]
-    InlineSecret { path: PathBuf, key: String },
-    #[error(
-        "configuration file {path}: `{key}_env` names the environment variable {var}, which is not set"
-    )]
-    MissingEnv {
-        path: PathBuf,
-        key: String,
-        var: String,
-    },
-    #[error("configuration file {path}: cannot read `{key}_file` {file}: {reason}")]
-    SecretFile {
-        path: PathBuf,
-        key: String,
-        file: PathBuf,
-        reason: String,
-    },
-    #[error("configuration file {path}: {reason}")]
-    Target { path: PathBuf, reason: String },
-    #[error("configuration file {path}: `{key}` must be a string, number or boolean")]
-    BadValue { path: PathBuf, key: String },
-    #[error(
-        "configuration file {path}: {section} has no key `{key}`{hint}; the connector's keys are {known}"
-    )]
-    UnknownKey {
-        path: PathBuf,
-        /// `[connector.settings]`, or the `[[target]]` it is in.
-        section: String,
-        key: String,
-        /// "; did you mean `password`?" when one is close.
-        hint: String,
-        known: String,
-    },
-}
-
-/// The known key closest to a mistyped one, if any is close enough to be meant.
-fn closest<'a>(key: &str, known: impl Iterator<Item = &'a str>) -> Option<&'a str> {
-    known
-        .map(|k| (strsim::damerau_levenshtein(key, k), k))
-        .filter(|(d, k)| *d <= 2.max(k.len() / 4))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, k)| k)
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -243,107 +194,6 @@ impl Settings {
     /// The settings with their secrets read from the environment or files.
     fn resolve(&self, secret: impl Fn(&str) -> bool) -> Result<Config, SettingsError> {
         resolve_in(&self.path, &self.settings, secret)
-    }
-}
-
-/// Every key of `settings` (the `section` of the file at `path`) is one of `names` (or its
-/// `_env` / `_file` source); a mistyped one is named with the closest valid key.
-fn check_keys_in(
-    path: &Path,
-    section: &str,
-    settings: &BTreeMap<String, toml::Value>,
-    names: &[&str],
-) -> Result<(), SettingsError> {
-    let known = |k: &str| names.contains(&k);
-    for key in settings.keys() {
-        let base = key
-            .strip_suffix("_env")
-            .or_else(|| key.strip_suffix("_file"))
-            .filter(|b| known(b))
-            .unwrap_or(key);
-        if !known(base) {
-            let names = || names.iter().copied();
-            let (stem, suffix) = ["_env", "_file"]
-                .iter()
-                .find_map(|sfx| key.strip_suffix(sfx).map(|stem| (stem, *sfx)))
-                .unwrap_or((key.as_str(), ""));
-            let guess = closest(stem, names()).or_else(|| closest(key, names()));
-            return Err(SettingsError::UnknownKey {
-                path: path.to_path_buf(),
-                section: section.to_string(),
-                key: key.clone(),
-                hint: guess
-                    .map(|k| {
-                        let suffix = if closest(stem, names()).is_some() {
-                            suffix
-                        } else {
-                            ""
-                        };
-                        format!("; did you mean `{k}{suffix}`?")
-                    })
-                    .unwrap_or_default(),
-                known: names().collect::<Vec<_>>().join(", "),
-            });
-        }
-    }
-    Ok(())
-}
-
-/// `settings` with their secrets read from the environment or files; a key `secret` names
-/// must not be given inline.
-fn resolve_in(
-    path: &Path,
-    settings: &BTreeMap<String, toml::Value>,
-    secret: impl Fn(&str) -> bool,
-) -> Result<Config, SettingsError> {
-    let mut out = Config::new();
-    for (key, value) in settings {
-        if let Some(base) = key.strip_suffix("_env") {
-            let var = scalar(value).ok_or_else(|| SettingsError::BadValue {
-                path: path.to_path_buf(),
-                key: key.clone(),
-            })?;
-            let v = std::env::var(&var).map_err(|_| SettingsError::MissingEnv {
-                path: path.to_path_buf(),
-                key: base.into(),
-                var: var.clone(),
-            })?;
-            out.push((base.into(), v));
-        } else if let Some(base) = key.strip_suffix("_file") {
-            let file = PathBuf::from(scalar(value).ok_or_else(|| SettingsError::BadValue {
-                path: path.to_path_buf(),
-                key: key.clone(),
-            })?);
-            let v = std::fs::read_to_string(&file).map_err(|e| SettingsError::SecretFile {
-                path: path.to_path_buf(),
-                key: base.into(),
-                file: file.clone(),
-                reason: e.to_string(),
-            })?;
-            out.push((base.into(), v.trim_end_matches(['\r', '\n']).to_string()));
-        } else if secret(key) {
-            return Err(SettingsError::InlineSecret {
-                path: path.to_path_buf(),
-                key: key.clone(),
-            });
-        } else {
-            let v = scalar(value).ok_or_else(|| SettingsError::BadValue {
-                path: path.to_path_buf(),
-                key: key.clone(),
-            })?;
-            out.push((key.clone(), v));
-        }
-    }
-    Ok(out)
-}
-
-fn scalar(value: &toml::Value) -> Option<String> {
-    match value {
-        toml::Value::String(s) => Some(s.clone()),
-        toml::Value::Integer(i) => Some(i.to_string()),
-        toml::Value::Boolean(b) => Some(b.to_string()),
-        toml::Value::Float(f) => Some(f.to_string()),
-        _ => None,
     }
 }
 

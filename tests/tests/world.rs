@@ -55,13 +55,20 @@ fn mock_variants() -> Vec<String> {
 #[test]
 fn every_component_the_workspace_builds_targets_the_connector_world() {
     let (resolve, id) = world(&root().join("wit"), "http-connector");
-    let builtin = connector_host::builtin::connector_component()
-        .read()
-        .expect("the built-in component")
-        .into_owned();
-    wit_component::targets(&resolve, id, &builtin)
-        .unwrap_or_else(|e| panic!("the PeopleSpheres connector targets http-connector: {e:#}"));
-    let mut checked = 1;
+    let mut checked = 0;
+    for builtin in connector_host::source::BuiltinConnector::ALL {
+        let bytes = connector_host::source::ComponentSource::Builtin(*builtin)
+            .read()
+            .expect("the built-in component")
+            .into_owned();
+        wit_component::targets(&resolve, id, &bytes).unwrap_or_else(|e| {
+            panic!(
+                "the built-in {} connector targets http-connector: {e:#}",
+                builtin.name()
+            )
+        });
+        checked += 1;
+    }
     for variant in mock_variants() {
         if variant == "filesystem" || variant == "next-patch" {
             continue;
@@ -71,7 +78,7 @@ fn every_component_the_workspace_builds_targets_the_connector_world() {
             .unwrap_or_else(|e| panic!("mock `{variant}` targets http-connector: {e:#}"));
         checked += 1;
     }
-    assert!(checked >= 10);
+    assert!(checked >= 11);
 
     // The mock built against the next patch release targets that release's world.
     let (next, next_id) = world(

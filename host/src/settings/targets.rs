@@ -18,7 +18,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use super::{SettingsError, check_keys_in, resolve_in};
+use super::error::SettingsError;
+use super::keys::{check_keys_in, resolve_in};
 use crate::model::{Config, Description};
 use crate::source::{BuiltinConnector, ComponentSource};
 

@@ -66,3 +66,14 @@ impl SyncError {
         }
     }
 }
+
+/// A listing that failed: the connector's error, or the listing guard's stop.
+pub(super) fn listing_error(e: crate::paging::PagingError) -> SyncError {
+    match e {
+        crate::paging::PagingError::Connector(source) => SyncError::Connector {
+            operation: "list-users",
+            source,
+        },
+        crate::paging::PagingError::Listing(e) => SyncError::Listing(e),
+    }
+}

@@ -381,7 +381,7 @@ async fn import(
     // committed.
     let outcome: Result<(), SyncError> = async {
         let mut started = false;
-        while let Some(page) = pages.next().await.map_err(listing_error)? {
+        while let Some(page) = pages.next().await.map_err(error::listing_error)? {
             if !started {
                 progress.start("import", page.total);
                 started = true;
@@ -411,14 +411,4 @@ async fn import(
     settled?;
     progress.finish();
     Ok(written.times)
-}
-
-fn listing_error(e: crate::paging::PagingError) -> SyncError {
-    match e {
-        crate::paging::PagingError::Connector(source) => SyncError::Connector {
-            operation: "list-users",
-            source,
-        },
-        crate::paging::PagingError::Listing(e) => SyncError::Listing(e),
-    }
 }

@@ -9,7 +9,7 @@ use crate::connector::Session;
 use crate::error::HostError;
 use crate::store::audit::{self, NewEvent};
 use crate::store::{ActionState, EventKind, Store, identities};
-use crate::sync::SyncError;
+use crate::sync::error::SyncError;
 use crate::sync::plan::{ActionKind, PlannedAction};
 
 /// The outcome of executing a target's plan.

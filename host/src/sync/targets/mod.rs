@@ -17,11 +17,11 @@ use std::collections::HashMap;
 
 use serde::Serialize;
 
-use super::SyncError;
 use super::policy::Brake;
 use crate::connector::Session;
 use crate::store::audit::{self, NewEvent};
 use crate::store::{EventKind, Store, identities, targets as stored};
+use crate::sync::error::SyncError;
 use crate::sync::mapping::{Mapping, OnGone};
 use crate::sync::plan::{ActionKind, PlannedAction};
 pub use mapping::TargetMapping;
@@ -94,7 +94,11 @@ async fn list_all(
         crate::paging::ListingGuard::for_known(known, max_users, crate::paging::DEFAULT_CEILING);
     let mut pages = crate::paging::Pages::new(session, page_size, guard);
     let mut users = Vec::new();
-    while let Some(page) = pages.next().await.map_err(super::listing_error)? {
+    while let Some(page) = pages
+        .next()
+        .await
+        .map_err(crate::sync::error::listing_error)?
+    {
         users.extend(page.users);
     }
     Ok(users)
