@@ -91,9 +91,18 @@ impl<T: Transport> Session<T> {
                 user_type.schema
             )));
         }
+        // The bearer token goes to the configured server only: a resource type pointing the
+        // User endpoint anywhere else is not followed.
+        let endpoint = self.client.url(&user_type.endpoint);
+        if !endpoint.starts_with(&self.client.url("/")) {
+            return Err(Error::Protocol(format!(
+                "GET /ResourceTypes: the User endpoint {} is not on the configured server",
+                crate::http::short(&user_type.endpoint)
+            )));
+        }
         let d = Rc::new(Discovered {
             caps,
-            endpoint: self.client.url(&user_type.endpoint),
+            endpoint,
             user_type,
             specs,
         });

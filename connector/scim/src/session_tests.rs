@@ -363,3 +363,24 @@ fn update_errors_name_the_field() {
         assert!(!l.contains(TOKEN));
     }
 }
+
+#[test]
+fn a_user_endpoint_on_another_server_is_not_followed() {
+    let mut s = Session::open(Fake::new(), &config()).unwrap();
+    fake(&s)
+        .push_json(200, &fixtures::spc(true, false))
+        .push_json(
+            200,
+            &json!({"Resources": [{"id": "User", "name": "User", "endpoint": "https://elsewhere.example/Users",
+                "schema": "urn:ietf:params:scim:schemas:core:2.0:User"}]}),
+        )
+        .push_json(200, &fixtures::schemas());
+    match s.get_fields() {
+        Err(Error::Protocol(m)) => assert!(m.contains("not on the configured server"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    assert!(
+        (0..fake(&s).count()).all(|i| !url(&s, i).contains("elsewhere")),
+        "the token never went there"
+    );
+}
