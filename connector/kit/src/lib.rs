@@ -11,6 +11,8 @@
 // The generated bindings and `export!` need `unsafe` (canonical ABI glue); nothing else does.
 #[allow(unsafe_code)]
 pub mod bindings;
+#[cfg(target_arch = "wasm32")]
+mod component;
 #[cfg(any(test, feature = "fake"))]
 pub mod fake;
 pub mod http;

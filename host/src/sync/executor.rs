@@ -42,11 +42,54 @@ static CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0
 
 /// Called right after each remote call of an executor returns, before its confirmation: the
 /// test hook's moment (see the module's documentation).
-pub(super) fn after_call() {
+fn after_call() {
     let made = CALLS.fetch_add(1, std::sync::atomic::Ordering::SeqCst) + 1;
     if abort_after().is_some_and(|n| made >= n) {
         std::process::abort();
     }
+}
+
+/// Journals `action` as `started` in `system`, committed before its remote call; its id.
+pub(super) fn journal_start(
+    store: &mut Store,
+    run_id: i64,
+    system: &str,
+    action: &PlannedAction,
+) -> Result<i64, SyncError> {
+    let payload = serde_json::json!({
+        "reason": action.reason,
+        "attributes": action.attributes,
+        "changes": action.changes,
+        "match": action.match_key,
+    })
+    .to_string();
+    Ok(store.transaction(|c| {
+        audit::journal_start(
+            c,
+            run_id,
+            action.kind,
+            action.identity_id,
+            system,
+            action.remote_id.as_deref(),
+            &payload,
+        )
+    })?)
+}
+
+/// Makes `action`'s remote call (then the test hook's moment, [`after_call`]).
+pub(super) async fn call(
+    session: &mut dyn Session,
+    action: &PlannedAction,
+) -> Result<crate::model::User, crate::error::HostError> {
+    let remote = action.remote_id.as_deref().unwrap_or("");
+    let result = match action.kind {
+        ActionKind::Create => session.create_user(action.attributes.clone()).await,
+        ActionKind::Update => session.update_user(remote, action.changes.clone()).await,
+        ActionKind::Suspend => session.suspend_user(remote).await,
+        ActionKind::Resume => session.resume_user(remote).await,
+    };
+    after_call();
+    result
 }
 
 /// Executes `plan` (held actions left out, and suspensions when `skip_suspend`).
@@ -66,32 +109,9 @@ pub async fn execute(
         .collect();
     progress.start("actions", Some(todo.len() as u64));
     for action in todo {
-        let payload = serde_json::json!({
-            "reason": action.reason,
-            "attributes": action.attributes,
-            "changes": action.changes,
-            "match": action.match_key,
-        })
-        .to_string();
-        let journal_id = store.transaction(|c| {
-            audit::journal_start(
-                c,
-                run_id,
-                action.kind,
-                action.identity_id,
-                system,
-                action.remote_id.as_deref(),
-                &payload,
-            )
-        })?;
+        let journal_id = journal_start(store, run_id, system, action)?;
         let remote = action.remote_id.as_deref().unwrap_or("");
-        let result = match action.kind {
-            ActionKind::Create => session.create_user(action.attributes.clone()).await,
-            ActionKind::Update => session.update_user(remote, action.changes.clone()).await,
-            ActionKind::Suspend => session.suspend_user(remote).await,
-            ActionKind::Resume => session.resume_user(remote).await,
-        };
-        after_call();
+        let result = call(session, action).await;
         let subject = action.subject.as_str();
         match result {
             Ok(user) => {

@@ -35,32 +35,8 @@ pub async fn execute(
         .iter()
         .filter(|a| a.is_ready() && !(skip_suspend && a.kind == ActionKind::Suspend))
     {
-        let payload = serde_json::json!({
-            "reason": action.reason,
-            "attributes": action.attributes,
-            "changes": action.changes,
-            "match": action.match_key,
-        })
-        .to_string();
-        let journal_id = store.transaction(|c| {
-            audit::journal_start(
-                c,
-                run_id,
-                action.kind,
-                action.identity_id,
-                system,
-                action.remote_id.as_deref(),
-                &payload,
-            )
-        })?;
-        let remote = action.remote_id.as_deref().unwrap_or("");
-        let result = match action.kind {
-            ActionKind::Create => session.create_user(action.attributes.clone()).await,
-            ActionKind::Update => session.update_user(remote, action.changes.clone()).await,
-            ActionKind::Suspend => session.suspend_user(remote).await,
-            ActionKind::Resume => session.resume_user(remote).await,
-        };
-        super::super::executor::after_call();
+        let journal_id = super::super::executor::journal_start(store, run_id, system, action)?;
+        let result = super::super::executor::call(session, action).await;
         let subject = action.subject.as_str();
         match result {
             Ok(user) => {
