@@ -249,3 +249,22 @@ fn a_sync_killed_right_after_a_creation_in_the_target_creates_nobody_twice() {
         "{out}"
     );
 }
+
+#[test]
+fn a_target_that_cannot_be_reached_fails_its_part_only() {
+    let p = pair("unreachable", "");
+    let config = std::fs::read_to_string(p.dir.join("tenant.toml")).expect("config");
+    // Nothing listens on port 9 of loopback.
+    let moved = config.replace(&p.app.url(), "http://127.0.0.1:9/scim/v2");
+    std::fs::write(p.dir.join("tenant.toml"), moved).expect("config");
+    let (code, out, err) = sync(&p.dir, &[]);
+    assert_eq!(code, 1, "{out}\n{err}");
+    assert!(out.contains("read 40 users"), "the source was synced: {out}");
+    assert!(out.contains("target crm: not provisioned this run: "), "{out}");
+    assert!(
+        err.contains("target `crm` was not provisioned: ")
+            && err.contains("127.0.0.1:9")
+            && err.contains("the next sync carries on"),
+        "{err}"
+    );
+}

@@ -247,6 +247,14 @@ pub(super) async fn sync(
     if report.brake.engaged {
         return Err(anyhow::anyhow!("{}: `{}`", report.brake.message(), rerun_forced()).into());
     }
+    if let Some(t) = report.targets.iter().find(|t| t.error.is_some()) {
+        return Err(anyhow::anyhow!(
+            "target `{}` was not provisioned: {} (the source and the other targets were; the next sync carries on)",
+            t.name,
+            t.error.as_deref().unwrap_or_default()
+        )
+        .into());
+    }
     if let Some(t) = report.targets.iter().find(|t| t.brake.engaged) {
         return Err(anyhow::anyhow!(
             "target `{}`: {}: `{}`",
@@ -308,6 +316,10 @@ fn render_target(
     dry_run: bool,
     verbose: bool,
 ) -> Result<(), Failure> {
+    if let Some(e) = &t.error {
+        writeln!(out, "target {}: not provisioned this run: {e}", t.name)?;
+        return Ok(());
+    }
     writeln!(
         out,
         "target {}: {} accounts listed, {} linked by the match key",

@@ -77,3 +77,17 @@ pub(super) fn listing_error(e: crate::paging::PagingError) -> SyncError {
         crate::paging::PagingError::Listing(e) => SyncError::Listing(e),
     }
 }
+
+/// An error and its causes on one line (`the connector failed during `list-users`: …`).
+pub fn in_words(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut parts = vec![e.to_string()];
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !parts.iter().any(|p| p.contains(&text)) {
+            parts.push(text);
+        }
+        cause = c.source();
+    }
+    parts.join(": ")
+}

@@ -147,6 +147,23 @@ pub async fn run_with_targets(
             ),
         }));
     }
+    // Each target's mapping is checked against its connector before anything is read or
+    // written, so a mistake in one stops the run before it starts.
+    // A target that cannot be reached is left out of this run (reported), not the others.
+    let mut unreachable: Vec<Option<String>> = Vec::with_capacity(targets.len());
+    for t in targets.iter_mut() {
+        match targets::prepare(t, mapping).await {
+            Ok(()) => unreachable.push(None),
+            Err(e) if e.is_usage() => {
+                return Err(SyncError::Target {
+                    name: t.name.clone(),
+                    source: Box::new(e),
+                });
+            }
+            Err(e) => unreachable.push(Some(error::in_words(&e))),
+        }
+    }
+    let targets = (targets, unreachable.as_slice());
     if !options.dry_run {
         return run_on(session, store, mapping, targets, options, progress).await;
     }
@@ -160,7 +177,7 @@ async fn run_on(
     session: &mut dyn Session,
     store: &mut Store,
     mapping: &Mapping,
-    targets: &mut [targets::Target],
+    (targets, unreachable): (&mut [targets::Target], &[Option<String>]),
     options: &SyncOptions,
     progress: &Progress,
 ) -> Result<SyncReport, SyncError> {
@@ -276,23 +293,36 @@ async fn run_on(
             page_size: options.page_size,
             max_users: options.max_users,
         };
-        for target in targets.iter_mut() {
-            match targets::run(target, &mapping, store, &ctx).await {
+        for (target, unreachable) in targets.iter_mut().zip(unreachable) {
+            if let Some(why) = unreachable {
+                target_reports.push(targets::TargetReport::failed_with(
+                    &target.name,
+                    why.clone(),
+                ));
+                continue;
+            }
+            // A target that cannot be reached (or whose store writes fail) ends its own part:
+            // the other targets still get theirs, and the run ends failed.
+            match targets::run(target, store, &ctx).await {
                 Ok(r) => target_reports.push(r),
-                Err(e) => {
+                Err(SyncError::Store(e)) => {
                     let summary = serde_json::json!({"counts": counts, "target": target.name, "error": e.to_string()});
                     let _ = store
-                        .transaction(|c| audit::finish_run(c, run_id, e.run_status(), &summary));
-                    return Err(SyncError::Target {
-                        name: target.name.clone(),
-                        source: Box::new(e),
-                    });
+                        .transaction(|c| audit::finish_run(c, run_id, RunStatus::Failed, &summary));
+                    return Err(SyncError::Store(e));
+                }
+                Err(e) => {
+                    tracing::warn!("target `{}`: {e}", target.name);
+                    let text = error::in_words(&e);
+                    target_reports.push(targets::TargetReport::failed_with(&target.name, text));
                 }
             }
         }
     }
     let target_braked = target_reports.iter().any(|t| t.brake.engaged);
-    let target_failed = target_reports.iter().any(|t| t.failed > 0);
+    let target_failed = target_reports
+        .iter()
+        .any(|t| t.failed > 0 || t.error.is_some());
     let status = if brake.engaged || gone.held || skip_brake || target_braked {
         RunStatus::Braked
     } else if executed.failed > 0 || target_failed {

@@ -52,9 +52,26 @@ pub struct TargetReport {
     pub brake: Brake,
     pub done: u64,
     pub failed: u64,
+    /// Why this target's part of the run stopped (the other targets carried on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
 }
 
 impl TargetReport {
+    /// The report of a target whose part of the run could not proceed.
+    pub fn failed_with(name: &str, error: String) -> TargetReport {
+        TargetReport {
+            name: name.to_string(),
+            listed: 0,
+            linked: 0,
+            plan: Vec::new(),
+            brake: Brake::judge(0, 0, 1.0, false),
+            done: 0,
+            failed: 0,
+            error: Some(error),
+        }
+    }
+
     /// Planned actions of a kind that this run sends (held ones left out).
     pub fn planned(&self, kind: ActionKind) -> usize {
         self.plan
@@ -104,15 +121,9 @@ async fn list_all(
     Ok(users)
 }
 
-/// Runs one target: checks its mapping, lists it, links, plans, and (unless a dry run)
-/// executes in two passes.
-pub async fn run(
-    target: &mut Target,
-    hr: &Mapping,
-    store: &mut Store,
-    ctx: &TargetRun<'_>,
-) -> Result<TargetReport, SyncError> {
-    let system = target.name.clone();
+/// Checks a target's mapping against its connector's fields and the HR mapping, before the
+/// run changes anything anywhere: a bad target mapping stops the run at its start.
+pub async fn prepare(target: &mut Target, hr: &Mapping) -> Result<(), SyncError> {
     let fields = target
         .session
         .get_fields()
@@ -122,6 +133,17 @@ pub async fn run(
             source,
         })?;
     target.mapping.check(&fields, hr)?;
+    Ok(())
+}
+
+/// Runs one target whose mapping [`prepare`] checked: lists it, links, plans, and (unless a
+/// dry run) executes in two passes.
+pub async fn run(
+    target: &mut Target,
+    store: &mut Store,
+    ctx: &TargetRun<'_>,
+) -> Result<TargetReport, SyncError> {
+    let system = target.name.clone();
     let mapping = &target.mapping;
     let known =
         identities::count_accounts(store.conn(), &system).map_err(|e| e.at(store.path()))?;
@@ -179,6 +201,7 @@ pub async fn run(
         brake,
         done: 0,
         failed: 0,
+        error: None,
     };
     if ctx.dry_run {
         report.plan = the_plan;

@@ -17,6 +17,8 @@ use crate::sync::test_harness::{Harness, field};
 struct App {
     users: Vec<User>,
     calls: Vec<String>,
+    /// The application cannot be reached.
+    down: bool,
 }
 
 struct AppSession(Arc<Mutex<App>>);
@@ -46,6 +48,9 @@ impl Session for AppSession {
     }
     async fn list_users(&mut self, token: Option<&str>, _: u32) -> Result<UserPage, HostError> {
         let app = self.0.lock().expect("lock");
+        if app.down {
+            return Err(ConnectorError::Unavailable("the application is down".into()).into());
+        }
         let from: usize = token.and_then(|t| t.parse().ok()).unwrap_or(0);
         let to = (from + 5).min(app.users.len());
         Ok(UserPage {
@@ -380,4 +385,58 @@ fn a_target_named_like_the_source_is_refused() {
             .contains("has the name of the source's system"),
         "{e}"
     );
+}
+
+#[test]
+fn a_target_that_cannot_be_reached_fails_its_part_and_the_others_go_on() {
+    let mut b = Bench::new(3);
+    let down = Arc::new(Mutex::new(App {
+        down: true,
+        ..App::default()
+    }));
+    b.targets.insert(
+        0,
+        Target {
+            name: "down".into(),
+            mapping: TargetMapping::parse("test target", TARGET_MAPPING).expect("mapping"),
+            session: Box::new(AppSession(down)),
+        },
+    );
+    let report = b.sync(false, TODAY);
+    assert_eq!(report.status, RunStatus::Failed);
+    let failed = &report.targets[0];
+    assert!(
+        failed
+            .error
+            .as_deref()
+            .is_some_and(|e| e.contains("the application is down")),
+        "{failed:?}"
+    );
+    assert_eq!(
+        report.targets[1].planned(ActionKind::Create),
+        3,
+        "the other target went on"
+    );
+    assert_eq!(b.app.lock().expect("lock").users.len(), 3);
+}
+
+#[test]
+fn a_bad_target_mapping_stops_the_run_before_anything_is_read_or_written() {
+    let mut b = Bench::new(3);
+    b.targets[0].mapping = TargetMapping::parse(
+        "bad",
+        "match_on = \"userName\"\n[[attribute]]\nfield = \"userName\"\nfrom = \"email\"\n[[attribute]]\nfield = \"shoeSize\"\nfrom = \"email\"\n",
+    )
+    .expect("parses");
+    let e =
+        b.hr.sync_with_targets(&mut b.targets, false, false, TODAY)
+            .unwrap_err();
+    assert!(e.is_usage(), "{e}");
+    assert!(e.to_string().contains("shoeSize"), "{e}");
+    assert_eq!(
+        crate::store::identities::count(b.hr.store.conn()).expect("count"),
+        0,
+        "the source was not imported"
+    );
+    assert!(b.calls().is_empty());
 }
