@@ -259,8 +259,14 @@ fn a_target_that_cannot_be_reached_fails_its_part_only() {
     std::fs::write(p.dir.join("tenant.toml"), moved).expect("config");
     let (code, out, err) = sync(&p.dir, &[]);
     assert_eq!(code, 1, "{out}\n{err}");
-    assert!(out.contains("read 40 users"), "the source was synced: {out}");
-    assert!(out.contains("target crm: not provisioned this run: "), "{out}");
+    assert!(
+        out.contains("read 40 users"),
+        "the source was synced: {out}"
+    );
+    assert!(
+        out.contains("target crm: not provisioned this run: "),
+        "{out}"
+    );
     assert!(
         err.contains("target `crm` was not provisioned: ")
             && err.contains("127.0.0.1:9")

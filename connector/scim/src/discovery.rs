@@ -385,29 +385,3 @@ fn attribute(out: &mut Vec<Spec>, urn: Option<&String>, a: &Json) {
 #[cfg(test)]
 #[path = "discovery_tests.rs"]
 mod tests;
-
-/// The catalogue as the contract has it: each dotted name's groups (`name` for
-/// `name.givenName`, `addresses` and `addresses.work` for `addresses.work.locality`) declared
-/// as composite fields, each just before its first sub-field.
-pub fn with_composites(fields: impl IntoIterator<Item = Field>) -> Vec<Field> {
-    let mut out: Vec<Field> = Vec::new();
-    let mut declared = std::collections::HashSet::new();
-    for f in fields {
-        let mut prefixes = Vec::new();
-        let mut rest = f.name.as_str();
-        while let Some((parent, _)) = rest.rsplit_once('.') {
-            prefixes.push(parent.to_string());
-            rest = parent;
-        }
-        for prefix in prefixes.into_iter().rev() {
-            if declared.insert(prefix.clone()) {
-                let mut group = field(&prefix, &prefix, FieldType::Composite, &f.category);
-                group.remote_name = prefix.clone();
-                out.push(group);
-            }
-        }
-        declared.insert(f.name.clone());
-        out.push(f);
-    }
-    out
-}

@@ -149,7 +149,7 @@ fn every_dotted_name_has_its_groups_declared_as_composites_first() {
         category: "identity".into(),
         remote_name: name.into(),
     };
-    let out = with_composites(vec![
+    let out = crate::naming::with_composites(vec![
         f("userName"),
         f("name.givenName"),
         f("name.familyName"),

@@ -10,7 +10,7 @@
 //! | single-valued complex with a `value` (`manager`) | `enterprise.manager`       | `urn:…:enterprise:2.0:User:manager`         |
 //! | `groups` (read-only)                             | `groups`                   | `groups`                                    |
 
-use crate::model::Field;
+use crate::model::{Field, FieldType};
 
 /// A SCIM attribute type (RFC 7643 §2.3), `complex` aside.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -157,6 +157,43 @@ pub fn default_types(attr: &str) -> &'static [&'static str] {
 /// The field a write names: declared, else `invalid-input` naming it.
 pub fn find<'a>(specs: &'a [Spec], name: &str) -> Option<&'a Spec> {
     specs.iter().find(|s| s.field.name == name)
+}
+
+/// The catalogue as the contract has it: each dotted name's groups (`name` for
+/// `name.givenName`, `addresses` and `addresses.work` for `addresses.work.locality`) declared
+/// as composite fields, each just before its first sub-field.
+pub fn with_composites(fields: impl IntoIterator<Item = Field>) -> Vec<Field> {
+    let mut out: Vec<Field> = Vec::new();
+    let mut declared = std::collections::HashSet::new();
+    for f in fields {
+        let mut prefixes = Vec::new();
+        let mut rest = f.name.as_str();
+        while let Some((parent, _)) = rest.rsplit_once('.') {
+            prefixes.push(parent.to_string());
+            rest = parent;
+        }
+        for prefix in prefixes.into_iter().rev() {
+            if declared.insert(prefix.clone()) {
+                let group = Field {
+                    name: prefix.clone(),
+                    label: prefix.clone(),
+                    field_type: FieldType::Composite,
+                    required: false,
+                    writable: false,
+                    multi_valued: false,
+                    unique: false,
+                    custom: false,
+                    hierarchical: false,
+                    category: f.category.clone(),
+                    remote_name: prefix.clone(),
+                };
+                out.push(group);
+            }
+        }
+        declared.insert(f.name.clone());
+        out.push(f);
+    }
+    out
 }
 
 #[cfg(test)]

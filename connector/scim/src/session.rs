@@ -144,7 +144,7 @@ impl<T: Transport> Session<T> {
     }
 
     pub fn get_fields(&mut self) -> Result<Vec<Field>, Error> {
-        Ok(discovery::with_composites(
+        Ok(crate::naming::with_composites(
             self.discover()?.specs.iter().map(|s| s.field.clone()),
         ))
     }

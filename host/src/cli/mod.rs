@@ -14,6 +14,7 @@ mod scope;
 mod serving;
 mod store;
 mod sync;
+mod sync_report;
 mod targets;
 mod users;
 

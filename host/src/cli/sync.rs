@@ -165,7 +165,7 @@ pub(super) async fn sync(
             report.planned(ActionKind::Suspend),
             c.returners
         )?;
-        render_gone(out, &report)?;
+        super::sync_report::render_gone(out, &report)?;
         if c.reviews + c.conflicts + c.drifts + c.skipped > 0 {
             writeln!(
                 out,
@@ -199,7 +199,7 @@ pub(super) async fn sync(
         }
         let verbose = global.verbosity >= super::logging::Verbosity::Verbose;
         for t in &report.targets {
-            render_target(out, t, report.dry_run, verbose)?;
+            super::sync_report::render_target(out, t, report.dry_run, verbose)?;
         }
         if let Some(app) = &targets.demo {
             writeln!(
@@ -306,60 +306,6 @@ pub(super) async fn sync(
     Ok(())
 }
 
-/// Actions of a target listed before "… and N more" (all with -v).
-const TARGET_ACTIONS_SHOWN: usize = 20;
-
-/// One application target's part of the run.
-fn render_target(
-    out: &mut dyn Write,
-    t: &sync::targets::TargetReport,
-    dry_run: bool,
-    verbose: bool,
-) -> Result<(), Failure> {
-    if let Some(e) = &t.error {
-        writeln!(out, "target {}: not provisioned this run: {e}", t.name)?;
-        return Ok(());
-    }
-    writeln!(
-        out,
-        "target {}: {} accounts listed, {} linked by the match key",
-        t.name, t.listed, t.linked
-    )?;
-    let held = t.held();
-    writeln!(
-        out,
-        "  plan: {} create, {} update, {} suspend, {} resume{}",
-        t.planned(ActionKind::Create),
-        t.planned(ActionKind::Update),
-        t.planned(ActionKind::Suspend),
-        t.planned(ActionKind::Resume),
-        if held > 0 {
-            format!("   held {held} (not sent this run, why below)")
-        } else {
-            String::new()
-        }
-    )?;
-    let shown = if verbose {
-        t.plan.len()
-    } else {
-        TARGET_ACTIONS_SHOWN
-    };
-    for a in t.plan.iter().take(shown) {
-        writeln!(out, "    {}", sync::plan::describe(a))?;
-    }
-    if t.plan.len() > shown {
-        writeln!(
-            out,
-            "    … and {} more (every one: -v or --json)",
-            t.plan.len() - shown
-        )?;
-    }
-    if !dry_run {
-        writeln!(out, "  actions: {} done, {} failed", t.done, t.failed)?;
-    }
-    Ok(())
-}
-
 /// The command listing a run's skipped records.
 fn skipped_events(global: &Global, store: &Path, run_id: i64) -> String {
     command(
@@ -368,37 +314,6 @@ fn skipped_events(global: &Global, store: &Path, run_id: i64) -> String {
         "events",
         &["--kind", "skipped", "--run", &run_id.to_string()],
     )
-}
-
-/// People missing from the listing: marked gone (and what `on_gone` did), or held.
-fn render_gone(out: &mut dyn Write, report: &sync::SyncReport) -> Result<(), Failure> {
-    let (c, g) = (&report.counts, &report.gone);
-    if c.gone + c.gone_held == 0 {
-        return Ok(());
-    }
-    let policy = match g.on_gone {
-        sync::mapping::OnGone::Deprovision => format!(
-            "on_gone = deprovision: {} leaver(s), {} account(s) in other systems to deprovision",
-            g.leavers, g.other_accounts
-        ),
-        sync::mapping::OnGone::Review => format!(
-            "on_gone = review: {} leaver(s), {} to review",
-            g.leavers, c.gone
-        ),
-        sync::mapping::OnGone::Ignore => {
-            "on_gone = ignore: recorded only, nobody made a leaver".to_string()
-        }
-    };
-    if g.held {
-        writeln!(
-            out,
-            "gone from the source 0   held {} (the listing looks partial)",
-            c.gone_held
-        )?;
-    } else {
-        writeln!(out, "gone from the source {} ({policy})", c.gone)?;
-    }
-    Ok(())
 }
 
 /// Skipped records by attribute and cause with a few examples; every one (up to
