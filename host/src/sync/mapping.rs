@@ -159,6 +159,31 @@ pub struct RecordError {
 /// Platform attribute values of one user.
 pub type Mapped = BTreeMap<String, Vec<Value>>;
 
+/// A mapping file's name (for errors) and text.
+pub(super) fn read_file(path: &std::path::Path) -> Result<(String, String), MappingError> {
+    let origin = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| MappingError::Parse {
+        origin: origin.clone(),
+        reason: format!("cannot read it: {e}"),
+    })?;
+    Ok((origin, text))
+}
+
+/// Mapping text as `T`, a TOML error on one line naming `origin`.
+pub(super) fn parse_toml<T: serde::de::DeserializeOwned>(
+    origin: &str,
+    text: &str,
+) -> Result<T, MappingError> {
+    toml::from_str(text).map_err(|e| MappingError::Parse {
+        origin: origin.into(),
+        reason: e
+            .to_string()
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
+    })
+}
+
 impl Mapping {
     /// The embedded default (PeopleSpheres) mapping.
     pub fn default_peoplespheres() -> Result<Mapping, MappingError> {
@@ -167,11 +192,7 @@ impl Mapping {
 
     /// Reads a mapping file.
     pub fn load(path: &std::path::Path) -> Result<Mapping, MappingError> {
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| MappingError::Parse {
-            origin: origin.clone(),
-            reason: format!("cannot read it: {e}"),
-        })?;
+        let (origin, text) = read_file(path)?;
         Self::parse(&origin, &text)
     }
 
@@ -181,14 +202,7 @@ impl Mapping {
             origin: origin.into(),
             reason,
         };
-        let file: File = toml::from_str(text).map_err(|e| {
-            perr(
-                e.to_string()
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )
-        })?;
+        let file: File = parse_toml(origin, text)?;
         let aerr = |attribute: &str, reason: String| MappingError::Attribute {
             origin: origin.into(),
             attribute: attribute.into(),

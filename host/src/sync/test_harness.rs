@@ -250,22 +250,7 @@ impl Harness {
         force: bool,
         day: &str,
     ) -> Result<SyncReport, super::SyncError> {
-        let options = SyncOptions {
-            dry_run,
-            force,
-            as_of: Some(policy::parse_day(day).expect("day")),
-            ..SyncOptions::default()
-        };
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .build()
-            .expect("rt");
-        rt.block_on(run(
-            &mut self.session,
-            &mut self.store,
-            &self.mapping,
-            &options,
-            &Progress::hidden(),
-        ))
+        self.sync_with_targets(&mut [], dry_run, force, day)
     }
     /// Runs a sync with application targets.
     pub(super) fn sync_with_targets(

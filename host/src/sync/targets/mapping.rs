@@ -6,7 +6,7 @@
 
 use serde::Deserialize;
 
-use super::super::mapping::{Mapping, MappingError};
+use super::super::mapping::{Mapping, MappingError, parse_toml, read_file};
 use super::super::transform::{Transform, parse_transform, transform};
 use crate::model::{ChoiceValue, Field, FieldType, Value};
 use crate::store::attributes::Attributes;
@@ -131,11 +131,7 @@ impl TargetMapping {
 
     /// Reads a target mapping file.
     pub fn load(path: &std::path::Path) -> Result<TargetMapping, MappingError> {
-        let origin = path.display().to_string();
-        let text = std::fs::read_to_string(path).map_err(|e| MappingError::Parse {
-            origin: origin.clone(),
-            reason: format!("cannot read it: {e}"),
-        })?;
+        let (origin, text) = read_file(path)?;
         Self::parse(&origin, &text)
     }
 
@@ -145,14 +141,7 @@ impl TargetMapping {
             origin: origin.into(),
             reason,
         };
-        let file: File = toml::from_str(text).map_err(|e| {
-            perr(
-                e.to_string()
-                    .split_whitespace()
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            )
-        })?;
+        let file: File = parse_toml(origin, text)?;
         let aerr = |field: &str, reason: String| MappingError::Attribute {
             origin: origin.into(),
             attribute: field.into(),
