@@ -308,3 +308,54 @@ fn an_hr_sync_provisions_scim2_server_and_keeps_it_in_step() {
     );
     assert!(t.account_of(leaver).active, "resumed in scim2-server");
 }
+
+/// A server without PATCH or ETags that pages with RFC 9865 cursors: the connector falls back
+/// on PUT of the merged resource and follows the cursors, and every case still passes.
+#[test]
+fn the_scim_connector_passes_against_a_server_without_patch_or_etags_that_pages_by_cursor() {
+    for (patch, etag, cursor) in [
+        (false, false, true),
+        (true, true, true),
+        (false, true, false),
+    ] {
+        let server = runtime()
+            .block_on(scim_simulator::ScimServer::start(
+                scim_simulator::ScimConfig {
+                    patch,
+                    etag,
+                    cursor,
+                    ..scim_simulator::ScimConfig::default()
+                },
+            ))
+            .expect("simulator starts");
+        let config = vec![
+            ("url".to_string(), server.url()),
+            ("token".to_string(), server.token().to_string()),
+        ];
+        let mut session = runtime()
+            .block_on(scim_connector().open(config.clone()))
+            .expect("session");
+        seed(session.as_mut(), 5);
+        let faults: &dyn FaultInjector = &server;
+        let report = conformance_against(config, Some(faults), false);
+        assert!(
+            report.passed(),
+            "patch {patch}, etag {etag}, cursor {cursor}:\n{}",
+            report.to_table()
+        );
+        let requests = server.requests();
+        assert_eq!(
+            requests.iter().any(|(m, _)| m == "PATCH"),
+            patch,
+            "PATCH used exactly when offered"
+        );
+        if !patch {
+            assert!(requests.iter().any(|(m, _)| m == "PUT"), "PUT instead");
+        }
+        assert_eq!(
+            requests.iter().any(|(_, q)| q.contains("cursor")),
+            cursor,
+            "cursors followed exactly when offered"
+        );
+    }
+}
