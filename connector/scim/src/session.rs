@@ -110,11 +110,13 @@ impl<T: Transport> Session<T> {
         Ok(d)
     }
 
-    fn remember(&mut self, id: &str, resource: &Json, resp: &HttpResponse) {
+    /// Remembers a user's version for `If-Match`: its `meta.version`, else the `ETag` of an
+    /// answer about that one resource (`etag`; a list's ETag is the list's, not each user's).
+    fn remember(&mut self, id: &str, resource: &Json, etag: Option<&str>) {
         let version = codec::get(resource, "meta")
             .and_then(|m| codec::get(m, "version"))
             .and_then(Json::as_str)
-            .or_else(|| resp.header("etag"))
+            .or(etag)
             .filter(|v| !v.is_empty());
         if let Some(v) = version {
             if self.versions.len() >= MAX_VERSIONS {
@@ -131,7 +133,7 @@ impl<T: Transport> Session<T> {
         resp: &HttpResponse,
     ) -> Result<User, Error> {
         let user = codec::to_user(&d.specs, resource)?;
-        self.remember(&user.id, resource, resp);
+        self.remember(&user.id, resource, resp.header("etag"));
         Ok(user)
     }
 
@@ -172,7 +174,9 @@ impl<T: Transport> Session<T> {
         let items = discovery::list_items(&body);
         let mut users = Vec::with_capacity(items.len());
         for r in &items {
-            users.push(self.user_of(&d, r, &resp)?);
+            let user = codec::to_user(&d.specs, r)?;
+            self.remember(&user.id, r, None);
+            users.push(user);
         }
         Ok(UserPage {
             next_page_token: paging::next(&this, &body, items.len()).map(|t| t.format()),
@@ -193,7 +197,7 @@ impl<T: Transport> Session<T> {
         let url = Self::user_url(d, id);
         let resp = self.client.get(&url)?;
         let body = self.json_of(&resp, &format!("GET {}", path_of(&url)), &[])?;
-        self.remember(id, &body, &resp);
+        self.remember(id, &body, resp.header("etag"));
         Ok(body)
     }
 
@@ -219,13 +223,20 @@ impl<T: Transport> Session<T> {
             // A server that cannot filter (400 invalidFilter, 501) still refuses a duplicate
             // with a 409 on the POST.
             let unfiltered = matches!(resp.status, 400 | 501);
+            // A hit is a user with this very userName (case-insensitively, as servers compare
+            // it): a server that ignores the filter and answers everyone finds nobody here.
             let found = !unfiltered
-                && !discovery::list_items(&self.json_of(
+                && discovery::list_items(&self.json_of(
                     &resp,
                     "GET /Users?filter=userName eq …",
                     &[],
                 )?)
-                .is_empty();
+                .iter()
+                .any(|u| {
+                    codec::get(u, "userName")
+                        .and_then(Json::as_str)
+                        .is_some_and(|n| n.to_lowercase() == name.to_lowercase())
+                });
             if found {
                 return Err(Error::AlreadyExists(InvalidAttribute {
                     name: "userName".into(),

@@ -184,7 +184,9 @@ fn create_looks_for_a_duplicate_first() {
         name: "userName".into(),
         values: vec![Value::Text("al\"ice".into())],
     }];
-    fake(&s).push_json(200, &list(&[fixtures::alice()], 1, 1));
+    let mut namesake = fixtures::alice();
+    namesake["userName"] = json!("AL\"ICE");
+    fake(&s).push_json(200, &list(&[namesake], 1, 1));
     let e = s.create_user(&attrs).unwrap_err();
     assert!(
         matches!(e, Error::AlreadyExists(ref a) if a.name == "userName"),
@@ -195,19 +197,25 @@ fn create_looks_for_a_duplicate_first() {
         format!("{BASE}/Users?filter=userName%20eq%20%22al%5C%22ice%22")
     );
     assert_eq!(fake(&s).writes().len(), 0, "nothing was written");
+    // A server that ignores the filter answers with other users: not a duplicate.
+    fake(&s)
+        .push_json(200, &list(&[fixtures::alice()], 1, 1))
+        .push_json(201, &fixtures::alice());
+    s.create_user(&attrs).unwrap();
+    let shift = 2;
     // No duplicate: POST, the answer is the user.
     fake(&s)
         .push_json(200, &list(&[], 0, 1))
         .push_json(201, &fixtures::alice());
     let u = s.create_user(&attrs).unwrap();
     assert_eq!(u.id, "2819c223");
-    assert_eq!(url(&s, 5), format!("{BASE}/Users"));
+    assert_eq!(url(&s, 5 + shift), format!("{BASE}/Users"));
     assert_eq!(
-        header(&s, 5, "content-type").unwrap(),
+        header(&s, 5 + shift, "content-type").unwrap(),
         "application/scim+json"
     );
     assert_eq!(
-        body(&s, 5),
+        body(&s, 5 + shift),
         json!({"schemas": ["urn:ietf:params:scim:schemas:core:2.0:User"], "userName": "al\"ice", "active": true})
     );
     // A race lost on the server: 409 uniqueness.

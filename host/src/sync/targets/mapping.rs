@@ -87,6 +87,9 @@ pub struct TargetRule {
 #[derive(Debug, Clone)]
 pub struct TargetMapping {
     pub origin: String,
+    /// The built-in mapping: a field the target does not offer (a server without the
+    /// enterprise extension, say) is left out with a warning instead of refused.
+    pub builtin: bool,
     pub match_on: String,
     pub max_suspend_share: f64,
     pub rules: Vec<TargetRule>,
@@ -126,7 +129,9 @@ fn parse_template(text: &str) -> Result<Vec<Part>, String> {
 impl TargetMapping {
     /// The built-in mapping of the SCIM connector.
     pub fn builtin_scim() -> Result<TargetMapping, MappingError> {
-        Self::parse("(built-in SCIM target mapping)", SCIM_MAPPING)
+        let mut m = Self::parse("(built-in SCIM target mapping)", SCIM_MAPPING)?;
+        m.builtin = true;
+        Ok(m)
     }
 
     /// Reads a target mapping file.
@@ -194,6 +199,7 @@ impl TargetMapping {
         }
         Ok(TargetMapping {
             origin: origin.into(),
+            builtin: false,
             match_on: file.match_on,
             max_suspend_share: file.policy.max_suspend_share,
             rules,
@@ -205,6 +211,24 @@ impl TargetMapping {
     /// mapping does not have, is an error naming it.
     pub fn check(&mut self, fields: &[Field], hr: &Mapping) -> Result<(), MappingError> {
         let origin = self.origin.clone();
+        if self.builtin {
+            let offered = |name: &str| {
+                fields
+                    .iter()
+                    .any(|f| f.name == name && f.writable && f.field_type != FieldType::Composite)
+            };
+            let match_on = self.match_on.clone();
+            self.rules.retain(|r| {
+                let keep = r.field == match_on || offered(&r.field);
+                if !keep {
+                    tracing::warn!(
+                        "{origin}: the target offers no writable field `{}`; it is left out",
+                        r.field
+                    );
+                }
+                keep
+            });
+        }
         for rule in &mut self.rules {
             let aerr = |reason: String| MappingError::Attribute {
                 origin: origin.clone(),
@@ -441,5 +465,44 @@ mod tests {
         assert_eq!(get("displayName"), vec![Value::Text("Zoé".into())]);
         assert_eq!(get("title"), vec![Value::Text("Sales/Manager".into())]);
         assert_eq!(get("externalId"), vec![Value::Text("42".into())]);
+    }
+
+    #[test]
+    fn the_builtin_mapping_leaves_out_what_a_server_without_the_enterprise_extension_lacks() {
+        let field = |name: &str| Field {
+            name: name.into(),
+            label: name.into(),
+            field_type: FieldType::Text,
+            required: false,
+            writable: true,
+            multi_valued: false,
+            unique: false,
+            custom: false,
+            hierarchical: false,
+            category: String::new(),
+            remote_name: name.into(),
+        };
+        let fields: Vec<Field> = [
+            "userName",
+            "externalId",
+            "displayName",
+            "name.givenName",
+            "name.familyName",
+            "emails.work",
+            "title",
+        ]
+        .into_iter()
+        .map(field)
+        .collect();
+        let hr = Mapping::default_peoplespheres().unwrap();
+        let mut m = TargetMapping::builtin_scim().unwrap();
+        m.check(&fields, &hr).unwrap();
+        assert!(m.rule("enterprise.department").is_none());
+        assert!(m.rule("phoneNumbers.mobile").is_none());
+        assert!(m.rule("name.givenName").is_some());
+        // A mapping the operator wrote is held to every field it names.
+        let mut own = TargetMapping::parse("own.toml", SCIM_MAPPING).unwrap();
+        let e = own.check(&fields, &hr).unwrap_err().to_string();
+        assert!(e.contains("the target connector has no such field"), "{e}");
     }
 }

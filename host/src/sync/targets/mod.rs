@@ -179,6 +179,7 @@ pub async fn run(
     })?;
     let people = store.transaction(|c| stored::people(c, &system))?;
     let accounts = account_ids(&people, &listing);
+    let waiting = plan::waiting(mapping, &people, &accounts);
     let mut the_plan = plan::build(
         mapping,
         &people,
@@ -237,12 +238,18 @@ pub async fn run(
         )
         .into_iter()
         .filter(|a| a.kind == ActionKind::Update)
-        .map(|mut a| {
-            a.reason = a.reason.replace(
-                "changed at the source: ",
-                "second pass, the referenced account exists now: ",
+        // Only what waited on an account created in the first pass.
+        .filter_map(|mut a| {
+            let fields = waiting.get(&a.identity_id)?;
+            a.changes.retain(|c| fields.contains(&c.name));
+            if a.changes.is_empty() {
+                return None;
+            }
+            a.reason = format!(
+                "second pass, the referenced account exists now: {}",
+                fields.join(", ")
             );
-            a
+            Some(a)
         })
         .collect();
         let done = execute::execute(

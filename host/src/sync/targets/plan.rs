@@ -5,7 +5,7 @@
 //! returner. References (the manager) are translated to the referenced person's account id in
 //! the target; one whose account does not exist yet is left for the pass after the creations.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use super::mapping::TargetMapping;
 use crate::model::{Attribute, AttributeChange, ChangeOp, User, Value};
@@ -115,7 +115,15 @@ fn match_key(mapping: &TargetMapping, person: &Person) -> Option<String> {
 
 /// Accounts to link: people with no account (or one the target no longer lists) whose match
 /// key the listing has.
+/// An account already linked to someone is never linked to a second person (a rehire with
+/// the same e-mail under a new HR id, two people sharing an address): they are held instead
+/// ([`build`]).
 pub fn links(mapping: &TargetMapping, people: &[Person], listing: &Listing) -> Vec<Link> {
+    let mut used: HashSet<String> = people
+        .iter()
+        .filter_map(|p| p.account.as_ref().map(|(remote, _)| remote.clone()))
+        .filter(|remote| listing.by_id.contains_key(remote))
+        .collect();
     people
         .iter()
         .filter(|p| {
@@ -126,6 +134,9 @@ pub fn links(mapping: &TargetMapping, people: &[Person], listing: &Listing) -> V
         .filter_map(|p| {
             let key = match_key(mapping, p)?;
             let found = listing.find(&key)?;
+            if !used.insert(found.id.clone()) {
+                return None;
+            }
             Some(Link {
                 identity_id: p.identity_id,
                 subject: p.display_name.clone(),
@@ -197,6 +208,22 @@ fn resolved(
     }
 }
 
+/// For each person, the fields whose reference has no account in the target yet (with
+/// `accounts` as it stands): what a second pass, once the creations are done, may set.
+pub fn waiting(
+    mapping: &TargetMapping,
+    people: &[Person],
+    accounts: &HashMap<String, String>,
+) -> HashMap<i64, Vec<String>> {
+    people
+        .iter()
+        .filter_map(|p| {
+            let w = resolved(mapping, p, accounts).waiting;
+            (!w.is_empty()).then_some((p.identity_id, w))
+        })
+        .collect()
+}
+
 /// The plan for one target. `accounts`: HR id → account id in the target, for every person
 /// with a listed account (links included).
 pub fn build(
@@ -259,8 +286,17 @@ pub fn build(
                 .filter(|(_, v)| !v.is_empty())
                 .map(|(name, values)| Attribute { name, values })
                 .collect();
+            let taken = key
+                .as_deref()
+                .and_then(|k| listing.find(k))
+                .map(|u| u.id.clone());
             a.held = match (&problem, &key) {
                 (Some(why), _) => Some(format!("not created: {why}")),
+                (None, Some(k)) if taken.is_some() => Some(format!(
+                    "not created: {} {k} is already the account {} of another person (two people share it at the source?)",
+                    mapping.match_on,
+                    taken.unwrap_or_default()
+                )),
                 (None, None) => Some(format!(
                     "not created: it has no {} (the target mapping's match_on)",
                     mapping.match_on

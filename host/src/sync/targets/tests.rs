@@ -440,3 +440,32 @@ fn a_bad_target_mapping_stops_the_run_before_anything_is_read_or_written() {
     );
     assert!(b.calls().is_empty());
 }
+
+#[test]
+fn two_people_with_one_match_key_never_share_an_account() {
+    let mut b = Bench::new(4);
+    // Person 3 has person 2's e-mail (a rehire under a new HR id, a shared address).
+    b.hr.edit(3, |u| {
+        crate::sync::test_harness::set(u, "email", vec![Value::Text("P2@Example.com".into())])
+    });
+    let first = b.sync(false, TODAY);
+    assert_eq!(
+        first.targets[0].failed, 1,
+        "the second creation is refused by the app"
+    );
+    let again = b.sync(false, TODAY);
+    let t = &again.targets[0];
+    assert_eq!(t.linked, 0, "the account stays person 2's: {:?}", t.plan);
+    let held: Vec<&str> = t.plan.iter().filter_map(|a| a.held.as_deref()).collect();
+    assert!(
+        held.iter()
+            .any(|h| h.contains("userName p2@example.com is already the account")),
+        "{held:?}"
+    );
+    let again = b.sync(false, TODAY);
+    assert!(
+        again.targets[0].plan.iter().all(|a| !a.is_ready()),
+        "it converges: nothing sent, nothing flips: {:?}",
+        again.targets[0].plan
+    );
+}
