@@ -128,6 +128,40 @@ impl HttpResponse {
     }
 }
 
+/// The longest wait a `Retry-After` can ask for (one hour); a larger value is capped.
+pub const MAX_RETRY_AFTER: u32 = 3600;
+
+/// `Retry-After` in seconds, between 1 and [`MAX_RETRY_AFTER`]: delay-seconds, or an HTTP-date
+/// measured against the answer's own `Date` header, else against `now` (Unix seconds) when the
+/// caller gives it. `None` when absent or unreadable (negative, fractional, a date with nothing
+/// to measure it against): each connector has its own default.
+pub fn retry_after_secs(resp: &HttpResponse, now: Option<u64>) -> Option<u32> {
+    let value = resp.header("retry-after").map(str::trim)?;
+    let secs = match value.parse::<u64>() {
+        Ok(s) => s,
+        Err(_) => {
+            let at = http_date(value)?;
+            let now = resp.header("date").and_then(http_date).or(now)?;
+            at.saturating_sub(now)
+        }
+    };
+    Some(
+        u32::try_from(secs)
+            .unwrap_or(u32::MAX)
+            .clamp(1, MAX_RETRY_AFTER),
+    )
+}
+
+/// An HTTP date (IMF-fixdate, or the obsolete RFC 850 and asctime forms recipients must
+/// accept) as Unix seconds.
+pub fn http_date(text: &str) -> Option<u64> {
+    httpdate::parse_http_date(text.trim())
+        .ok()?
+        .duration_since(std::time::UNIX_EPOCH)
+        .ok()
+        .map(|d| d.as_secs())
+}
+
 /// Why a request got no HTTP response at all.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TransportError {

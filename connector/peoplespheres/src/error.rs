@@ -94,38 +94,13 @@ fn field_error_preferring<'a>(
     }
 }
 
-/// The longest wait a `Retry-After` can ask for (one hour); a larger value is capped.
-pub const MAX_RETRY_AFTER: u32 = 3600;
+pub use crate::http::MAX_RETRY_AFTER;
 
 /// `Retry-After` in seconds, between 1 and [`MAX_RETRY_AFTER`]: delay-seconds, or an
 /// HTTP-date measured against the answer's own `Date` header; anything else (missing,
 /// negative, fractional, a date without `Date`) is [`DEFAULT_RETRY_AFTER`].
 pub fn retry_after(resp: &HttpResponse) -> u32 {
-    let Some(value) = resp.header("retry-after").map(str::trim) else {
-        return DEFAULT_RETRY_AFTER;
-    };
-    let secs = match value.parse::<u64>() {
-        Ok(s) => Some(s),
-        Err(_) => http_date(value)
-            .zip(resp.header("date").and_then(|d| http_date(d.trim())))
-            .map(|(at, now)| at.saturating_sub(now)),
-    };
-    match secs {
-        Some(s) => u32::try_from(s)
-            .unwrap_or(u32::MAX)
-            .clamp(1, MAX_RETRY_AFTER),
-        None => DEFAULT_RETRY_AFTER,
-    }
-}
-
-/// An HTTP date (IMF-fixdate, or the obsolete RFC 850 and asctime forms recipients must
-/// accept) as Unix seconds.
-fn http_date(text: &str) -> Option<u64> {
-    httpdate::parse_http_date(text.trim())
-        .ok()?
-        .duration_since(std::time::UNIX_EPOCH)
-        .ok()
-        .map(|d| d.as_secs())
+    crate::http::retry_after_secs(resp, None).unwrap_or(DEFAULT_RETRY_AFTER)
 }
 
 /// The first `errors{field: [reason…]}` entry (keys sorted by serde_json's map, i.e. by name).
@@ -426,11 +401,17 @@ mod retry_after_tests {
             );
         }
         assert_eq!(ra(&[]), DEFAULT_RETRY_AFTER);
-        assert_eq!(http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
         assert_eq!(
-            http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            crate::http::http_date("Thu, 01 Jan 1970 00:00:00 GMT"),
+            Some(0)
+        );
+        assert_eq!(
+            crate::http::http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
             Some(784_111_777)
         );
-        assert_eq!(http_date("Sun, 06 Nov 1994 08:49:37 UTC"), None);
+        assert_eq!(
+            crate::http::http_date("Sun, 06 Nov 1994 08:49:37 UTC"),
+            None
+        );
     }
 }

@@ -100,22 +100,10 @@ pub fn from_response(resp: &HttpResponse, what: &str, blame: &[&Spec], now: u64)
     }
 }
 
-/// `Retry-After` in seconds (a number or an HTTP date), at least 1 and at most an hour;
-/// 1 when absent or unreadable.
+/// `Retry-After` in seconds (a number or an HTTP date, measured against the answer's `Date`
+/// or `now`), at least 1 and at most an hour; 1 when absent or unreadable.
 pub fn retry_after(resp: &HttpResponse, now: u64) -> u32 {
-    let Some(v) = resp.header("retry-after").map(str::trim) else {
-        return 1;
-    };
-    let secs = if let Ok(n) = v.parse::<u64>() {
-        n
-    } else if let Ok(t) = httpdate::parse_http_date(v) {
-        t.duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_secs().saturating_sub(now))
-            .unwrap_or(1)
-    } else {
-        1
-    };
-    u32::try_from(secs.clamp(1, 3600)).unwrap_or(1)
+    crate::http::retry_after_secs(resp, Some(now)).unwrap_or(1)
 }
 
 #[cfg(test)]

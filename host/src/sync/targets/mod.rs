@@ -9,6 +9,8 @@
 
 pub mod execute;
 pub mod mapping;
+#[cfg(test)]
+mod mapping_tests;
 pub mod plan;
 #[cfg(test)]
 mod tests;
